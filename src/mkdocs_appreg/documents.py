@@ -1,0 +1,342 @@
+"""Multi-document YAML parsing that keeps every node's position.
+
+Values are built the way `kubectl` sees them (sigs.k8s.io/yaml on top of go-yaml v2): YAML 1.1
+booleans (`yes`, `off`, ...), timestamps left as strings, mapping keys turned into strings,
+empty documents skipped. Unlike PyYAML's `safe_load_all`, duplicate keys and syntax errors become
+findings with positions instead of exceptions or silent overwrites.
+
+Positions are not copied into the values (that would double the memory of every document).
+Each `Document` keeps the composed node tree and looks a JSON Pointer up in it only when a
+finding needs a line, so the clean path costs about what PyYAML's own loader costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from .findings import Finding
+
+try:  # libyaml's parser and composer when PyYAML was built with it; pure Python otherwise
+    from yaml import CParser as _Parser  # type: ignore[attr-defined,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(parent: str, token: str | int) -> str:
+    return f"{parent}/{escape_pointer_token(token)}"
+
+
+def split_pointer(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+def key_string(value: Any) -> str:
+    """A mapping key as JSON sees it after sigs.k8s.io/yaml's conversion."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+class _KubectlConstructor(SafeConstructor):
+    """SafeConstructor with go-yaml v2 / sigs.k8s.io/yaml semantics and duplicate-key findings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: list[tuple[Node, str, Node]] = []
+
+    def construct_yaml_timestamp(self, node: Node) -> Any:  # type: ignore[override]
+        # go-yaml v2 keeps timestamp-looking scalars as strings when decoding into interface{},
+        # which is what the API server's YAML->JSON conversion does.
+        return self.construct_scalar(node)  # type: ignore[arg-type]
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        if isinstance(node, MappingNode):
+            self.flatten_mapping(node)
+        seen: dict[str, Node] = {}
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if isinstance(key, (list, dict)):
+                raise ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found a mapping key that is not a scalar",
+                    key_node.start_mark,
+                )
+            name = key_string(key)
+            if name in seen:
+                # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
+                self.duplicates.append((key_node, name, seen[name]))
+            seen[name] = key_node
+            mapping[name] = self.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+        return mapping
+
+
+_KubectlConstructor.add_constructor(TIMESTAMP_TAG, _KubectlConstructor.construct_yaml_timestamp)
+_KubectlConstructor.add_constructor(
+    "tag:yaml.org,2002:map",
+    _KubectlConstructor.construct_yaml_map,  # type: ignore[arg-type]
+)
+
+
+class _Loader(_Parser, _KubectlConstructor, Resolver):  # type: ignore[misc,valid-type]
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _KubectlConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+@dataclass(slots=True)
+class Document:
+    """One non-empty YAML document of a file, with a way back to positions.
+
+    Attributes:
+        file: Display name of the file the document came from.
+        index: 0-based index of the document in its stream (empty documents count).
+        value: The JSON-like value (dicts, lists, str, int, float, bool, None).
+        node: The composed node tree, used to find positions.
+        line_offset: Added to every line (a document embedded in a page starts below line 1).
+        column_offset: Added to every column (an indented code fence).
+    """
+
+    file: str
+    index: int
+    value: Any
+    node: Node
+    line_offset: int = 0
+    column_offset: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def line(self) -> int:
+        return self.node.start_mark.line + 1 + self.line_offset
+
+    @property
+    def column(self) -> int:
+        return self.node.start_mark.column + 1 + self.column_offset
+
+    @property
+    def api_version(self) -> str:
+        value = self.value.get("apiVersion") if isinstance(self.value, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def kind(self) -> str:
+        value = self.value.get("kind") if isinstance(self.value, dict) else None
+        return value if isinstance(value, str) else ""
+
+    @property
+    def name(self) -> str:
+        metadata = self.value.get("metadata") if isinstance(self.value, dict) else None
+        value = metadata.get("name") if isinstance(metadata, dict) else None
+        if not isinstance(value, str):
+            generate = metadata.get("generateName") if isinstance(metadata, dict) else None
+            return generate if isinstance(generate, str) else ""
+        return value
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """1-based (line, column) of the node at `pointer`, or of its nearest existing parent.
+
+        A mapping member is located at its key, which is where an editor puts the cursor for
+        "this field"; a sequence item at the item itself.
+        """
+        mark = _find_mark(self.node, split_pointer(pointer))
+        return mark.line + 1 + self.line_offset, mark.column + 1 + self.column_offset
+
+    def locate_value(self, pointer: str) -> tuple[int, int]:
+        """Like `locate`, but a mapping member is located at its value, not its key."""
+        mark = _find_mark(self.node, split_pointer(pointer), value=True)
+        return mark.line + 1 + self.line_offset, mark.column + 1 + self.column_offset
+
+    def finding(self, pointer: str, rule: str, message: str, severity: str = "error") -> Finding:
+        """A finding about the node at `pointer`, located and labelled with this document."""
+        line, column = self.locate(pointer)
+        return Finding(
+            file=self.file,
+            line=line,
+            column=column,
+            rule=rule,
+            message=message,
+            severity="warning" if severity == "warning" else "error",
+            document=self.index,
+            api_version=self.api_version,
+            kind=self.kind,
+            name=self.name,
+            path=pointer,
+        )
+
+
+def _mapping_entry(node: MappingNode, token: str) -> tuple[Node, Node] | None:
+    found: tuple[Node, Node] | None = None
+    for key_node, value_node in node.value:
+        if key_node.tag == MERGE_TAG:
+            continue
+        if isinstance(key_node, ScalarNode) and _scalar_key(key_node) == token:
+            found = (key_node, value_node)  # the last duplicate wins, as in the value
+    if found is None:
+        # A key that came in through a `<<` merge lives in the merged mapping.
+        for key_node, value_node in node.value:
+            if key_node.tag != MERGE_TAG:
+                continue
+            sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            for source in sources:
+                if isinstance(source, MappingNode):
+                    found = _mapping_entry(source, token)
+                    if found is not None:
+                        return found
+    return found
+
+
+def _scalar_key(node: ScalarNode) -> str:
+    if node.tag == "tag:yaml.org,2002:str":
+        return str(node.value)
+    try:
+        value = _KubectlConstructor().construct_object(node)  # type: ignore[no-untyped-call]
+    except Exception:  # a key PyYAML cannot construct is compared by its text
+        return str(node.value)
+    return key_string(value)
+
+
+def _find_mark(node: Node, tokens: list[str], value: bool = False) -> yaml.Mark:
+    current = node
+    mark = node.start_mark
+    for position, token in enumerate(tokens):
+        if isinstance(current, MappingNode):
+            entry = _mapping_entry(current, token)
+            if entry is None:
+                return mark
+            key_node, current = entry
+            last = position == len(tokens) - 1
+            mark = current.start_mark if (value and last) else key_node.start_mark
+        elif isinstance(current, SequenceNode):
+            if not token.isdigit() or int(token) >= len(current.value):
+                return mark
+            current = current.value[int(token)]
+            mark = current.start_mark
+        else:
+            return mark
+    return mark
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """Documents parsed from one stream, and the findings parsing produced."""
+
+    documents: list[Document]
+    findings: list[Finding]
+    count: int = 0  # documents seen, empty ones included
+
+
+def _syntax_finding(file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int) -> Finding:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"{context}: {problem}" if context else str(problem)
+    return Finding(
+        file=file,
+        line=line + line_offset,
+        column=column + column_offset,
+        rule="yaml.syntax",
+        message=f"YAML syntax error: {message}",
+        document=index,
+    )
+
+
+def iter_nodes(text: str) -> Iterator[Node]:  # pragma: no cover - convenience for callers
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            yield loader.get_node()
+    finally:
+        loader.dispose()
+
+
+def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset: int = 0) -> ParseResult:
+    """Parse every document in `text`, never raising on bad input.
+
+    Args:
+        text: The YAML stream.
+        file: Display name used in findings.
+        line_offset: Lines above the stream in `file` (for YAML embedded in a page).
+        column_offset: Indentation of the stream in `file`.
+
+    Returns:
+        The non-empty documents and the syntax / duplicate-key findings, in order.
+    """
+    documents: list[Document] = []
+    findings: list[Finding] = []
+    index = 0
+    loader = _Loader(text)
+    try:
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                node = loader.get_node()
+                value = loader.construct_document(node)
+            except yaml.YAMLError as error:
+                findings.append(_syntax_finding(file, error, index, line_offset, column_offset))
+                break
+            except (RecursionError, ValueError, TypeError, OverflowError) as error:
+                # RecursionError: nesting deeper than the interpreter allows; the others come
+                # from constructors (`!!int` on junk, an unhashable merge) and carry no mark.
+                findings.append(
+                    Finding(file=file, line=1 + line_offset, column=1 + column_offset, rule="yaml.syntax",
+                            message=f"YAML cannot be loaded: {type(error).__name__}: {error}"[:300],
+                            document=index)
+                )
+                break
+            document = Document(file, index, value, node, line_offset, column_offset)
+            for key_node, name, first in loader.duplicates:
+                findings.append(
+                    Finding(
+                        file=file,
+                        line=key_node.start_mark.line + 1 + line_offset,
+                        column=key_node.start_mark.column + 1 + column_offset,
+                        rule="yaml.duplicate-key",
+                        message=f'mapping key "{name}" already defined at line '
+                        f"{first.start_mark.line + 1 + line_offset}",
+                        document=index,
+                        api_version=document.api_version,
+                        kind=document.kind,
+                        name=document.name,
+                    )
+                )
+            loader.duplicates.clear()
+            if value is not None:
+                documents.append(document)
+            index += 1
+    finally:
+        loader.dispose()
+    return ParseResult(documents, findings, index)
