@@ -73,18 +73,18 @@ class _KubectlConstructor(SafeConstructor):
         super().__init__()
         self.duplicates: list[tuple[Node, str, Node]] = []
 
-    def construct_yaml_timestamp(self, node: Node) -> Any:  # type: ignore[override]
+    def construct_yaml_timestamp(self, node: Node) -> Any:
         # go-yaml v2 keeps timestamp-looking scalars as strings when decoding into interface{},
         # which is what the API server's YAML->JSON conversion does.
         return self.construct_scalar(node)  # type: ignore[arg-type]
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             self.flatten_mapping(node)
         seen: dict[str, Node] = {}
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if isinstance(key, (list, dict)):
                 raise ConstructorError(
                     "while constructing a mapping",
@@ -97,18 +97,16 @@ class _KubectlConstructor(SafeConstructor):
                 # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
                 self.duplicates.append((key_node, name, seen[name]))
             seen[name] = key_node
-            mapping[name] = self.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+            mapping[name] = self.construct_object(value_node, deep=deep)
         return mapping
 
 
-_KubectlConstructor.add_constructor(TIMESTAMP_TAG, _KubectlConstructor.construct_yaml_timestamp)
-_KubectlConstructor.add_constructor(
-    "tag:yaml.org,2002:map",
-    _KubectlConstructor.construct_yaml_map,  # type: ignore[arg-type]
+_KubectlConstructor.add_constructor(  # type: ignore[type-var]
+    TIMESTAMP_TAG, _KubectlConstructor.construct_yaml_timestamp
 )
 
 
-class _Loader(_Parser, _KubectlConstructor, Resolver):  # type: ignore[misc,valid-type]
+class _Loader(_Parser, _KubectlConstructor, Resolver):  # type: ignore[misc]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _KubectlConstructor.__init__(self)
@@ -220,7 +218,7 @@ def _scalar_key(node: ScalarNode) -> str:
     if node.tag == "tag:yaml.org,2002:str":
         return str(node.value)
     try:
-        value = _KubectlConstructor().construct_object(node)  # type: ignore[no-untyped-call]
+        value = _KubectlConstructor().construct_object(node)
     except Exception:  # a key PyYAML cannot construct is compared by its text
         return str(node.value)
     return key_string(value)
@@ -256,7 +254,9 @@ class ParseResult:
     count: int = 0  # documents seen, empty ones included
 
 
-def _syntax_finding(file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int) -> Finding:
+def _syntax_finding(
+    file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int
+) -> Finding:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     column = mark.column + 1 if mark is not None else 1
@@ -312,9 +312,14 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
                 # RecursionError: nesting deeper than the interpreter allows; the others come
                 # from constructors (`!!int` on junk, an unhashable merge) and carry no mark.
                 findings.append(
-                    Finding(file=file, line=1 + line_offset, column=1 + column_offset, rule="yaml.syntax",
-                            message=f"YAML cannot be loaded: {type(error).__name__}: {error}"[:300],
-                            document=index)
+                    Finding(
+                        file=file,
+                        line=1 + line_offset,
+                        column=1 + column_offset,
+                        rule="yaml.syntax",
+                        message=f"YAML cannot be loaded: {type(error).__name__}: {error}"[:300],
+                        document=index,
+                    )
                 )
                 break
             document = Document(file, index, value, node, line_offset, column_offset)

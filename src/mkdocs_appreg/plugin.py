@@ -1,0 +1,159 @@
+"""The MkDocs plugin: render templates, wire the directive into snippets, validate, publish.
+
+Event order in a build (MkDocs 1.6): on_startup (once per `mkdocs serve` session, which keeps
+this instance across rebuilds) -> on_config -> on_files -> per page on_page_markdown -> render
+(our preprocessor at priority 33, then pymdownx.snippets at 32) -> on_serve (serve only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .config import AppregConfig, settings_from
+from .errors import AppregError, DirectiveError
+from .findings import Finding
+from .markdown import ResourceExtension
+from .project import ProjectSettings, build_registry, render_project, validate_rendered, write_cache
+from .render import Rendered
+from .schemas import SchemaRegistry
+
+# Warnings on a `mkdocs.plugins.*` logger are what `mkdocs build --strict` counts.
+log = get_plugin_logger(__name__)
+
+SNIPPETS = "pymdownx.snippets"
+EXTENSION = "appreg"
+
+
+class AppregPlugin(BasePlugin[AppregConfig]):
+    """Render resource templates, expand `/// resource` directives, validate and publish."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: ProjectSettings | None = None
+        self.rendered: list[Rendered] = []
+        self.findings: list[Finding] = []
+        self._page: Page | None = None
+        self._serving = False
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this instance for a whole `mkdocs serve`
+        # session, so later caches survive rebuilds.
+        self._serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        try:
+            settings = settings_from(self.config, config)
+            settings.check()
+            result = render_project(settings)
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        if result.findings:
+            # A template that does not render leaves a page without its resource: stop.
+            messages = [f"{f.file}:{f.line}: {f.message}" for f in result.findings]
+            for message in messages[1:]:
+                log.error(message)
+            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+            raise PluginError(messages[0] + more)
+        try:
+            write_cache(settings, result.rendered)
+        except OSError as error:
+            raise PluginError(
+                f"appreg: cannot write the cache {settings.display(settings.cache_dir)}: {error}"
+            ) from None
+        self.settings = settings
+        self.rendered = result.rendered
+        self._configure_markdown(config, settings)
+        if settings.validate:
+            self.findings = self._validate(settings)
+            for finding in self.findings:
+                log.warning(finding.located())
+        return config
+
+    def _validate(self, settings: ProjectSettings) -> list[Finding]:
+        try:
+            registry, warnings = build_registry(settings, SchemaRegistry.builtin())
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        return warnings + validate_rendered(self.rendered, registry)
+
+    def _configure_markdown(self, config: MkDocsConfig, settings: ProjectSettings) -> None:
+        """Put the cache first in snippets' base_path and add our extension, configured alike.
+
+        Snippets resolves relative base paths against the current directory and takes the
+        first base that has the file, so an absolute cache dir in front makes rendered files
+        win over stale copies wherever `mkdocs` is run from.
+        """
+        if SNIPPETS not in config.markdown_extensions:
+            config.markdown_extensions.append(SNIPPETS)
+        snippets: dict[str, Any] = config.mdx_configs.setdefault(SNIPPETS, {})
+        base_path = snippets.get("base_path", ["."])
+        if isinstance(base_path, str):
+            base_path = [base_path]
+        cache = str(settings.snippet_root)
+        snippets["base_path"] = [cache, *(p for p in base_path if p != cache)]
+
+        # A user who listed `appreg` in markdown_extensions gets our configured instance in its
+        # place, with their options kept.
+        user_options: dict[str, Any] = dict(config.mdx_configs.pop(EXTENSION, None) or {})
+        config.markdown_extensions[:] = [
+            ext
+            for ext in config.markdown_extensions
+            if not (ext == EXTENSION or isinstance(ext, ResourceExtension))
+        ]
+        user_options.setdefault("yaml_label", self.config.yaml_label)
+        user_options.setdefault("command_label", self.config.command_label)
+        user_options["base_path"] = list(snippets["base_path"])
+        user_options["check_paths"] = True
+        user_options["on_error"] = self._directive_error
+        config.markdown_extensions.append(ResourceExtension(**user_options))
+
+    def _directive_error(self, error: DirectiveError) -> None:
+        page = self._page_display()
+        line = f"{error.line}:" if error.line is not None else ""
+        raise PluginError(f"{page}:{line} {error.reason}")
+
+    def _page_display(self) -> str:
+        if self._page is None or self.settings is None:
+            return "<page>"
+        return f"{self.settings.docs_prefix}/{self._page.file.src_uri}"
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or not self.config.publish:
+            return files
+        for item in self.rendered:
+            existing = files.get_file_from_path(item.docs_path)
+            if existing is not None:
+                # A copy in docs/ (usually stale) would be published otherwise.
+                log.info(f"{item.display} replaces docs file {item.docs_path} in the site")
+                files.remove(existing)
+            files.append(File.generated(config, item.docs_path, content=item.text))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        # The directive's error callback needs to know which page is being converted.
+        self._page = page
+        return markdown
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        # Templates, the vars file and CRDs live outside docs/, so MkDocs would not notice them;
+        # the cache is not watched, so writing it never triggers a rebuild loop.
+        if self.config.enabled and self.settings is not None:
+            for path in self.settings.watched():
+                if Path(path).exists():
+                    server.watch(str(path))
+        return server

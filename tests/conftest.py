@@ -1,0 +1,55 @@
+"""Shared fixtures: a temporary copy of the project's own site, and real CLI runners."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Path -> sha256 of every file under root (to prove a build wrote nothing there)."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A copy of the project's own site (mkdocs.yml, docs/, templates/) in a temp dir."""
+    target = tmp_path / "site-src"
+    target.mkdir()
+    shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", target / "docs")
+    shutil.copytree(REPO / "templates", target / "templates")
+    return target
+
+
+def run_mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build` through its real entry point, run from the project directory."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MKDOCS")}
+    env["NO_COLOR"] = "1"
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+
+
+@pytest.fixture
+def mkdocs_build() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_mkdocs

@@ -1,0 +1,265 @@
+"""Real `mkdocs build` runs of small sites in temp dirs: the plugin end to end."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from mkdocs.livereload import LiveReloadServer
+
+from conftest import run_mkdocs, tree_digest
+from mkdocs_appreg.plugin import AppregPlugin
+
+SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ secret_name }}
+  namespace: {{ namespace }}
+  labels:
+    eda.nokia.com/backup: "true"
+type: Opaque
+data:
+  username: {{ username | b64encode }}
+"""
+
+REGISTRY = """\
+apiVersion: appstore.eda.nokia.com/v1
+kind: Registry
+metadata:
+  name: your-registry
+  namespace: {{ namespace }}
+spec:
+  remoteURL: https://registry.example.com
+  authSecretRef: {{ secret_name }}
+  skipTLSVerify: {{ skip }}
+"""
+
+PAGE = """\
+# Registry
+
+/// resource | docs/resources/secret.yaml
+///
+
+Then:
+
+/// resource | docs/resources/registry.yaml
+///
+"""
+
+VARS = {"namespace": "eda-system", "secret_name": "your-creds", "username": "admin", "skip": "false"}
+
+
+def make_site(
+    root: Path,
+    *,
+    templates: dict[str, str] | None = None,
+    pages: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+    extensions: list[Any] | None = None,
+) -> Path:
+    templates = (
+        {"resources/secret.yaml.j2": SECRET, "resources/registry.yaml.j2": REGISTRY}
+        if templates is None
+        else templates
+    )
+    pages = {"index.md": PAGE} if pages is None else pages
+    plugin_options: dict[str, Any] = {"vars": dict(VARS)}
+    plugin_options.update(options or {})
+    config = {
+        "site_name": "test",
+        "markdown_extensions": extensions
+        if extensions is not None
+        else [
+            {"pymdownx.snippets": {"check_paths": True}},
+            "pymdownx.superfences",
+            {"pymdownx.blocks.tab": {"alternate_style": True}},
+            "pymdownx.blocks.admonition",
+        ],
+        "plugins": [{"appreg": plugin_options}],
+    }
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    for name, text in templates.items():
+        path = root / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (root / "templates").mkdir(exist_ok=True)
+    for name, text in pages.items():
+        path = root / "docs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def test_build_renders_expands_validates_and_publishes(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p")
+    before = tree_digest(site / "docs")
+    result = run_mkdocs(site, "--strict")
+    assert result.returncode == 0, result.stderr
+    html = (site / "site" / "index.html").read_text()
+    assert html.count('class="tabbed-set') == 2
+    assert html.count(">YAML Resource</label>") == 2
+    assert html.count("><code>kubectl apply</code> command</label>") == 2
+    assert "&lt;&lt;&#39;EOF&#39;" in html or "&lt;&lt;'EOF'" in html
+    assert "YWRtaW4=" in html  # b64encode("admin") included through snippets
+    published = site / "site" / "resources" / "registry.yaml"
+    assert "authSecretRef: your-creds" in published.read_text()
+    assert (site / "site" / "resources" / "secret.yaml").is_file()
+    assert tree_digest(site / "docs") == before
+    # Rendered files live in the cache, never in docs/.
+    assert (site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "registry.yaml").is_file()
+    assert not (site / "docs" / "resources").exists()
+
+
+def test_undefined_variable_stops_the_build_at_the_template_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p", options={"vars": {k: v for k, v in VARS.items() if k != "skip"}})
+    result = run_mkdocs(site)
+    assert result.returncode != 0
+    assert "templates/resources/registry.yaml.j2:9:" in result.stderr
+    assert "'skip' is undefined" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_resource_fails_strict_with_the_template_line(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p", options={"vars": {**VARS, "skip": "{true|false}"}})
+    strict = run_mkdocs(site, "--strict")
+    assert strict.returncode != 0
+    assert re.search(
+        r"templates/resources/registry\.yaml\.j2:9:3: \[schema\.type\] Registry/your-registry "
+        r"/spec/skipTLSVerify: .*boolean",
+        strict.stderr,
+    ), strict.stderr
+    relaxed = run_mkdocs(site)
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "[schema.type]" in relaxed.stderr
+
+
+def test_rendered_output_wins_over_a_stale_copy_in_docs(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p", pages={"index.md": PAGE, "resources/registry.yaml": "stale: true\n"})
+    result = run_mkdocs(site, "--strict")
+    assert result.returncode == 0, result.stderr
+    html = (site / "site" / "index.html").read_text()
+    assert "stale" not in html
+    assert "stale" not in (site / "site" / "resources" / "registry.yaml").read_text()
+    assert (site / "docs" / "resources" / "registry.yaml").read_text() == "stale: true\n"
+
+
+def test_directive_naming_a_missing_file_names_page_and_line(tmp_path: Path) -> None:
+    page = "# x\n\ntext\n\n/// resource | docs/resources/nope.yaml\n///\n"
+    site = make_site(tmp_path / "p", pages={"guide/page.md": page})
+    result = run_mkdocs(site)
+    assert result.returncode != 0
+    assert "docs/guide/page.md:5:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_user_listed_extension_keeps_its_options(tmp_path: Path) -> None:
+    extensions = [
+        {"pymdownx.snippets": {"check_paths": True}},
+        "pymdownx.superfences",
+        {"pymdownx.blocks.tab": {"alternate_style": True}},
+        {"appreg": {"yaml_label": "Manifest"}},
+    ]
+    site = make_site(tmp_path / "p", extensions=extensions)
+    result = run_mkdocs(site, "--strict")
+    assert result.returncode == 0, result.stderr
+    html = (site / "site" / "index.html").read_text()
+    assert html.count(">Manifest</label>") == 2
+
+
+def test_removed_template_is_removed_from_the_cache(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p")
+    assert run_mkdocs(site, "--strict").returncode == 0
+    cached = site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "secret.yaml"
+    assert cached.is_file()
+    (site / "templates" / "resources" / "secret.yaml.j2").unlink()
+    (site / "docs" / "index.md").write_text(
+        "# only registry\n\n/// resource | docs/resources/registry.yaml\n///\n"
+    )
+    assert run_mkdocs(site, "--strict").returncode == 0
+    assert not cached.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"cache_dir": "docs/generated"}, "cache_dir 'docs/generated' must not overlap docs_dir"),
+        ({"templates_dir": "nowhere"}, "templates_dir 'nowhere' does not exist"),
+        ({"vars": "oops"}, "vars"),
+        ({"crds": ["missing-crds/"]}, "missing-crds"),
+    ],
+)
+def test_broken_configuration_is_one_clean_error(
+    tmp_path: Path, options: dict[str, Any], message: str
+) -> None:
+    site = make_site(tmp_path / "p", options=options)
+    result = run_mkdocs(site)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_watches_templates_vars_and_crds(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p")
+    (site / "vars.yml").write_text("namespace: eda-system\n")
+    crd = (
+        Path(__file__).parent.parent
+        / "src"
+        / "mkdocs_appreg"
+        / "crds"
+        / "appstore.eda.nokia.com_registries.yaml"
+    )
+    shutil.copy(crd, site / "registry-crd.yaml")
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(site / "mkdocs.yml"))
+    plugin = config.plugins["appreg"]
+    assert isinstance(plugin, AppregPlugin)
+    plugin.config.vars_file = "vars.yml"
+    plugin.config.crds = ["registry-crd.yaml"]
+    plugin.on_startup(command="serve", dirty=False)
+    config = plugin.on_config(config) or config
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    plugin.on_serve(server, config=config, builder=lambda: None)
+    watched = set(server._watched_paths)
+    assert str((site / "templates").resolve()) in watched
+    assert str((site / "vars.yml").resolve()) in watched
+    assert str((site / "registry-crd.yaml").resolve()) in watched
+    assert not any(p.startswith(str(site / "docs")) or ".cache" in p for p in watched)
+
+
+def test_project_site_builds_strict_with_the_seed_tabs(site_copy: Path) -> None:
+    before = tree_digest(site_copy / "docs")
+    result = run_mkdocs(site_copy, "--strict")
+    assert result.returncode == 0, result.stderr
+    html = (site_copy / "site" / "development" / "custom-registry" / "index.html").read_text()
+    assert html.count('class="tabbed-set') == 2
+    assert html.count(">YAML Resource</label>") == 2
+    assert html.count("><code>kubectl apply</code> command</label>") == 2
+    assert "&lt;&lt;&#39;EOF&#39;" in html or "&lt;&lt;'EOF'" in html
+    published = site_copy / "site" / "development" / "resources" / "registry.yaml"
+    registry = yaml.safe_load(published.read_text())
+    assert registry["kind"] == "Registry"
+    assert registry["spec"]["skipTLSVerify"] is False
+    assert "mirrorUrl" not in html
+    assert tree_digest(site_copy / "docs") == before
+
+
+def test_project_site_fails_strict_when_a_template_is_broken(site_copy: Path) -> None:
+    template = site_copy / "templates" / "development" / "resources" / "registry.yaml.j2"
+    lines = template.read_text().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if "skipTLSVerify" in line)
+    lines[number] = re.sub(r"skipTLSVerify:.*", "skipTLSVerify: {true|false}", lines[number])
+    template.write_text("".join(lines))
+    result = run_mkdocs(site_copy, "--strict")
+    assert result.returncode != 0
+    expected = f"templates/development/resources/registry.yaml.j2:{number + 1}:"
+    assert expected in result.stderr and "[schema.type]" in result.stderr, textwrap.shorten(
+        result.stderr, 2000
+    )
