@@ -19,6 +19,8 @@ class AppregError(Exception):
             message = f"{file}:{line}: {message}"
         elif file is not None:
             message = f"{file}: {message}"
+        elif line is not None:
+            message = f"line {line}: {message}"
         super().__init__(message)
 
 
