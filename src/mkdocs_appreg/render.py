@@ -1,0 +1,770 @@
+"""Render resource templates with Jinja, keeping a map from every output line to its template line.
+
+A validation finding on a rendered YAML node must point at the template the user edits
+(`templates/x.yaml.j2:7:3`), so every rendered file carries, for each output line, the template
+line that produced it and the file that line is in (an included partial, when it came from one).
+
+How the map is built. Jinja compiles a template to a Python generator that yields output chunks.
+A small `CodeGenerator` subclass wraps the value of every chunk yielded by a template, just before
+the `yield`, in a call that records which template, which line, and whether the chunk is literal
+template text. The renderer drives the generator itself and reads that record after each chunk:
+
+- a literal chunk starts on its `TemplateData` line and moves down one template line per newline;
+- an expression's value (`{{ spec | to_yaml }}`, a macro call, a `{% filter %}` or `{% call %}`
+  block) maps every line it produces to the line of the expression or tag;
+- an output line made of several chunks takes the chunk that supplies its first non-blank
+  character (the start of the YAML node on that line).
+
+Two things ruled out reading the running generator's frames instead (`gi_frame.f_lineno` via the
+template's `debug_info`): Jinja folds literal text into constant `yield 'text'` statements that
+have no `debug_info` entry of their own (they report the line of the preceding tag), and
+`{% include %}` iterates the included template with `for event in gen: yield event`, so the
+included frame is not reachable through `gi_yieldfrom`. The recording wrapper returns its argument
+unchanged, so the output is byte-identical to `Template.render`. A chunk that arrives without a
+matching record (only `{% include ... without context %}` yields a pre-rendered list) falls back
+to the root generator's current line, i.e. the include statement.
+
+The hooks are the `CodeGenerator` methods `_output_child_to_const`, `_output_child_pre`,
+`_output_child_post`, `start_write` and `end_write` (Jinja 3.1); `code_generator_class` is Jinja's
+documented way to change the compiled code. tests/test_render.py compares every fixture against
+stock Jinja and checks the map line by line, so a Jinja release that changes them fails loudly.
+
+Known limit: a macro returns one string, so a macro's output lines map to the line that calls it
+(`{{ m.pair(...) }}`), not to the lines inside the macro body.
+
+Output lines are counted the way the YAML parser counts them (`\\r\\n`, `\\r`, `\\n`, NEL, LS, PS),
+so a line number from `documents.py` indexes the map directly.
+
+Environment: `ImmutableSandboxedEnvironment` (templates cannot mutate the shared variables),
+`StrictUndefined`, no autoescaping, `keep_trailing_newline`, and `trim_blocks` + `lstrip_blocks` so
+a line holding only `{% if %}`/`{% for %}`/`{% endfor %}` vanishes from the YAML instead of leaving
+a blank or whitespace-only line. (With those on, `{%- if %}` on a line of its own glues the next
+line onto the previous one; write `{% if %}`.)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import GeneratorType, TracebackType
+from typing import Any, NamedTuple, cast
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import Environment
+from jinja2.exceptions import (
+    SecurityError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.loaders import split_template_path
+from jinja2.runtime import Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, ScalarNode
+
+from .errors import ConfigError
+from .findings import Finding
+
+__all__ = [
+    "FILTERS",
+    "RenderResult",
+    "Rendered",
+    "TemplateRenderer",
+    "b64decode",
+    "b64encode",
+    "load_vars_file",
+    "quote",
+    "required",
+    "to_json",
+    "to_yaml",
+]
+
+# Line breaks as YAML (PyYAML and libyaml) counts them, so output line numbers agree with the
+# positions `documents.py` reports.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Characters a YAML stream may not contain raw, or that YAML would read as a line break inside a
+# quoted scalar: C1 controls (NEL included), DEL, LS, PS, lone surrogates and the non-characters.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_SOLID = re.compile("[^ \t]")
+_EXPRESSION_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_QUOTED_IDENTIFIER = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
+_NOTE_METHOD = "appreg_note"
+
+
+# --------------------------------------------------------------------------------------------
+# Filters
+
+
+def _fail_if_undefined(value: Any) -> None:
+    if isinstance(value, Undefined):
+        # StrictUndefined raises the usual `'x' is undefined` (or the sandbox's SecurityError).
+        value._fail_with_undefined_error()
+
+
+def _yaml_safe(text: str) -> str:
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def b64encode(value: str | bytes) -> str:
+    """Standard padded base64 of a string (UTF-8) or bytes, as Kubernetes Secret `data` wants.
+
+    Args:
+        value: The text or bytes to encode.
+
+    Returns:
+        The base64 text, e.g. `{{ "admin" | b64encode }}` gives `YWRtaW4=`.
+
+    Raises:
+        TypeError: `value` is neither a string nor bytes (use `| string` first for numbers).
+    """
+    _fail_if_undefined(value)
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if not isinstance(value, bytes):
+        raise TypeError(f"b64encode expects a string or bytes, got {type(value).__name__}")
+    return base64.b64encode(value).decode("ascii")
+
+
+def b64decode(value: str | bytes) -> str:
+    """Decode standard padded base64 into UTF-8 text (the inverse of `b64encode`).
+
+    Raises:
+        TypeError: `value` is neither a string nor bytes.
+        ValueError: `value` is not valid base64, or does not decode to UTF-8 text.
+    """
+    _fail_if_undefined(value)
+    if not isinstance(value, (str, bytes)):
+        raise TypeError(f"b64decode expects a string or bytes, got {type(value).__name__}")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"b64decode: not valid base64 ({exc})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("b64decode: the decoded bytes are not UTF-8 text") from None
+
+
+def to_yaml(value: Any) -> str:
+    """Dump a value as block-style YAML, keys in their given order, without a trailing newline.
+
+    Like Helm's `toYaml`, the final newline and the `...` end marker PyYAML adds after a bare
+    scalar are removed, so `{{ spec | to_yaml | indent(2) }}` composes into a surrounding line.
+    Long strings are not folded.
+
+    Raises:
+        yaml.representer.RepresenterError: the value holds an object YAML cannot represent.
+    """
+    _fail_if_undefined(value)
+    text = yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True, width=1 << 30)
+    if text.endswith("\n...\n"):
+        text = text[: -len("...\n")]
+    return _yaml_safe(text[:-1] if text.endswith("\n") else text)
+
+
+def to_json(value: Any, indent: int | None = None) -> str:
+    """Dump a value as JSON (keys in their given order, non-ASCII kept), a valid YAML flow value.
+
+    Unlike Jinja's `tojson` it does not HTML-escape `<`, `>`, `&` and `'`, which would change
+    the value inside YAML.
+
+    Args:
+        value: What to dump.
+        indent: Pretty-print with this many spaces per level; one line when `None`.
+    """
+    _fail_if_undefined(value)
+    return _yaml_safe(json.dumps(value, ensure_ascii=False, indent=indent))
+
+
+def quote(value: str | int | float | bool) -> str:
+    """A YAML double-quoted scalar holding `value` as a string (`{{ pin | quote }}` -> `"0042"`).
+
+    JSON string syntax is a subset of YAML's double-quoted style; characters YAML would read as
+    line breaks or rejects are escaped too. Booleans become `"true"`/`"false"`.
+
+    Raises:
+        TypeError: `value` is not a string, number or boolean.
+    """
+    _fail_if_undefined(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (str, int, float)):
+        text = str(value)
+    else:
+        raise TypeError(f"quote expects a string, number or boolean, got {type(value).__name__}")
+    return _yaml_safe(json.dumps(text, ensure_ascii=False))
+
+
+def required(value: Any, message: str | None = None) -> Any:
+    """Fail the render unless `value` is defined, not `None` and not `""`; return it unchanged.
+
+    `{{ registry.url | required("set registry.url in the vars file") }}` reports the message as a
+    `template.undefined` finding on that line.
+    """
+    if isinstance(value, Undefined):
+        if message is None:
+            value._fail_with_undefined_error()
+        raise UndefinedError(message)
+    if value is None or (isinstance(value, str) and not value):
+        raise UndefinedError(message or "a required value is empty")
+    return value
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {
+    "b64encode": b64encode,
+    "b64decode": b64decode,
+    "to_yaml": to_yaml,
+    "to_json": to_json,
+    "quote": quote,
+    "required": required,
+}
+"""The filters added to Jinja's built-in ones (`indent`, `default`, `join`, ...)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One rendered template and the map from its output lines back to template lines.
+
+    Attributes:
+        docs_path: Posix path relative to the docs dir: the template name minus its suffix.
+        template: Absolute path of the template file.
+        display: The template path as shown to users (relative to the `mkdocs.yml` directory).
+        text: The rendered output.
+        line_map: `line_map[i]` is the line of `template` that produced output line `i + 1`
+            (for a line that came from an included template: the line of the include).
+        origins: For each output line, `(display path, line)` of the template file that really
+            produced it, which may be an included partial. Empty means "same as `line_map`".
+    """
+
+    docs_path: str
+    template: Path
+    display: str
+    text: str
+    line_map: tuple[int, ...]
+    origins: tuple[tuple[str, int], ...] = ()
+
+    def template_line(self, output_line: int) -> int:
+        """The line of `template` that produced a 1-based output line.
+
+        Lines before the first map to the first; lines past the end (a YAML error at the end of
+        the stream) map to the last; an empty output maps everything to line 1.
+        """
+        if not self.line_map:
+            return 1
+        return self.line_map[min(max(output_line, 1), len(self.line_map)) - 1]
+
+    def origin(self, output_line: int) -> tuple[str, int]:
+        """`(display path, line)` of the template file that produced a 1-based output line.
+
+        Clamped like `template_line`. Follows includes into the included file.
+        """
+        if not self.origins:
+            return self.display, self.template_line(output_line)
+        return self.origins[min(max(output_line, 1), len(self.origins)) - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """Everything `TemplateRenderer.render_all` produced: files that rendered, and findings."""
+
+    rendered: list[Rendered]
+    findings: list[Finding]
+
+
+# --------------------------------------------------------------------------------------------
+# Jinja plumbing
+
+
+class _TemplateUndecodable(Exception):
+    """A template file is not UTF-8; raised by the loader so an include reports the right file."""
+
+    def __init__(self, name: str, line: int, column: int, reason: str) -> None:
+        super().__init__(reason)
+        self.name = name
+        self.line = line
+        self.column = column
+        self.reason = reason
+
+
+class _Loader(FileSystemLoader):
+    """`FileSystemLoader` that stays inside its root (symlinks too) and reports undecodable files.
+
+    Jinja's loader already refuses `..` segments; a symlink inside the root can still point
+    anywhere, so the resolved path is checked against the resolved root.
+    """
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root, encoding="utf-8", followlinks=False)
+        self._root = root
+        self._real_root = os.path.realpath(root)
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        filename = os.path.normpath(os.path.join(self._root, *split_template_path(template)))
+        real = os.path.realpath(filename)
+        if os.path.commonpath([self._real_root, real]) != self._real_root:
+            raise TemplateNotFound(
+                template, f"template {template!r} resolves outside the templates directory"
+            )
+        try:
+            with open(filename, "rb") as handle:
+                data = handle.read()
+            stat = os.stat(filename)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise TemplateNotFound(template) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line_start = data.rfind(b"\n", 0, exc.start) + 1
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+            reason = f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            raise _TemplateUndecodable(template, line, column, reason) from None
+        signature = (stat.st_mtime_ns, stat.st_size)
+
+        def uptodate() -> bool:
+            # mtime alone misses two edits within one timestamp tick under `mkdocs serve`.
+            try:
+                current = os.stat(filename)
+            except OSError:
+                return False
+            return (current.st_mtime_ns, current.st_size) == signature
+
+        return text, filename, uptodate
+
+
+class _TracingCodeGenerator(CodeGenerator):
+    """Compiles every yielded chunk as `yield environment.appreg_note(name, line, literal, value)`.
+
+    Only generator frames (`frame.buffer is None`) are traced: macro bodies and `{% filter %}` /
+    `{% set %}` blocks collect into a buffer whose joined value is yielded, and traced, by the
+    caller. Constant folding is turned off in generator frames so literal text keeps its own line
+    instead of being merged into one `yield 'text'` with no line of its own; the value yielded
+    is the same string.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._traced_writes: list[bool] = []
+
+    def _note_open(self, node: nodes.Node, literal: bool) -> str:
+        return f"environment.{_NOTE_METHOD}({self.name!r}, {node.lineno}, {literal}, "
+
+    def _output_child_to_const(
+        self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
+    ) -> str:
+        if frame.buffer is None:
+            raise nodes.Impossible()
+        return super()._output_child_to_const(node, frame, finalize)
+
+    def _output_child_pre(
+        self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
+    ) -> None:
+        if frame.buffer is None:
+            self.write(self._note_open(node, isinstance(node, nodes.TemplateData)))
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(
+        self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
+    ) -> None:
+        super()._output_child_post(node, frame, finalize)
+        if frame.buffer is None:
+            self.write(")")
+
+    # `{% call %}`, `{% filter %}` and recursive loops yield through start_write(frame, node);
+    # pass-through yields (`yield event` of an include) have no node and stay untraced, so the
+    # note set by the included template survives to the consumer.
+    def start_write(self, frame: Frame, node: nodes.Node | None = None) -> None:
+        super().start_write(frame, node)
+        traced = False
+        if frame.buffer is None and node is not None:
+            self.write(self._note_open(node, False))
+            traced = True
+        self._traced_writes.append(traced)
+
+    def end_write(self, frame: Frame) -> None:
+        if self._traced_writes.pop():
+            self.write(")")
+        super().end_write(frame)
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox plus the recording hook the traced templates call."""
+
+    code_generator_class = _TracingCodeGenerator
+
+    def __init__(self, loader: _Loader) -> None:
+        # trim_blocks + lstrip_blocks: a line holding only `{% if %}`/`{% for %}` disappears
+        # entirely, which is what YAML indentation needs. Immutable sandbox: a template cannot
+        # mutate the shared variables (`vars.update(...)`) and change what later templates see.
+        super().__init__(
+            loader=loader,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+            auto_reload=True,
+        )
+        self.filters.update(FILTERS)
+        self._notes = threading.local()
+
+    def appreg_note(self, name: str | None, line: int, literal: bool, value: Any) -> Any:
+        self._notes.last = (name, line, literal, value)
+        return value
+
+    def take_note(self) -> tuple[str | None, int, bool, Any] | None:
+        """The record of the last traced chunk, cleared so a stale one is never read twice."""
+        note: tuple[str | None, int, bool, Any] | None = getattr(self._notes, "last", None)
+        self._notes.last = None
+        return note
+
+
+class _Chunk(NamedTuple):
+    """Where one non-empty yielded chunk starts in the output, and where it came from."""
+
+    offset: int
+    name: str  # template name
+    line: int  # line of `name` the chunk starts on
+    root_line: int  # line of the rendered (root) template: the include/extends for other files
+    literal: bool  # template text, whose newlines are template newlines
+
+
+def _line_origins(text: str, chunks: list[_Chunk], root: str) -> list[tuple[str, int, int]]:
+    """`(template name, line, root template line)` for every output line of `text`.
+
+    An output line belongs to the chunk holding its first non-blank character (its first
+    character when blank); inside a literal chunk, each newline before that point moves one
+    template line down. Done once over the finished text, not per chunk, so a value split over
+    chunks (`\\r` then `\\n`) and lines built from many chunks cost nothing extra.
+    """
+    starts = [chunk.offset for chunk in chunks]
+    origins: list[tuple[str, int, int]] = []
+
+    def add(line_start: int, line_end: int) -> None:
+        solid = _SOLID.search(text, line_start, line_end)
+        position = solid.start() if solid else line_start
+        chunk = chunks[bisect.bisect_right(starts, position) - 1]
+        step = text.count("\n", chunk.offset, position) if chunk.literal else 0
+        root_line = chunk.root_line + step if chunk.name == root else chunk.root_line
+        origins.append((chunk.name, chunk.line + step, root_line))
+
+    line_start = 0
+    for match in _LINE_BREAK.finditer(text):
+        add(line_start, match.start())
+        line_start = match.end()
+    if line_start < len(text):  # a last line without a line break
+        add(line_start, len(text))
+    return origins
+
+
+def _template_frames(tb: TracebackType | None) -> list[tuple[str, int]]:
+    """`(template name, template line)` of every template frame in a traceback, outermost first.
+
+    Jinja's compiled modules keep their `Template` in `__jinja_template__`; this is the mapping
+    Jinja's own `rewrite_traceback_stack` does, read without re-raising.
+    """
+    frames = []
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if isinstance(template, Template) and template.name is not None:
+            frames.append((template.name, template.get_corresponding_lineno(tb.tb_lineno)))
+        tb = tb.tb_next
+    return frames
+
+
+# --------------------------------------------------------------------------------------------
+# The renderer
+
+
+class TemplateRenderer:
+    """Renders the templates under one directory with one set of variables.
+
+    Templates are rendered in a sandbox with undefined variables as errors; every problem a user
+    can cause comes back as a `Finding` located in the template (the included one, for an error
+    inside an include), never as an exception.
+
+    The record of the last yielded chunk is thread-local, so one renderer may serve several
+    threads.
+    """
+
+    def __init__(
+        self,
+        templates_dir: Path,
+        variables: Mapping[str, Any],
+        *,
+        display_root: Path | None = None,
+        suffix: str = ".j2",
+    ) -> None:
+        """Prepare a renderer.
+
+        Args:
+            templates_dir: Root of the templates; includes and imports resolve against it.
+            variables: The variables every template sees.
+            display_root: Paths in findings and `Rendered.display` are shown relative to it
+                (the `mkdocs.yml` directory); the current directory by default.
+            suffix: Only files ending with it are templates; it is removed for `docs_path`.
+
+        Raises:
+            ConfigError: `templates_dir` is not a directory.
+        """
+        self._root = os.path.abspath(templates_dir)
+        self._display_root = os.path.abspath(display_root if display_root is not None else os.getcwd())
+        self._suffix = suffix
+        self._variables = dict(variables)
+        self._displays: dict[str, str] = {}
+        if not os.path.isdir(self._root):
+            raise ConfigError("templates directory not found", file=self._display_path(self._root))
+        self._env = _Environment(_Loader(self._root))
+
+    def _display_path(self, path: str) -> str:
+        try:
+            return Path(os.path.relpath(path, self._display_root)).as_posix()
+        except ValueError:  # another drive on Windows
+            return Path(path).as_posix()
+
+    def display(self, name: str) -> str:
+        """The user-facing path of the template called `name` (relative to `display_root`)."""
+        shown = self._displays.get(name)
+        if shown is None:
+            shown = self._display_path(os.path.normpath(os.path.join(self._root, name)))
+            self._displays[name] = shown
+        return shown
+
+    def _walk(self) -> Iterator[tuple[str, str]]:
+        """`(absolute path, posix name)` of every file under the root, symlinked dirs not entered."""
+        for dirpath, dirnames, filenames in os.walk(self._root, followlinks=False):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                path = os.path.join(dirpath, filename)
+                yield path, Path(os.path.relpath(path, self._root)).as_posix()
+
+    def names(self) -> list[str]:
+        """Sorted names (posix, relative to the templates dir) of the templates to render.
+
+        A path segment starting with `_` marks a partial (`_secret.yaml.j2`, `_partials/x.j2`):
+        it can be included or imported but is not rendered on its own. Segments starting with
+        `.` (editor lock and swap files, `.git`) are skipped too.
+        """
+        found = []
+        for _path, name in self._walk():
+            if not name.endswith(self._suffix):
+                continue
+            if any(part.startswith(("_", ".")) for part in name.split("/")):
+                continue
+            found.append(name)
+        return sorted(found)
+
+    def dependencies(self) -> list[Path]:
+        """Every file under the templates dir, partials included: the `mkdocs serve` watch list."""
+        return sorted(Path(path) for path, _name in self._walk())
+
+    def render_all(self) -> RenderResult:
+        """Render every template of `names()`, in order."""
+        rendered: list[Rendered] = []
+        findings: list[Finding] = []
+        for name in self.names():
+            result = self.render(name)
+            if isinstance(result, Rendered):
+                rendered.append(result)
+            else:
+                findings.append(result)
+        return RenderResult(rendered, findings)
+
+    def render(self, name: str) -> Rendered | Finding:
+        """Render one template by name; any failure the template can cause becomes a `Finding`.
+
+        Rule ids: `template.syntax`, `template.undefined`, `template.missing`, `template.sandbox`,
+        `template.encoding`, and `template.error` for any other exception raised while rendering.
+        """
+        try:
+            return self._render(name)
+        except _TemplateUndecodable as exc:
+            return Finding(self.display(exc.name), exc.line, exc.column, "template.encoding", exc.reason)
+        except TemplateSyntaxError as exc:
+            file = self.display(exc.name) if exc.name else self._display_path(exc.filename or self._root)
+            return Finding(file, exc.lineno or 1, 1, "template.syntax", exc.message or "syntax error")
+        except TemplateNotFound as exc:
+            message = exc.message or ""
+            if message == exc.name or not message:
+                message = f"template {exc.name!r} not found"
+            return self._runtime_finding(exc, name, "template.missing", message)
+        except SecurityError as exc:
+            return self._runtime_finding(exc, name, "template.sandbox", str(exc))
+        except UndefinedError as exc:
+            return self._runtime_finding(exc, name, "template.undefined", str(exc))
+        except Exception as exc:  # RecursionError included: a template that includes itself
+            return self._runtime_finding(exc, name, "template.error", f"{type(exc).__name__}: {exc}")
+
+    def _runtime_finding(self, exc: BaseException, name: str, rule: str, message: str) -> Finding:
+        frames = _template_frames(exc.__traceback__)
+        if not frames:
+            # Raised before any template code ran: the requested template itself is missing.
+            return Finding(self.display(name), 1, 1, rule, message)
+        where, line = frames[-1]
+        return Finding(self.display(where), line, self._column(where, line, message), rule, message)
+
+    def _column(self, name: str, line: int, message: str) -> int:
+        """Best-effort column: where a name quoted in the message appears inside a tag on the line.
+
+        `'registry' is undefined` -> the `registry` inside `{{ ... }}`; column 1 when unsure.
+        """
+        candidates = _QUOTED_IDENTIFIER.findall(message)
+        if not candidates:
+            return 1
+        try:
+            with open(os.path.join(self._root, name), encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return 1
+        if not 1 <= line <= len(lines):
+            return 1
+        text = lines[line - 1]
+        for candidate in candidates:
+            word = re.compile(rf"(?<![\w.'\"]){re.escape(candidate)}\b|(?<=\.){re.escape(candidate)}\b")
+            for tag in _EXPRESSION_TAG.finditer(text):
+                hit = word.search(text, tag.start(), tag.end())
+                if hit:
+                    return hit.start() + 1
+        return 1
+
+    def _render(self, name: str) -> Rendered:
+        template = self._env.get_template(name)
+        parts: list[str] = []
+        chunks: list[_Chunk] = []
+        offset = 0
+        take_note = self._env.take_note
+        take_note()
+        context = template.new_context(dict(self._variables))
+        # The compiled root of a synchronous environment is always a generator function.
+        generator = cast("GeneratorType[str, None, None]", template.root_render_func(context))
+        try:
+            for part in generator:
+                note = take_note()
+                if not part:
+                    continue
+                if note is not None and note[3] is part and note[0] is not None:
+                    where, line, literal = note[0], note[1], note[2]
+                else:  # an untraced pass-through: charge it to the statement the root is at
+                    where, line, literal = name, self._root_line(template, generator), False
+                root_line = line if where == name else self._root_line(template, generator)
+                chunks.append(_Chunk(offset, where, line, root_line, literal))
+                parts.append(part)
+                offset += len(part)
+        finally:
+            generator.close()
+        text = "".join(parts)
+        lines = _line_origins(text, chunks, name)
+        docs_path = name[: -len(self._suffix)] if self._suffix and name.endswith(self._suffix) else name
+        return Rendered(
+            docs_path=docs_path,
+            template=Path(self._root, name),
+            display=self.display(name),
+            text=text,
+            line_map=tuple(root for _where, _line, root in lines),
+            origins=tuple((self.display(where), line) for where, line, _root in lines),
+        )
+
+    @staticmethod
+    def _root_line(template: Template, generator: GeneratorType[str, None, None]) -> int:
+        """The root template's line the suspended generator is at (an include, an extends)."""
+        frame = generator.gi_frame
+        if frame is None:
+            return 1
+        return template.get_corresponding_lineno(frame.f_lineno)
+
+
+# --------------------------------------------------------------------------------------------
+# Vars files
+
+
+class _VarsLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+                seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # unhashable: the base class reports it
+                continue
+            if first is not None:
+                raise ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first})", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_vars_file(path: Path, display: str) -> dict[str, Any]:
+    """Read a YAML vars file: a mapping of variable names to values. An empty file is `{}`.
+
+    Args:
+        path: The file to read.
+        display: How to name the file in error messages.
+
+    Raises:
+        ConfigError: One line, `file:line: message` when a line is known: the file cannot be
+            read, is not UTF-8, is not valid YAML (duplicate keys included), or is not a mapping
+            with string keys.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read vars file: {exc.strerror or exc}", file=display) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", file=display, line=line
+        ) from None
+    loader = _VarsLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}
+        if not isinstance(node, MappingNode):
+            kind = "list" if isinstance(node, yaml.SequenceNode) else "scalar"
+            raise ConfigError(
+                f"a vars file must be a mapping of names to values, not a {kind}",
+                file=display,
+                line=node.start_mark.line + 1,
+            )
+        for key_node, _value in node.value:
+            is_string = isinstance(key_node, ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"
+            if not is_string and key_node.tag != "tag:yaml.org,2002:merge":
+                raise ConfigError(
+                    "variable names must be strings", file=display, line=key_node.start_mark.line + 1
+                )
+        values = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(
+            f"invalid YAML: {problem}", file=display, line=mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", file=display) from None
+    finally:
+        loader.dispose()
+    if not isinstance(values, dict):  # a merge of a non-mapping; the checks above catch the rest
+        raise ConfigError("a vars file must be a mapping of names to values", file=display)
+    return values
