@@ -1,0 +1,184 @@
+"""placeholders.py: author placeholders told apart from real values, with what the schema wants."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mkdocs_appreg.documents import parse_documents
+from mkdocs_appreg.placeholders import (
+    expected_type,
+    find_placeholders,
+    placeholder_in_value,
+    placeholder_kind,
+    schema_at,
+)
+
+RESOURCES = Path(__file__).parent / "fixtures" / "extract" / "docs" / "development" / "resources"
+
+
+def crd_schema(name: str) -> dict[str, Any]:
+    """The storage version's openAPIV3Schema of a CRD bundled with the package."""
+    text = resources.files("mkdocs_appreg").joinpath("crds").joinpath(name).read_text(encoding="utf-8")
+    crd = yaml.safe_load(text)
+    version = next(v for v in crd["spec"]["versions"] if v.get("storage"))
+    schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
+    return schema
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("<base64(username)>", "angle"),
+        ("<base64(password or token)>", "angle"),
+        ("<url-to-your-registry.com>", "angle"),
+        ("https://<your-catalog>.git", "angle"),
+        ("{true|false}", "choice"),
+        ("[Always|IfNotPresent|Never]", "choice"),
+        ("${VAR}", "env"),
+        ("https://${HOST}/x", "env"),
+        ("${PORT:-8080}", "env"),
+        ("$VAR", "env"),
+        ("{{ var }}", "template"),
+        ("{{ .Values.image }}", "template"),
+        ("...", "ellipsis"),
+        ("<...>", "ellipsis"),
+        ("…", "ellipsis"),
+        ("TODO", "todo"),
+        ("CHANGEME", "todo"),
+        ("REPLACE_ME", "todo"),
+        ("xxx", "todo"),
+        ("XXXXXXXX", "todo"),
+    ],
+)
+def test_placeholders(value: str, kind: str) -> None:
+    assert placeholder_kind(value) == kind
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a<b",
+        "a < b > c",
+        "x<b>y",
+        "<>",
+        "p4$sw0rd",
+        "cost: $5",
+        "$",
+        "{a}",
+        "true|false",
+        "^(foo|bar)$",
+        "wait...",
+        "xx",
+        "ToDoList",
+        "",
+        "https://example.com/a?b=c",
+        "dXNlcm5hbWU=",
+        "{{",
+    ],
+)
+def test_real_values_are_not_placeholders(value: str) -> None:
+    assert placeholder_kind(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ({"true|false": None}, "choice"),
+        (["a|b"], "choice"),
+        ("<base64(username)>", "angle"),
+        ({"a": None}, None),
+        ({"a|b": 1}, None),
+        ({"true|false": None, "x": None}, None),
+        (["a", "b"], None),
+        (True, None),
+        (3, None),
+        (None, None),
+    ],
+)
+def test_placeholders_in_parsed_values(value: Any, kind: str | None) -> None:
+    assert placeholder_in_value(value) == kind
+
+
+def test_status_quo_catalog_against_its_crd() -> None:
+    (document,) = parse_documents(
+        (RESOURCES / "catalog.yaml").read_text(encoding="utf-8"), "catalog.yaml"
+    ).documents
+    found = find_placeholders(document, crd_schema("appstore.eda.nokia.com_catalogs.yaml"))
+    assert found == [
+        ("/spec/remoteURL", "https://<your-catalog>.git", "string"),
+        ("/spec/skipTLSVerify", "{true|false}", "boolean"),
+    ]
+
+
+def test_status_quo_registry_against_its_crd() -> None:
+    text = (RESOURCES / "registry.yaml").read_text(encoding="utf-8")
+    (document,) = parse_documents(text, "registry.yaml").documents
+    found = find_placeholders(document, crd_schema("appstore.eda.nokia.com_registries.yaml"))
+    assert [(pointer, placeholder) for pointer, placeholder, _ in found] == [
+        ("/spec/remoteURL", "<url-to-your-registry.com>"),
+        ("/spec/skipTLSVerify", "{true|false}"),
+    ]
+    assert found[1][2] == "boolean"
+
+
+# The part of the core Secret schema (k8s.io/api core/v1 types.go, Secret.Data: map[string][]byte,
+# which the OpenAPI document publishes as `format: byte`) that placeholders needs.
+SECRET_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "object", "additionalProperties": {"type": "string", "format": "byte"}},
+        "stringData": {"type": "object", "additionalProperties": {"type": "string"}},
+        "type": {"type": "string"},
+    },
+}
+
+
+def test_secret_data_expects_base64() -> None:
+    text = (RESOURCES / "authSecretRef.yaml").read_text(encoding="utf-8")
+    (document,) = parse_documents(text, "authSecretRef.yaml").documents
+    assert find_placeholders(document, SECRET_SCHEMA) == [
+        ("/data/username", "<base64(username)>", "string (base64)"),
+        ("/data/password", "<base64(password or token)>", "string (base64)"),
+    ]
+    # Without a schema the placeholders are still found; the expected type is unknown.
+    assert [t for _, _, t in find_placeholders(document, None)] == ["", ""]
+
+
+def test_pointer_tokens_are_escaped_and_lists_walked() -> None:
+    text = 'a/b:\n  - ok\n  - "${TOKEN}"\nc~d: {x|y}\nplain: value\n'
+    (document,) = parse_documents(text, "x.yaml").documents
+    schema = {"properties": {"a/b": {"type": "array", "items": {"type": "string"}}}}
+    assert find_placeholders(document, schema) == [("/a~1b/1", "${TOKEN}", "string"), ("/c~0d", "{x|y}", "")]
+
+
+@pytest.mark.parametrize(
+    ("schema", "words"),
+    [
+        ({"type": "boolean"}, "boolean"),
+        ({"type": "string", "format": "byte"}, "string (base64)"),
+        ({"type": "integer", "format": "int32"}, "integer (int32)"),
+        ({"type": "string", "enum": ["Always", "Never"]}, "one of: Always, Never"),
+        ({"x-kubernetes-int-or-string": True}, "integer or string"),
+        ({"x-kubernetes-preserve-unknown-fields": True}, "any"),
+        ({}, ""),
+        (None, ""),
+    ],
+)
+def test_expected_type_words(schema: dict[str, Any] | None, words: str) -> None:
+    assert expected_type(schema) == words
+
+
+def test_schema_at_follows_properties_items_and_additional_properties() -> None:
+    schema = crd_schema("appstore.eda.nokia.com_catalogs.yaml")
+    assert (
+        schema_at(schema, "/spec/skipTLSVerify")
+        == schema["properties"]["spec"]["properties"]["skipTLSVerify"]
+    )
+    assert schema_at(schema, "/spec/nope/deeper") is None
+    assert schema_at(SECRET_SCHEMA, "/data/anything") == {"type": "string", "format": "byte"}
+    assert schema_at(schema, "") is schema
