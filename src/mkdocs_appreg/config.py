@@ -46,7 +46,7 @@ class AppregConfig(base.Config):
     crds = c.ListOfItems(c.Type(str), default=[])
     """CRD files or directories (searched recursively), on top of the built-in definitions."""
 
-    validate = c.Type(bool, default=True)
+    validation = c.Type(bool, default=True)
     """Validate every rendered resource; each finding is a warning, so `--strict` fails."""
 
     publish = c.Type(bool, default=True)
@@ -82,7 +82,7 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
         vars_file=resolve(options.vars_file) if options.vars_file else None,
         crds=tuple(resolve(path) for path in options.crds),
         template_suffix=options.template_suffix,
-        validate=options.validate,
+        validate=options.validation,
     )
 
 

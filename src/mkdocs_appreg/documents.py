@@ -12,7 +12,6 @@ finding needs a line, so the clean path costs about what PyYAML's own loader cos
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,7 @@ from yaml.resolver import Resolver
 from .findings import Finding
 
 try:  # libyaml's parser and composer when PyYAML was built with it; pure Python otherwise
-    from yaml import CParser as _Parser  # type: ignore[attr-defined,unused-ignore]
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml.composer import Composer
     from yaml.parser import Parser
@@ -106,7 +105,7 @@ _KubectlConstructor.add_constructor(  # type: ignore[type-var]
 )
 
 
-class _Loader(_Parser, _KubectlConstructor, Resolver):  # type: ignore[misc]
+class _Loader(_Parser, _KubectlConstructor, Resolver):
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _KubectlConstructor.__init__(self)
@@ -273,15 +272,6 @@ def _syntax_finding(
     )
 
 
-def iter_nodes(text: str) -> Iterator[Node]:  # pragma: no cover - convenience for callers
-    loader = _Loader(text)
-    try:
-        while loader.check_node():
-            yield loader.get_node()
-    finally:
-        loader.dispose()
-
-
 def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset: int = 0) -> ParseResult:
     """Parse every document in `text`, never raising on bad input.
 
@@ -304,6 +294,8 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
                 if not loader.check_node():
                     break
                 node = loader.get_node()
+                if node is None:
+                    break
                 value = loader.construct_document(node)
             except yaml.YAMLError as error:
                 findings.append(_syntax_finding(file, error, index, line_offset, column_offset))

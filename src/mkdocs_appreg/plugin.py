@@ -105,7 +105,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
 
         # A user who listed `appreg` in markdown_extensions gets our configured instance in its
         # place, with their options kept.
-        user_options: dict[str, Any] = dict(config.mdx_configs.pop(EXTENSION, None) or {})
+        user_options: dict[str, Any] = dict(config.mdx_configs.pop(EXTENSION, {}) or {})
         config.markdown_extensions[:] = [
             ext
             for ext in config.markdown_extensions

@@ -71,12 +71,15 @@ class ExtensionOptions:
 
     Attributes:
         cel_unchecked: Severity of `cel.unchecked` (a rule calling a function we cannot evaluate).
+        run_cel: Evaluate `x-kubernetes-validations` rules at all (the server skips them when the
+            object has a blocking error; list types and embedded resources are still checked).
         per_rule_cost_budget: CEL cost one rule evaluation may use (upstream `PerCallLimit`).
         per_object_cost_budget: CEL cost all rules of one object may use together
             (upstream `RuntimeCELCostBudget`).
     """
 
     cel_unchecked: Literal["warning", "off"] = "warning"
+    run_cel: bool = True
     per_rule_cost_budget: int = cel.PER_CALL_LIMIT
     per_object_cost_budget: int = cel.RUNTIME_CEL_COST_BUDGET
 
@@ -491,7 +494,7 @@ def _walk(
             for index, item in enumerate(value):
                 _walk(run, items, item, join_pointer(pointer, index), item_pointer)
     rules = run.rules.by_node.get(schema_pointer)
-    if rules:
+    if rules and run.options.run_cel:
         _evaluate_rules(run, schema, value, pointer, rules, root=root)
 
 

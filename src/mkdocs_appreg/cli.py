@@ -1,0 +1,237 @@
+"""The `appreg` command line: parse options, call the library, return an exit code.
+
+Exit codes: 0 no finding is an error, 1 at least one is, 2 usage or setup error (argparse, an
+unreadable input, an invalid CRD), 130 interrupted. Setup errors are one line on stderr, never a
+traceback; problems in the inputs themselves are findings, written by a reporter on stdout.
+
+Subcommands live in `COMMANDS`, so `check` and `render` plug in with an entry each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+from . import __version__
+from .errors import AppregError, InputError
+from .findings import Finding, has_errors
+from .reporters import REPORTERS, one_line
+from .schemas import SchemaRegistry
+from .validate import validate_text
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports when `| head` closes early
+
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, how it declares its options, and how it runs.
+
+    Attributes:
+        help: One line shown in `appreg --help`.
+        add_arguments: Adds the subcommand's options to its parser.
+        run: Runs the subcommand with the parsed options; returns the exit code.
+    """
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- validate -----------------------------------------------------------------------------------
+
+VALIDATE_FORMATS = ("text", "json", "github")
+
+
+@dataclass(frozen=True)
+class ValidateOptions:
+    """What `appreg validate` was asked to do.
+
+    Attributes:
+        files: Input files as given; `-` is stdin.
+        crds: CRD files or directories added to the bundled CRDs, in order.
+        format: Reporter name, one of `VALIDATE_FORMATS`.
+    """
+
+    files: tuple[str, ...]
+    crds: tuple[str, ...] = ()
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input read into memory: its display name, its text, or the finding saying why it has none."""
+
+    name: str
+    text: str
+    finding: Finding | None = None
+
+
+def display_name(file: str) -> str:
+    return STDIN_DISPLAY if file == STDIN else file
+
+
+def read_source(file: str, stdin: BinaryIO | None) -> Source:
+    """Read one input as UTF-8; bytes that are not UTF-8 become a `yaml.encoding` finding.
+
+    Args:
+        file: A path, or `-` for `stdin`.
+        stdin: Standard input, `None` when the process has none.
+
+    Raises:
+        InputError: The file cannot be read at all (missing, a directory, permission denied).
+    """
+    name = display_name(file)
+    try:
+        if file != STDIN:
+            data = Path(file).read_bytes()
+        elif stdin is not None:
+            data = stdin.read()
+        else:
+            raise InputError("standard input is closed", file=name)
+    except OSError as error:
+        raise InputError(error.strerror or str(error), file=name) from None
+    try:
+        return Source(name, data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return Source(name, "", _encoding_finding(name, data, error))
+
+
+def _encoding_finding(name: str, data: bytes, error: UnicodeDecodeError) -> Finding:
+    # Everything before the first bad byte decodes, so the position is counted in characters, the
+    # way an editor shows it.
+    before = data[: error.start].decode("utf-8")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return Finding(
+        file=name,
+        line=line,
+        column=column,
+        rule="yaml.encoding",
+        message=f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} ({error.reason})",
+    )
+
+
+def load_registry(crds: Sequence[str]) -> tuple[SchemaRegistry, list[Finding]]:
+    """The bundled CRDs plus `crds`, and the warnings adding them gave (`crd.override`).
+
+    Raises:
+        CrdError: A CRD path is missing, unreadable, or not a valid CustomResourceDefinition.
+    """
+    registry = SchemaRegistry.builtin()
+    findings: list[Finding] = []
+    for crd in crds:
+        findings.extend(registry.add_path(Path(crd), display=crd))
+    return registry, findings
+
+
+def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextIO) -> int:
+    """Validate every input against the CRDs and report; the exit code of `appreg validate`."""
+    # Read every input before any output, so an unreadable one stops the run without a half report.
+    sources = [read_source(file, stdin) for file in options.files]
+    registry, findings = load_registry(options.crds)
+    documents = 0
+    for source in sources:
+        if source.finding is not None:
+            findings.append(source.finding)
+            continue
+        found, count = validate_text(source.text, source.name, registry)
+        findings.extend(found)
+        documents += count
+    REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
+
+
+def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="YAML file, possibly multi-document; '-' reads stdin"
+    )
+    parser.add_argument(
+        "--crd",
+        action="append",
+        default=[],
+        dest="crds",
+        metavar="PATH",
+        help="CRD file, or directory searched recursively; repeatable; the bundled CRDs are always loaded",
+    )
+    parser.add_argument(
+        "--format", choices=VALIDATE_FORMATS, default="text", help="output format (default: %(default)s)"
+    )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    options = ValidateOptions(files=tuple(args.files), crds=tuple(args.crds), format=args.format)
+    return run_validate(options, sys.stdin.buffer if sys.stdin is not None else None, sys.stdout)
+
+
+COMMANDS: dict[str, Command] = {
+    "validate": Command(
+        help="validate Kubernetes resources against their CRDs",
+        add_arguments=_add_validate_arguments,
+        run=_validate,
+    ),
+}
+"""Subcommands by name."""
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `appreg` parser with one subparser per entry of `COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="appreg",
+        description="Render and validate Kubernetes resource examples for documentation.",
+        epilog="exit status: 0 no errors, 1 errors found, 2 usage or setup error",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        subparser = subparsers.add_parser(
+            name, help=command.help, description=command.help, epilog=parser.epilog
+        )
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
+    return parser
+
+
+def _tolerant_streams() -> None:
+    # A finding may quote any text, and a file name may not decode: never let printing it raise.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `appreg` with `argv` (default: the process arguments) and return the exit code."""
+    _tolerant_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
+        code = run(args)
+        sys.stdout.flush()
+        return code
+    except AppregError as error:
+        print(f"appreg: error: {one_line(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`appreg ... | head`): stop quietly, and keep Python from failing
+        # again when it flushes stdout at exit (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -1,0 +1,764 @@
+"""CustomResourceDefinitions: load them, pick the version a resource names, compile its schema once.
+
+A `SchemaRegistry` maps (group, kind) to the versions a CRD defines, the way the API server keys
+custom resources by group and kind (a `Registry` in another group is a different kind). The
+bundled Registry/Catalog CRDs and core v1 Secret are built in; `add_path` adds the user's CRDs,
+which win over built-in ones with a warning when they differ.
+
+Loading reads YAML only; turning a version's `openAPIV3Schema` into something a validator runs
+(`CompiledSchema`) happens on first use and is cached by content, so a site that uses 3 of 199
+CRDs compiles 3 and a rebuild that reloads the same files compiles nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import operator
+import re
+from collections.abc import Callable, Iterator, Mapping, Sized
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jsonschema import Draft4Validator
+from jsonschema.protocols import Validator
+from jsonschema.validators import extend
+
+from . import secret
+from .documents import Document
+from .errors import CrdError
+from .findings import Finding
+from .formats import FORMAT_CHECKS, format_checker
+from .schema_extensions import check_schema
+
+CRD_API_VERSION = "apiextensions.k8s.io/v1"
+CRD_KIND = "CustomResourceDefinition"
+BUILTIN_SOURCE = "built-in"
+
+try:  # libyaml when PyYAML was built with it (the C parser is ~15x faster on big CRD files)
+    from yaml import CSafeLoader as _FastLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
+
+Scope = Literal["Namespaced", "Cluster"]
+Check = Callable[[Any], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class KindVersion:
+    """One served (or not) version of one kind, as a CRD defines it.
+
+    Attributes:
+        group: API group (`""` for the core group).
+        version: Version name such as `v1`.
+        kind: The kind, in CamelCase.
+        scope: `Namespaced` or `Cluster`.
+        served: Whether the API server serves this version.
+        deprecated: Whether the version is marked deprecated.
+        deprecation_warning: The CRD's own deprecation text, if any.
+        schema: The version's `openAPIV3Schema`.
+        source: `file:line` of the CRD that defined it, or `built-in`.
+        status_subresource: The version has `subresources.status`, so the API server ignores
+            `status` when an object is created or updated through the main resource.
+    """
+
+    group: str
+    version: str
+    kind: str
+    scope: Scope
+    served: bool
+    deprecated: bool
+    deprecation_warning: str | None
+    schema: Mapping[str, Any] | None
+    source: str
+    status_subresource: bool = False
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def same_definition(self, other: KindVersion) -> bool:
+        """Equal in everything but where it was defined."""
+        return (
+            self.scope == other.scope
+            and self.served == other.served
+            and self.deprecated == other.deprecated
+            and self.deprecation_warning == other.deprecation_warning
+            and self.schema == other.schema
+            and self.status_subresource == other.status_subresource
+        )
+
+
+@dataclass(slots=True)
+class SchemaNode:
+    """The structural part of a schema node: what pruning, null pruning and defaulting walk.
+
+    Mirrors apiextensions' `structuralschema.Structural` (pkg/apiserver/schema/types.go):
+    `properties`, `additionalProperties` and `items` at the node itself; value validations
+    (allOf/anyOf/...) cannot add fields in a structural schema, so they are left to jsonschema.
+    """
+
+    object_like: bool = False  # `type: object`, or properties / additionalProperties given
+    properties: dict[str, SchemaNode] = field(default_factory=dict)
+    additional: SchemaNode | None = None
+    items: SchemaNode | None = None
+    preserve_unknown: bool = False
+    embedded_resource: bool = False
+    nullable: bool = False
+    has_default: bool = False
+    default: Any = None
+    defaulted: tuple[tuple[str, SchemaNode], ...] = ()  # properties that carry a default
+    check: Check | None = None  # the node's own value keywords; None when it has none
+    metadata_fields: tuple[tuple[str, SchemaNode], ...] = ()  # root only: metadata.name/generateName
+
+
+@dataclass(slots=True)
+class CompiledSchema:
+    """A version's schema, ready to run: the structural tree and a jsonschema validator."""
+
+    root: SchemaNode
+    validator: Validator
+
+
+def _is_whole_integer(checker: Any, instance: object) -> bool:
+    # kube-openapi validate/type.go: a JSON number that is a whole float (`1.0`) satisfies
+    # `type: integer` (isFloatInt); booleans are never numbers.
+    if isinstance(instance, bool):
+        return False
+    return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+
+
+_TYPE_CHECKER = Draft4Validator.TYPE_CHECKER.redefine("integer", _is_whole_integer)
+KubernetesValidator = extend(Draft4Validator, type_checker=_TYPE_CHECKER)  # type: ignore[no-untyped-call]
+"""Draft 4 (boolean exclusiveMinimum/Maximum, as in OpenAPI v3.0) with Kubernetes' integer rule."""
+
+_FORMAT_CHECKER = format_checker()
+
+# Keywords jsonschema should see; everything else (description, example, default, x-kubernetes-*,
+# externalDocs, title) is either handled by the structural walk or is documentation.
+_VALUE_KEYWORDS = frozenset(
+    {
+        "type",
+        "format",
+        "enum",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "multipleOf",
+        "required",
+    }
+)
+_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf")
+
+
+def _compiles(pattern: Any) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError):
+        return False
+    return True
+
+
+def _node_keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The value keywords of one node, converted; sub-schemas of allOf/anyOf/oneOf/not unconverted."""
+    out: dict[str, Any] = {key: schema[key] for key in _VALUE_KEYWORDS if key in schema}
+    if "pattern" in out and not _compiles(out["pattern"]):
+        # Go's RE2 syntax is nearly Python's; a pattern Python cannot compile is skipped rather
+        # than crash jsonschema (the API server would have rejected a pattern RE2 cannot compile).
+        del out["pattern"]
+    int_or_string = schema.get("x-kubernetes-int-or-string") is True
+    if int_or_string:
+        out["type"] = ["integer", "string"]
+    if schema.get("nullable") is True:
+        declared = out.get("type")
+        if isinstance(declared, str):
+            out["type"] = [declared, "null"]
+        elif isinstance(declared, list):
+            out["type"] = [*declared, "null"]
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    for keyword in _SCHEMA_LIST_KEYWORDS:
+        branches = schema.get(keyword)
+        if not isinstance(branches, list):
+            continue
+        if int_or_string and all(isinstance(b, Mapping) and set(b) <= {"type"} for b in branches):
+            continue  # the usual `anyOf: [{type: integer}, {type: string}]`, already in `type`
+        out[keyword] = [b for b in branches if isinstance(b, Mapping)]
+    if isinstance(schema.get("not"), Mapping):
+        out["not"] = schema["not"]
+    return out
+
+
+def to_json_schema(schema: Mapping[str, Any], *, root: bool = False) -> dict[str, Any]:
+    """Convert a Kubernetes `openAPIV3Schema` node to plain draft-4 JSON Schema.
+
+    `nullable` becomes an allowed `null` type (and enum member), `x-kubernetes-int-or-string`
+    becomes `["integer", "string"]`; unknown fields are not jsonschema's job (the structural
+    walk reports them the way pruning does), so no `additionalProperties: false` is added.
+    At the root, `metadata` keeps only `name`/`generateName` constraints: the API server
+    validates metadata as ObjectMeta (apiextensions pkg/apiserver/schema/objectmeta), and a
+    structural schema may constrain nothing else there.
+    """
+    out = _node_keywords(schema)
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping):
+        converted: dict[str, Any] = {}
+        for name, sub in properties.items():
+            if not isinstance(sub, Mapping):
+                continue
+            if root and name == "metadata":
+                meta = {
+                    k: to_json_schema(v)
+                    for k, v in (sub.get("properties") or {}).items()
+                    if k in ("name", "generateName") and isinstance(v, Mapping)
+                }
+                if meta:
+                    converted[name] = {"properties": meta}
+                continue
+            converted[str(name)] = to_json_schema(sub)
+        if converted:
+            out["properties"] = converted
+    additional = schema.get("additionalProperties")
+    if isinstance(additional, Mapping):
+        out["additionalProperties"] = to_json_schema(additional)
+    items = schema.get("items")
+    if isinstance(items, Mapping):
+        out["items"] = to_json_schema(items)
+    for keyword in _SCHEMA_LIST_KEYWORDS:
+        if keyword in out:
+            out[keyword] = [to_json_schema(b) for b in out[keyword]]
+    not_schema = out.get("not")
+    if not_schema is not None:
+        out["not"] = to_json_schema(not_schema)
+    return out
+
+
+def _is_integer(value: Any) -> bool:
+    return value.__class__ is int or (value.__class__ is float and value.is_integer())
+
+
+_TYPE_TESTS: dict[str, Check] = {
+    "object": lambda v: v.__class__ is dict,
+    "array": lambda v: v.__class__ is list,
+    "string": lambda v: v.__class__ is str,
+    "boolean": lambda v: v.__class__ is bool,
+    "integer": _is_integer,
+    "number": lambda v: v.__class__ is int or v.__class__ is float,
+    "null": lambda v: v is None,
+}
+
+
+def _is_number(value: Any) -> bool:
+    return value.__class__ is int or value.__class__ is float
+
+
+def fast_check(keywords: Mapping[str, Any]) -> Check | None:
+    """A predicate that is True only when jsonschema would find nothing wrong at this node.
+
+    The clean path must not pay for jsonschema's generic machinery, so each node gets a
+    small closure over its own keywords; validation runs jsonschema (which words the
+    findings) only for a document where some predicate said False. A predicate may say False
+    for a valid value (jsonschema then finds nothing), never True for an invalid one:
+    keywords it does not model (allOf, anyOf, oneOf, not, uniqueItems) always say False.
+    """
+    if any(k in keywords for k in ("allOf", "anyOf", "oneOf", "not", "uniqueItems")):
+        return _never
+    tests: list[Check] = []
+    declared = keywords.get("type")
+    if declared is not None:
+        names = [declared] if isinstance(declared, str) else list(declared)
+        if any(name not in _TYPE_TESTS for name in names):
+            return _never
+        type_tests = [_TYPE_TESTS[name] for name in names]
+        tests.append(type_tests[0] if len(type_tests) == 1 else lambda v: any(t(v) for t in type_tests))
+    enum = keywords.get("enum")
+    if isinstance(enum, list):
+        # Strict on type so that `True` does not pass for `1`; a false alarm is harmless.
+        tests.append(lambda v: any(v == e and v.__class__ is e.__class__ for e in enum))
+    pattern = keywords.get("pattern")
+    if isinstance(pattern, str):
+        compiled = re.compile(pattern)
+        tests.append(lambda v: v.__class__ is not str or compiled.search(v) is not None)
+    for keyword, relation, container in (
+        ("minLength", operator.ge, str),
+        ("maxLength", operator.le, str),
+        ("minItems", operator.ge, list),
+        ("maxItems", operator.le, list),
+        ("minProperties", operator.ge, dict),
+        ("maxProperties", operator.le, dict),
+    ):
+        if keyword in keywords:
+            limit = keywords[keyword]
+            if limit.__class__ is not int:
+                return _never  # not worth modelling: let jsonschema judge
+            tests.append(_length_test(container, relation, limit))
+    for keyword, relation, strict in (
+        ("minimum", operator.ge, operator.gt),
+        ("maximum", operator.le, operator.lt),
+    ):
+        if keyword in keywords:
+            limit = keywords[keyword]
+            if not _is_number(limit):
+                return _never
+            exclusive = (
+                keywords.get("exclusiveMinimum" if keyword == "minimum" else "exclusiveMaximum") is True
+            )
+            tests.append(_number_test(strict if exclusive else relation, limit))
+    multiple = keywords.get("multipleOf")
+    if multiple is not None:
+        if multiple.__class__ is not int or multiple <= 0:
+            return _never
+        tests.append(lambda v: not _is_number(v) or (v.__class__ is int and v % multiple == 0))
+    required = keywords.get("required")
+    if isinstance(required, list) and required:
+        names_required = tuple(required)
+        tests.append(lambda v: v.__class__ is not dict or all(name in v for name in names_required))
+    format_name = keywords.get("format")
+    if isinstance(format_name, str) and format_name in FORMAT_CHECKS:
+        format_test = FORMAT_CHECKS[format_name]
+        tests.append(lambda v: v.__class__ is not str or format_test(v))
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+
+    def all_tests(value: Any) -> bool:
+        return all(test(value) for test in tests)
+
+    return all_tests
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _length_test(container: type, relation: Callable[[int, int], bool], limit: int) -> Check:
+    def test(value: Any) -> bool:
+        sized: Sized = value
+        return value.__class__ is not container or relation(len(sized), limit)
+
+    return test
+
+
+def _number_test(relation: Callable[[Any, Any], bool], limit: Any) -> Check:
+    def test(value: Any) -> bool:
+        return not _is_number(value) or relation(value, limit)
+
+    return test
+
+
+def structural(schema: Mapping[str, Any], cache: dict[int, SchemaNode] | None = None) -> SchemaNode:
+    """The `SchemaNode` tree of a schema (shared sub-schemas are built once)."""
+    cache = {} if cache is None else cache
+    key = id(schema)
+    if key in cache:
+        return cache[key]
+    node = SchemaNode()
+    cache[key] = node
+    properties = schema.get("properties")
+    additional = schema.get("additionalProperties")
+    node.object_like = (
+        schema.get("type") == "object" or isinstance(properties, Mapping) or isinstance(additional, Mapping)
+    )
+    node.preserve_unknown = schema.get("x-kubernetes-preserve-unknown-fields") is True
+    node.embedded_resource = schema.get("x-kubernetes-embedded-resource") is True
+    node.nullable = schema.get("nullable") is True
+    node.check = fast_check(_node_keywords(schema))
+    if "default" in schema:
+        node.has_default = True
+        node.default = schema["default"]
+    if isinstance(properties, Mapping):
+        node.properties = {
+            str(k): structural(v, cache) for k, v in properties.items() if isinstance(v, Mapping)
+        }
+        node.defaulted = tuple((k, v) for k, v in node.properties.items() if v.has_default)
+    if isinstance(additional, Mapping):
+        node.additional = structural(additional, cache)
+    items = schema.get("items")
+    if isinstance(items, Mapping):
+        node.items = structural(items, cache)
+    return node
+
+
+_COMPILED_BY_CONTENT: dict[str, CompiledSchema] = {}
+compile_count = 0
+"""How many schemas have really been compiled in this process (cache hits do not count)."""
+
+
+def compile_schema(schema: Mapping[str, Any]) -> CompiledSchema:
+    """Compile a Kubernetes schema, reusing an earlier compilation of equal content."""
+    global compile_count
+    key = json.dumps(schema, sort_keys=True, default=str)
+    compiled = _COMPILED_BY_CONTENT.get(key)
+    if compiled is None:
+        compile_count += 1
+        validator = KubernetesValidator(to_json_schema(schema, root=True), format_checker=_FORMAT_CHECKER)
+        root = structural(schema)
+        metadata = root.properties.get("metadata")
+        if metadata is not None:
+            root.metadata_fields = tuple(
+                (name, metadata.properties[name])
+                for name in ("name", "generateName")
+                if name in metadata.properties
+            )
+        compiled = CompiledSchema(root, validator)
+        _COMPILED_BY_CONTENT[key] = compiled
+    return compiled
+
+
+def parse_api_version(api_version: str) -> tuple[str, str] | None:
+    """(group, version) of an apiVersion, or None when it is malformed.
+
+    k8s.io/apimachinery pkg/runtime/schema ParseGroupVersion: `v1` is the core group, `g/v`
+    names a group, anything with more slashes is an error.
+    """
+    if not api_version:
+        return None
+    if "/" not in api_version:
+        return "", api_version
+    group, _, version = api_version.partition("/")
+    if not group or not version or "/" in version:
+        return None
+    return group, version
+
+
+class SchemaRegistry:
+    """Every kind this run knows, by group, kind and version."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[tuple[str, str], dict[str, KindVersion]] = {}
+        self._files: list[Path] = []
+        self._compiled: dict[int, tuple[KindVersion, CompiledSchema]] = {}
+
+    @classmethod
+    def builtin(cls) -> SchemaRegistry:
+        """A registry with the bundled CRDs and core v1 Secret (parsed once per process)."""
+        registry = cls()
+        registry._kinds = {key: dict(versions) for key, versions in _builtin_kinds().items()}
+        return registry
+
+    @property
+    def files(self) -> list[Path]:
+        """CRD files loaded by `add_path`, in load order (for watch lists)."""
+        return list(self._files)
+
+    def add_path(self, path: Path, *, display: str | None = None) -> list[Finding]:
+        """Load a CRD file (multi-document) or every `*.yaml`/`*.yml` below a directory.
+
+        Args:
+            path: A file or a directory (searched recursively, in sorted order).
+            display: How to name `path` in messages; defaults to `str(path)`.
+
+        Returns:
+            `crd.override` warnings for definitions that replace a different, known one.
+
+        Raises:
+            CrdError: An unreadable file, a YAML error, a document that is not a v1 CRD, or a
+                CRD without the parts validation needs.
+        """
+        shown = display if display is not None else str(path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            loaded: list[tuple[Path, list[list[KindVersion]], list[Finding]]] = []
+            for file in files:
+                name = f"{shown.rstrip('/')}/{file.relative_to(path).as_posix()}"
+                definitions = _load_crd_file(file, name, explicit=False)
+                if definitions is not None:
+                    loaded.append((file, *definitions))
+        elif path.is_file():
+            definitions = _load_crd_file(path, shown, explicit=True)
+            assert definitions is not None  # an explicit file without CRDs raises
+            loaded = [(path, *definitions)]
+        else:
+            raise CrdError("no such file or directory", file=shown)
+        warnings: list[Finding] = []
+        for file, kinds, locations in loaded:
+            for versions, location in zip(kinds, locations, strict=True):
+                warnings.extend(self._add_kind(versions, location))
+            if file not in self._files:
+                self._files.append(file)
+        return warnings
+
+    def _add_kind(self, versions: list[KindVersion], location: Finding) -> list[Finding]:
+        first = versions[0]
+        key = (first.group, first.kind)
+        known = self._kinds.get(key)
+        new = {v.version: v for v in versions}
+        self._kinds[key] = new
+        if known is None:
+            return []
+        changed = sorted(
+            name
+            for name in set(known) | set(new)
+            if name not in known or name not in new or not known[name].same_definition(new[name])
+        )
+        if not changed:
+            return []
+        earlier = sorted({v.source for v in known.values()})
+        message = (
+            f"CustomResourceDefinition for {first.kind} in group {first.group} replaces a different "
+            f"definition from {', '.join(earlier)} (versions that differ: {', '.join(changed)})"
+        )
+        return [_override_warning(location, rule="crd.override", message=message)]
+
+    def lookup(self, api_version: str, kind: str) -> KindVersion | None:
+        """The definition of `kind` at `api_version`, or None when unknown."""
+        parsed = parse_api_version(api_version)
+        if parsed is None:
+            return None
+        versions = self._kinds.get((parsed[0], kind))
+        return None if versions is None else versions.get(parsed[1])
+
+    def versions(self, group: str, kind: str) -> list[str]:
+        """The version names defined for a group and kind, in CRD order."""
+        return list(self._kinds.get((group, kind), {}))
+
+    def knows_group_kind(self, group: str, kind: str) -> bool:
+        return (group, kind) in self._kinds
+
+    def definitions(self) -> Iterator[KindVersion]:
+        """Every known version of every kind, in load order."""
+        for versions in self._kinds.values():
+            yield from versions.values()
+
+    def groups_for_kind(self, kind: str) -> list[str]:
+        """Every group that defines `kind` (to say "did you mean" when the group is wrong)."""
+        return sorted(group for group, known_kind in self._kinds if known_kind == kind)
+
+    def compiled(self, kind_version: KindVersion) -> CompiledSchema | None:
+        """The compiled schema of a version, compiled on first use; None without a schema."""
+        if kind_version.schema is None:
+            return None
+        entry = self._compiled.get(id(kind_version))
+        if entry is None or entry[0] is not kind_version:
+            entry = (kind_version, compile_schema(kind_version.schema))
+            self._compiled[id(kind_version)] = entry
+        return entry[1]
+
+
+def _override_warning(location: Finding, *, rule: str, message: str) -> Finding:
+    return Finding(
+        file=location.file,
+        line=location.line,
+        column=location.column,
+        rule=rule,
+        message=message,
+        severity="warning",
+        document=location.document,
+        api_version=CRD_API_VERSION,
+        kind=CRD_KIND,
+        name=location.name,
+    )
+
+
+def _read(path: Path, shown: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise CrdError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=shown) from None
+    except OSError as error:
+        raise CrdError(f"cannot read: {error.strerror or error}", file=shown) from None
+
+
+def _load_crd_file(
+    path: Path, shown: str, *, explicit: bool
+) -> tuple[list[list[KindVersion]], list[Finding]] | None:
+    """The CRDs in one file, or None for a directory member that holds no CRD."""
+    return _load_crd_text(_read(path, shown), shown, explicit=explicit)
+
+
+class _CrdLoader(_FastLoader):
+    """libyaml's parser and composer when available: CRD files are large (2.8 MB for 199)."""
+
+    def keep_timestamp_text(self, node: yaml.Node) -> Any:
+        # As documents.py does for resources: go-yaml leaves timestamp-looking scalars as strings.
+        return self.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_CrdLoader.add_constructor("tag:yaml.org,2002:timestamp", _CrdLoader.keep_timestamp_text)
+
+
+def _crd_documents(text: str, shown: str) -> list[Document]:
+    """The non-empty documents of a CRD file, with their node trees for `locate`.
+
+    Unlike `parse_documents` this does not look for duplicate keys: CRD files are trusted
+    more than examples, and the fast path matters when a site configures hundreds of them.
+    """
+    documents: list[Document] = []
+    loader = _CrdLoader(text)
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                break
+            value = loader.construct_document(node)
+            if value is not None:
+                documents.append(Document(shown, index, value, node))
+            index += 1
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        context = getattr(error, "context", None)
+        message = f"{context}: {problem}" if context else str(problem)
+        raise CrdError(
+            f"YAML syntax error: {message}", file=shown, line=mark.line + 1 if mark else 1
+        ) from None
+    except (RecursionError, ValueError, TypeError, OverflowError) as error:
+        raise CrdError(f"YAML cannot be loaded: {type(error).__name__}: {error}"[:300], file=shown) from None
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _load_crd_text(
+    text: str, shown: str, *, explicit: bool, source_name: str | None = None
+) -> tuple[list[list[KindVersion]], list[Finding]] | None:
+    kinds: list[list[KindVersion]] = []
+    locations: list[Finding] = []
+    for document in _crd_documents(text, shown):
+        value = document.value
+        if not isinstance(value, dict) or value.get("kind") != CRD_KIND:
+            continue  # a Namespace or kustomization next to CRDs is not ours to judge
+        if value.get("apiVersion") != CRD_API_VERSION:
+            raise CrdError(
+                f"{value.get('apiVersion')} {CRD_KIND} is not supported: convert it to {CRD_API_VERSION}",
+                file=shown,
+                line=document.line,
+            )
+        kinds.append(_kind_versions(document, shown, source_name or shown))
+        line, column = document.locate("/spec/names/kind")
+        locations.append(
+            Finding(
+                file=shown,
+                line=line,
+                column=column,
+                rule="",
+                message="",
+                document=document.index,
+                name=document.name,
+            )
+        )
+    if not kinds:
+        if explicit:
+            raise CrdError(f"no {CRD_API_VERSION} {CRD_KIND} in this file", file=shown, line=1)
+        return None
+    return kinds, locations
+
+
+def _kind_versions(document: Document, shown: str, source_name: str) -> list[KindVersion]:
+    def fail(pointer: str, message: str) -> CrdError:
+        return CrdError(message, file=shown, line=document.locate(pointer)[0])
+
+    spec = document.value.get("spec")
+    if not isinstance(spec, dict):
+        raise fail("", "CustomResourceDefinition has no spec")
+    group = spec.get("group")
+    if not isinstance(group, str) or not group:
+        raise fail("/spec", "CustomResourceDefinition has no spec.group")
+    names = spec.get("names")
+    kind = names.get("kind") if isinstance(names, dict) else None
+    if not isinstance(kind, str) or not kind:
+        raise fail(
+            "/spec/names" if isinstance(names, dict) else "/spec",
+            "CustomResourceDefinition has no spec.names.kind",
+        )
+    scope = spec.get("scope", "Namespaced")
+    if scope not in ("Namespaced", "Cluster"):
+        raise fail("/spec/scope", f'spec.scope must be "Namespaced" or "Cluster", not {scope!r}')
+    versions = spec.get("versions")
+    if not isinstance(versions, list) or not versions:
+        raise fail("/spec", "CustomResourceDefinition has no spec.versions")
+    source = f"{source_name}:{document.line}"
+    result: list[KindVersion] = []
+    for index, version in enumerate(versions):
+        pointer = f"/spec/versions/{index}"
+        if not isinstance(version, dict) or not isinstance(version.get("name"), str) or not version["name"]:
+            raise fail(pointer, f"spec.versions[{index}] has no name")
+        schema = version.get("schema")
+        schema = schema.get("openAPIV3Schema") if isinstance(schema, dict) else None
+        if not isinstance(schema, dict):
+            raise fail(pointer, f"version {version['name']} of {kind} has no schema.openAPIV3Schema")
+        if schema.get("type") != "object":
+            # apiextensions validation: a structural schema's root must be `type: object`.
+            raise fail(
+                f"{pointer}/schema/openAPIV3Schema",
+                f"version {version['name']} of {kind}: openAPIV3Schema is not structural "
+                f"(the root must have type: object)",
+            )
+        warning = version.get("deprecationWarning")
+        subresources = version.get("subresources")
+        schema_pointer = f"{pointer}/schema/openAPIV3Schema"
+        # apiextensions validation.go rejects a CRD whose rules do not compile or whose list
+        # types are inconsistent; so do we, at the line of the offending schema node.
+
+        def position(pointer: str, base: str = schema_pointer) -> tuple[int, int]:
+            return document.locate(base + pointer)
+
+        for problem in check_schema(schema, file=shown, node_position=position):
+            raise CrdError(
+                f"{version['name']} {problem.pointer or '/'}: {problem.message}",
+                file=shown,
+                line=problem.line if problem.line is not None else document.locate(schema_pointer)[0],
+            )
+        result.append(
+            KindVersion(
+                group=group,
+                version=version["name"],
+                kind=kind,
+                scope=scope,
+                served=version.get("served", True) is not False,
+                deprecated=version.get("deprecated", False) is True,
+                deprecation_warning=warning if isinstance(warning, str) else None,
+                schema=schema,
+                source=source,
+                status_subresource=isinstance(subresources, dict)
+                and isinstance(subresources.get("status"), dict),
+            )
+        )
+    return result
+
+
+def _bundled_crds() -> Iterator[tuple[str, str]]:
+    folder = resources.files("mkdocs_appreg").joinpath("crds")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            yield entry.name, entry.read_text(encoding="utf-8")
+
+
+@functools.cache
+def _builtin_kinds() -> dict[tuple[str, str], dict[str, KindVersion]]:
+    kinds: dict[tuple[str, str], dict[str, KindVersion]] = {}
+    for name, text in _bundled_crds():
+        loaded = _load_crd_text(text, f"mkdocs_appreg/crds/{name}", explicit=True)
+        assert loaded is not None
+        for versions in loaded[0]:
+            kinds[(versions[0].group, versions[0].kind)] = {v.version: v for v in versions}
+    secret_schema = copy.deepcopy(secret.SECRET_SCHEMA)
+    kinds[("", "Secret")] = {
+        "v1": KindVersion(
+            group="",
+            version="v1",
+            kind="Secret",
+            scope="Namespaced",
+            served=True,
+            deprecated=False,
+            deprecation_warning=None,
+            schema=secret_schema,
+            source=BUILTIN_SOURCE,
+        )
+    }
+    return kinds
