@@ -176,14 +176,16 @@ def test_user_listed_extension_keeps_its_options(tmp_path: Path) -> None:
 def test_removed_template_is_removed_from_the_cache(tmp_path: Path) -> None:
     site = make_site(tmp_path / "p")
     assert run_mkdocs(site, "--strict").returncode == 0
-    cached = site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "secret.yaml"
+    cached = site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "registry.yaml"
     assert cached.is_file()
-    (site / "templates" / "resources" / "secret.yaml.j2").unlink()
+    (site / "templates" / "resources" / "registry.yaml.j2").unlink()
     (site / "docs" / "index.md").write_text(
-        "# only registry\n\n/// resource | docs/resources/registry.yaml\n///\n"
+        "# only the secret\n\n/// resource | docs/resources/secret.yaml\n///\n"
     )
-    assert run_mkdocs(site, "--strict").returncode == 0
+    result = run_mkdocs(site, "--strict")
+    assert result.returncode == 0, result.stderr
     assert not cached.exists()
+    assert not (site / "site" / "resources" / "registry.yaml").exists()
 
 
 @pytest.mark.parametrize(
@@ -263,3 +265,11 @@ def test_project_site_fails_strict_when_a_template_is_broken(site_copy: Path) ->
     assert expected in result.stderr and "[schema.type]" in result.stderr, textwrap.shorten(
         result.stderr, 2000
     )
+
+
+def test_directive_error_line_counts_front_matter(tmp_path: Path) -> None:
+    page = "---\ntitle: With front matter\n---\n\n# x\n\n/// resource | docs/resources/nope.yaml\n///\n"
+    site = make_site(tmp_path / "p", pages={"fm.md": page})
+    result = run_mkdocs(site)
+    assert result.returncode != 0
+    assert "docs/fm.md:7:" in result.stderr, result.stderr
