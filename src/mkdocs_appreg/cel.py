@@ -24,16 +24,39 @@ is linear-time, so `matches` on a huge string cannot backtrack catastrophically;
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
-import cel as engine
-from cel import stdlib
+
+def _import_engine() -> ModuleType:
+    """`import cel` without the interactive CLI its `__init__` imports (`from . import cli`).
+
+    That CLI pulls in typer, prompt_toolkit and rich: 0.2 s of every `mkdocs build`, a third of
+    the plugin's whole cost (bench/README.md), for a module we never use. An empty placeholder
+    stands in for `cel.cli` during the import only, so a later `import cel.cli` loads the real one.
+    """
+    if "cel" in sys.modules or "cel.cli" in sys.modules:
+        return importlib.import_module("cel")
+    sys.modules["cel.cli"] = ModuleType("cel.cli")
+    try:
+        module = importlib.import_module("cel")
+    finally:
+        del sys.modules["cel.cli"]
+    if getattr(module, "cli", None) is not None and not hasattr(module.cli, "__file__"):
+        del module.cli
+    return module
+
+
+engine = _import_engine()
+from cel import stdlib  # noqa: E402  # after the placeholder dance above
 
 # k8s.io/apiserver/pkg/apis/cel/config.go
 PER_CALL_LIMIT = 1_000_000
@@ -158,7 +181,7 @@ class _State(threading.local):
 
     def __init__(self) -> None:
         self.meter = _Meter(0)
-        self.context: engine.Context | None = None
+        self.context: Any = None  # a cel.Context, built on first use
 
 
 _STATE = _State()

@@ -19,11 +19,16 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from . import __version__
-from .errors import AppregError, InputError
+from .check import check_site, core_schemas, validate_stream
+from .corekinds import CoreSchemas
+from .crdcache import CrdCache
+from .errors import AppregError, ConfigError, InputError
 from .findings import Finding, has_errors
+from .limits import MAX_FILE_BYTES, FileTooLarge, read_limited
+from .project import ProjectSettings, build_registry, render_project, write_cache
+from .render import Rendered
 from .reporters import REPORTERS, one_line
 from .schemas import SchemaRegistry
-from .validate import validate_text
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -96,11 +101,16 @@ def read_source(file: str, stdin: BinaryIO | None) -> Source:
     name = display_name(file)
     try:
         if file != STDIN:
-            data = Path(file).read_bytes()
+            data = read_limited(Path(file))
         elif stdin is not None:
-            data = stdin.read()
+            data = stdin.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise FileTooLarge(len(data), MAX_FILE_BYTES)
         else:
             raise InputError("standard input is closed", file=name)
+    except FileTooLarge as error:
+        # Refused before it is read whole: a finding like any other bad input, not a crash.
+        return Source(name, "", Finding(name, 1, 1, "yaml.limit", str(error)))
     except OSError as error:
         raise InputError(error.strerror or str(error), file=name) from None
     try:
@@ -132,8 +142,9 @@ def load_registry(crds: Sequence[str]) -> tuple[SchemaRegistry, list[Finding]]:
     """
     registry = SchemaRegistry.builtin()
     findings: list[Finding] = []
+    cache = CrdCache.user_default()  # parsed CRDs by content, under $XDG_CACHE_HOME/mkdocs-appreg
     for crd in crds:
-        findings.extend(registry.add_path(Path(crd), display=crd))
+        findings.extend(registry.add_path(Path(crd), display=crd, cache=cache))
     return registry, findings
 
 
@@ -142,12 +153,13 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     # Read every input before any output, so an unreadable one stops the run without a half report.
     sources = [read_source(file, stdin) for file in options.files]
     registry, findings = load_registry(options.crds)
+    core = _core_schemas()
     documents = 0
     for source in sources:
         if source.finding is not None:
             findings.append(source.finding)
             continue
-        found, count = validate_text(source.text, source.name, registry)
+        found, count = validate_stream(source.text, source.name, registry, core, missing="error")
         findings.extend(found)
         documents += count
     REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
@@ -176,11 +188,132 @@ def _validate(args: argparse.Namespace) -> int:
     return run_validate(options, sys.stdin.buffer if sys.stdin is not None else None, sys.stdout)
 
 
+def _core_schemas() -> CoreSchemas | None:
+    # Without the kubernetes-validate schemas, built-in kinds are `schema.missing`, not a crash.
+    try:
+        return core_schemas(None)
+    except ConfigError:
+        return None
+
+
+# --- check and render ---------------------------------------------------------------------------
+
+CHECK_FORMATS = ("text", "json", "github", "junit")
+DEFAULT_CONFIG_FILE = "mkdocs.yml"
+
+
+def _render(settings: ProjectSettings) -> tuple[list[Rendered], list[Finding]]:
+    """Render the project's templates the way the plugin's on_config does."""
+    settings.check()
+    result = render_project(settings)
+    return result.rendered, result.findings
+
+
+def run_check(config_file: str, output_format: str, stdout: TextIO) -> int:
+    """`appreg check`: what `mkdocs build` with the plugin reports, without building the site."""
+    from .config import load_site  # MkDocs is imported only by the commands that read mkdocs.yml
+
+    site = load_site(Path(config_file))
+    settings = site.settings
+    rendered, findings = _render(settings)
+    documents = 0
+    # A template that does not render stops the build before anything is checked.
+    if not findings and settings.validate:
+        try:
+            write_cache(settings, rendered)
+        except OSError as error:
+            raise InputError(
+                f"cannot write the cache: {error}", file=settings.display(settings.cache_dir)
+            ) from None
+        registry, findings = build_registry(settings, SchemaRegistry.builtin())
+        result = check_site(
+            settings,
+            site.pages,
+            options=site.options,
+            registry=registry,
+            rendered=rendered,
+            base_path=site.base_path,
+        )
+        findings = [*findings, *result.findings]
+        documents = result.documents
+    files = [*(item.display for item in rendered), *(page for page, _ in site.pages)]
+    REPORTERS[output_format](findings, documents, stdout, files=files)
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
+
+
+def run_render(config_file: str, out: str | None, stdout: TextIO) -> int:
+    """`appreg render`: write the rendered resources at their docs paths, for inspection."""
+    from .config import load_settings
+
+    settings = load_settings(Path(config_file))
+    rendered, findings = _render(settings)
+    if findings:
+        REPORTERS["text"](findings, 0, stdout)
+        return EXIT_FINDINGS
+    try:
+        if out is None:
+            written = write_cache(settings, rendered)
+        else:
+            written = []
+            for item in rendered:
+                target = Path(out) / item.docs_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(item.text, encoding="utf-8")
+                written.append(target)
+    except OSError as error:
+        raise InputError(error.strerror or str(error), file=error.filename or out) from None
+    for path in written:
+        print(path, file=stdout)
+    return EXIT_CLEAN
+
+
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-f",
+        "--config-file",
+        default=DEFAULT_CONFIG_FILE,
+        metavar="FILE",
+        help="the MkDocs configuration file (default: %(default)s)",
+    )
+
+
+def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_config_argument(parser)
+    parser.add_argument(
+        "--format", choices=CHECK_FORMATS, default="text", help="output format (default: %(default)s)"
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    return run_check(args.config_file, args.format, sys.stdout)
+
+
+def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_config_argument(parser)
+    parser.add_argument(
+        "--out", metavar="DIR", help="directory to write into, at docs paths (default: the plugin's cache)"
+    )
+
+
+def _render_command(args: argparse.Namespace) -> int:
+    return run_render(args.config_file, args.out, sys.stdout)
+
+
 COMMANDS: dict[str, Command] = {
     "validate": Command(
         help="validate Kubernetes resources against their CRDs",
         add_arguments=_add_validate_arguments,
         run=_validate,
+    ),
+    "check": Command(
+        help="check an MkDocs site's templates, page examples and references, as the build does",
+        add_arguments=_add_check_arguments,
+        run=_check,
+    ),
+    "render": Command(
+        help="render an MkDocs site's resource templates into a directory for inspection",
+        add_arguments=_add_render_arguments,
+        run=_render_command,
     ),
 }
 """Subcommands by name."""

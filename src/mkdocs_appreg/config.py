@@ -7,6 +7,8 @@ so the CLI and other Python-Markdown hosts share the same pipeline.
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,29 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException
 
+from .check import CheckOptions, core_schemas
 from .errors import ConfigError
+from .policies import parse_policy_config
 from .project import ProjectSettings
+from .references import DEFAULT_REFERENCE_RULES, parse_reference_rules
 
 DEFAULT_YAML_LABEL = "YAML Resource"
 DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
+
+
+class _KubernetesVersion(base.BaseConfigOption["str | None"]):
+    """A release such as `'1.31'`; refuses the float YAML makes of an unquoted `1.30` (1.3)."""
+
+    def run_validation(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise base.ValidationError(
+                f"write the version as a string, e.g. '{value}' in quotes (YAML reads 1.30 as 1.3)"
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise base.ValidationError("expected a Kubernetes release such as '1.31'")
+        return value.strip()
 
 
 class AppregConfig(base.Config):
@@ -58,6 +78,44 @@ class AppregConfig(base.Config):
     command_label = c.Type(str, default=DEFAULT_COMMAND_LABEL)
     """Default label of the directive's `kubectl apply` tab."""
 
+    check_pages = c.Type(bool, default=True)
+    """Also check every resource example on the pages (fences, `--8<--` includes, heredocs)."""
+
+    references = c.Optional(c.Type(list))
+    """Reference rules `{kind, group, path, target, target_group, same_namespace}`; unset: the
+    shipped ones (Registry and Catalog `spec.authSecretRef` -> Secret); `[]` turns them off."""
+
+    policies = c.Optional(c.Type(dict))
+    """EDA Store policies (`backup_label`, `backup_label_key`, `backup_label_value`,
+    `distinct_secrets`); unset: all on."""
+
+    kubernetes_version = _KubernetesVersion()
+    """Kubernetes release of the built-in kinds' schemas (`'1.31'`); unset: the newest shipped."""
+
+    prose = c.Type(bool, default=False)
+    """Check backticked field names in the pages' text against the CRDs of the resources shown."""
+
+    cel_unchecked = c.Choice(("warning", "off"), default="warning")
+    """`warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`); `off` hides them."""
+
+    secrets_allowlist = c.ListOfItems(c.Type(str), default=[])
+    """Secret values (exact, or their sha256 hex digest) that are not live credentials, so a
+    Secret showing them is not a `secret.leak` error."""
+
+    def validate(self) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
+        # MkDocs only warns about an unknown option, and a misspelt one (`validaton: false`)
+        # would then silently do nothing: make it an error that names the option.
+        failed, warnings = super().validate()
+        for key, message in warnings:
+            if message.startswith("Unrecognised configuration name"):
+                failed.append((key, base.ValidationError(f"unknown option '{key}' of the appreg plugin")))
+        warnings = [(key, message) for key, message in warnings if not message.startswith("Unrecognised")]
+        return failed, warnings
+
+
+# `https://...`, `git+ssh://...`: a CRD path that would need the network.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
 
 def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSettings:
     """Resolve the plugin options against the directory of mkdocs.yml."""
@@ -65,6 +123,22 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
 
     def resolve(value: str) -> Path:
         return (root / value).resolve() if not Path(value).is_absolute() else Path(value)
+
+    def inside(option: str, value: str) -> Path:
+        # A relative path is a path inside the project: `..` or a symlink may not take it out.
+        # An absolute path is an explicit choice of the site's maintainer and is kept.
+        if _URL.match(value):
+            raise ConfigError(
+                f"plugin option '{option}': '{value}' is a URL; appreg never uses the network at build "
+                "or check time: download the file into the repository and name its path"
+            )
+        path = resolve(value)
+        if not Path(value).is_absolute() and not path.is_relative_to(root):
+            raise ConfigError(
+                f"plugin option '{option}': '{value}' resolves outside the directory of mkdocs.yml "
+                f"({path}); write an absolute path to use a file outside the project"
+            )
+        return path
 
     for option, value in (("templates_dir", options.templates_dir), ("cache_dir", options.cache_dir)):
         if not value.strip():
@@ -76,14 +150,109 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
     return ProjectSettings(
         root=root,
         docs_dir=Path(config.docs_dir).resolve(),
-        templates_dir=resolve(options.templates_dir),
+        templates_dir=inside("templates_dir", options.templates_dir),
         cache_dir=resolve(options.cache_dir),
         variables=variables,
-        vars_file=resolve(options.vars_file) if options.vars_file else None,
-        crds=tuple(resolve(path) for path in options.crds),
+        vars_file=inside("vars_file", options.vars_file) if options.vars_file else None,
+        crds=tuple(inside("crds", path) for path in options.crds),
         template_suffix=options.template_suffix,
         validate=options.validation,
+        secrets_allowlist=tuple(options.secrets_allowlist),
     )
+
+
+def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
+    """The site-check options of the plugin config, each one validated.
+
+    Raises:
+        ConfigError: One line naming the option that is wrong (`source` is the mkdocs.yml shown).
+    """
+    references = (
+        DEFAULT_REFERENCE_RULES
+        if options.references is None
+        else parse_reference_rules(options.references, source=source)
+    )
+    policies = parse_policy_config(options.policies, source=source)
+    try:
+        core_schemas(options.kubernetes_version)
+    except ConfigError as error:
+        raise ConfigError(f"plugin option 'kubernetes_version': {error.reason}", file=source) from None
+    return CheckOptions(
+        check_pages=options.check_pages,
+        references=references,
+        policies=policies,
+        kubernetes_version=options.kubernetes_version,
+        prose=options.prose,
+        cel_unchecked="off" if options.cel_unchecked == "off" else "warning",
+    )
+
+
+def snippet_base_path(config: MkDocsConfig, relative_to: Path) -> list[Path]:
+    """pymdownx.snippets' `base_path` entries as absolute paths (`.` when it is not configured)."""
+    snippets = config.mdx_configs.get("pymdownx.snippets") or {}
+    base_path = snippets.get("base_path", ["."]) if isinstance(snippets, dict) else ["."]
+    if isinstance(base_path, str):
+        base_path = [base_path]
+    return [(relative_to / str(entry)).resolve() for entry in base_path]
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    """Everything `appreg check` needs from an mkdocs.yml, read without building the site.
+
+    Attributes:
+        settings: The plugin's project settings.
+        options: The site-check options.
+        pages: `(display path, Markdown source)` of every documentation page MkDocs would build
+            (its own file collection, so `exclude_docs` and `not_in_nav` are honoured).
+        base_path: pymdownx.snippets' base path, resolved against the directory of mkdocs.yml.
+    """
+
+    settings: ProjectSettings
+    options: CheckOptions
+    pages: list[tuple[str, str]]
+    base_path: list[Path]
+
+
+class _ErrorRecords(logging.Handler):
+    """Keeps the messages of the error records MkDocs logs while loading a config."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
+def _load_config(config_file: Path) -> tuple[MkDocsConfig, AppregConfig]:
+    from mkdocs.config import load_config
+
+    # MkDocs reports config problems both as exceptions and as log records; keep its
+    # warnings quiet here, the exception (if any) carries the message we show.
+    mkdocs_log = logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.ERROR)
+    # An invalid option is logged ("Config value 'plugins': ...") and the exception only says
+    # "Aborted with a configuration error!": the first logged error is the message to show.
+    errors = _ErrorRecords()
+    mkdocs_log.addHandler(errors)
+    try:
+        config = load_config(config_file=str(config_file))
+    except (ConfigurationError, MkDocsException) as error:
+        lines = [*errors.messages, *str(error).strip().splitlines()] or ["cannot be loaded"]
+        raise ConfigError(lines[0] if errors.messages else lines[-1], file=str(config_file)) from None
+    except OSError as error:
+        raise ConfigError(error.strerror or str(error), file=str(config_file)) from None
+    finally:
+        mkdocs_log.removeHandler(errors)
+        mkdocs_log.setLevel(level)
+    plugin = config.plugins.get("appreg")
+    if plugin is None:
+        raise ConfigError("the appreg plugin is not enabled in 'plugins'", file=str(config_file))
+    options = plugin.config
+    assert isinstance(options, AppregConfig)
+    return config, options
 
 
 def load_settings(config_file: Path) -> ProjectSettings:
@@ -94,24 +263,40 @@ def load_settings(config_file: Path) -> ProjectSettings:
     Raises:
         ConfigError: the file cannot be loaded, or it does not enable the plugin.
     """
-    from mkdocs.config import load_config
-
-    # MkDocs reports config problems both as exceptions and as log records; keep its
-    # warnings quiet here, the exception (if any) carries the message we show.
-    mkdocs_log = logging.getLogger("mkdocs")
-    level = mkdocs_log.level
-    mkdocs_log.setLevel(logging.ERROR)
-    try:
-        config = load_config(config_file=str(config_file))
-    except (ConfigurationError, MkDocsException) as error:
-        raise ConfigError(str(error).strip().splitlines()[-1], file=str(config_file)) from None
-    except OSError as error:
-        raise ConfigError(error.strerror or str(error), file=str(config_file)) from None
-    finally:
-        mkdocs_log.setLevel(level)
-    plugin = config.plugins.get("appreg")
-    if plugin is None:
-        raise ConfigError("the appreg plugin is not enabled in 'plugins'", file=str(config_file))
-    options = plugin.config
-    assert isinstance(options, AppregConfig)
+    config, options = _load_config(config_file)
     return settings_from(options, config)
+
+
+def load_site(config_file: Path) -> LoadedSite:
+    """Read an mkdocs.yml and its pages the way `mkdocs build` does, for `appreg check`.
+
+    Raises:
+        ConfigError: the file cannot be loaded, does not enable the plugin, has a bad option, or a
+            page cannot be read.
+    """
+    from mkdocs.structure.files import get_files
+
+    config, options = _load_config(config_file)
+    if not options.enabled:
+        raise ConfigError("the appreg plugin is disabled (enabled: false)", file=str(config_file))
+    settings = settings_from(options, config)
+    check = check_options_from(options, str(config_file))
+    pages: list[tuple[str, str]] = []
+    for file in get_files(config).documentation_pages():
+        try:
+            text = file.content_string
+        except UnicodeDecodeError as error:
+            # MkDocs cannot build such a page either; say where the bad byte is.
+            data = error.object if isinstance(error.object, bytes) else b""
+            line = data.count(b"\n", 0, error.start) + 1
+            raise ConfigError(
+                f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}" if data else str(error),
+                file=f"{settings.docs_prefix}/{file.src_uri}",
+                line=line,
+            ) from None
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read page: {error}", file=f"{settings.docs_prefix}/{file.src_uri}"
+            ) from None
+        pages.append((f"{settings.docs_prefix}/{file.src_uri}", text))
+    return LoadedSite(settings, check, pages, snippet_base_path(config, settings.root))

@@ -12,15 +12,18 @@ finding needs a line, so the clean path costs about what PyYAML's own loader cos
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 from yaml.resolver import Resolver
 
 from .findings import Finding
+from .limits import MAX_FILE_BYTES, alias_problem
 
 try:  # libyaml's parser and composer when PyYAML was built with it; pure Python otherwise
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
@@ -105,11 +108,113 @@ _KubectlConstructor.add_constructor(  # type: ignore[type-var]
 )
 
 
+# Implicit tags by (scalar text, implicit flags): keys and short values repeat across a corpus.
+# Emptied when full, so unique values (names) cannot make it grow with the input.
+_RESOLVED: dict[tuple[str, Any], str] = {}
+_RESOLVED_ENTRIES = 4096
+_RESOLVED_TEXT = 64
+
+
 class _Loader(_Parser, _KubectlConstructor, Resolver):
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
         _KubectlConstructor.__init__(self)
         Resolver.__init__(self)
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        # libyaml's composer calls back into Python for every node's tag, and PyYAML's answer
+        # (a regex per candidate resolver) was an eighth of the parse time. For a scalar it
+        # depends only on the text and the flags, since no path resolver is registered.
+        if kind is ScalarNode and len(value) <= _RESOLVED_TEXT:
+            key = (value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(_RESOLVED) >= _RESOLVED_ENTRIES:
+                    _RESOLVED.clear()
+                _RESOLVED[key] = tag
+            return tag
+        resolved: str = Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+        return resolved
+
+
+STR_TAG = "tag:yaml.org,2002:str"
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+# Scalar tags whose PyYAML constructor returns the value at once (no generator, no state).
+_PLAIN_SCALAR_TAGS = frozenset(
+    {
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:binary",
+        TIMESTAMP_TAG,
+    }
+)
+
+
+class _Unusual(Exception):
+    """A node the direct walk leaves to PyYAML's constructor."""
+
+
+def _construct(loader: _Loader, node: Node) -> Any:
+    """The value of one document, as `loader.construct_document(node)` builds it.
+
+    PyYAML's generic constructor runs a generator and several dict lookups per node, which cost
+    as much as libyaml's whole parse. Resources are plain mappings, sequences and scalars, so a
+    direct walk builds them; anything else (merge keys, `!!set`, custom tags, nesting deeper than
+    the interpreter's recursion limit) goes to the generic constructor for the whole document, so
+    its values and errors stay exactly PyYAML's.
+    """
+    try:
+        return _plain(loader, node, {})
+    except (_Unusual, RecursionError):
+        loader.duplicates.clear()
+        return loader.construct_document(node)
+
+
+def _plain(loader: _Loader, node: Node, shared: dict[int, Any]) -> Any:
+    cls = node.__class__
+    tag = node.tag
+    if cls is ScalarNode:
+        if tag == STR_TAG:
+            return node.value
+        if tag in _PLAIN_SCALAR_TAGS:
+            return loader.yaml_constructors[tag](loader, node)
+        raise _Unusual
+    # An alias is the same node object again: build it once, so the value shares it as PyYAML's does.
+    known = shared.get(id(node))
+    if known is not None:
+        return known
+    if cls is MappingNode and tag == MAP_TAG:
+        mapping: dict[str, Any] = {}
+        shared[id(node)] = mapping
+        for position, (key_node, value_node) in enumerate(node.value):
+            name = _plain_key(loader, key_node)
+            if name in mapping:
+                # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
+                first = next(k for k, _ in reversed(node.value[:position]) if _plain_key(loader, k) == name)
+                loader.duplicates.append((key_node, name, first))
+            mapping[name] = _plain(loader, value_node, shared)
+        return mapping
+    if cls is SequenceNode and tag == SEQ_TAG:
+        sequence: list[Any] = []
+        shared[id(node)] = sequence
+        for item in node.value:
+            sequence.append(_plain(loader, item, shared))
+        return sequence
+    raise _Unusual
+
+
+def _plain_key(loader: _Loader, node: Node) -> str:
+    if node.__class__ is not ScalarNode:
+        raise _Unusual  # PyYAML's constructor words the error for a collection key
+    if node.tag == STR_TAG:
+        return str(node.value)
+    if node.tag in _PLAIN_SCALAR_TAGS:
+        return key_string(loader.yaml_constructors[node.tag](loader, node))
+    raise _Unusual  # `<<` merge keys and tagged keys
 
 
 @dataclass(slots=True)
@@ -253,13 +358,38 @@ class ParseResult:
     count: int = 0  # documents seen, empty ones included
 
 
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset, counting line breaks as YAML does."""
+    offset = min(max(offset, 0), len(text))
+    before = text[:offset].replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _clamped(text: str, line: int, column: int) -> tuple[int, int]:
+    """A position kept inside `text`: libyaml puts "unexpected end of stream" on the line after
+    the last when the text does not end with a line break."""
+    lengths = [len(part) for part in _YAML_BREAK.split(text)]
+    if line > len(lengths):
+        return len(lengths), lengths[-1] + 1
+    return line, min(column, lengths[line - 1] + 1)
+
+
 def _syntax_finding(
-    file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int
+    file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int, text: str = ""
 ) -> Finding:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     column = mark.column + 1 if mark is not None else 1
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if isinstance(error, ReaderError):
+        # A control character (NUL, ...) carries a character offset, not a mark.
+        line, column = _position(text, error.position)
+        problem = f"unacceptable character #x{error.character:04x}: {error.reason}"
+    if text:
+        line, column = _clamped(text, line, column)
     context = getattr(error, "context", None)
     message = f"{context}: {problem}" if context else str(problem)
     return Finding(
@@ -287,6 +417,11 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
     documents: list[Document] = []
     findings: list[Finding] = []
     index = 0
+    if len(text) > MAX_FILE_BYTES:
+        message = f"the stream is {len(text)} characters long; the limit is {MAX_FILE_BYTES}"
+        return ParseResult([], [Finding(file, 1 + line_offset, 1 + column_offset, "yaml.limit", message)], 0)
+    # Only aliases (`*name`) make nodes shared; without one there is no bomb to look for.
+    check_aliases = "*" in text
     loader = _Loader(text)
     try:
         while True:
@@ -296,9 +431,17 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
                 node = loader.get_node()
                 if node is None:
                     break
-                value = loader.construct_document(node)
+                problem = alias_problem(node) if check_aliases else None
+                if problem is not None:
+                    # Refused here, like go-yaml does while decoding, so no consumer of the value
+                    # (validation, placeholders, references, a JSON dump) ever expands it.
+                    refused = Document(file, index, None, node, line_offset, column_offset)
+                    findings.append(refused.finding("", *problem))
+                    index += 1
+                    continue
+                value = _construct(loader, node)
             except yaml.YAMLError as error:
-                findings.append(_syntax_finding(file, error, index, line_offset, column_offset))
+                findings.append(_syntax_finding(file, error, index, line_offset, column_offset, text))
                 break
             except (RecursionError, ValueError, TypeError, OverflowError) as error:
                 # RecursionError: nesting deeper than the interpreter allows; the others come

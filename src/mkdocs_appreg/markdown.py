@@ -41,6 +41,7 @@ __all__ = [
     "ResourceExtension",
     "ResourceOptions",
     "ResourcePreprocessor",
+    "check_snippet_lines",
     "expand_directives",
     "heredoc_delimiter",
     "makeExtension",
@@ -193,12 +194,62 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
         if os.path.isdir(base):
             filename = os.path.abspath(os.path.join(base, path))
             if _contains(base, path) and os.path.exists(filename):
+                # Snippets checks the path as written, so a symlink inside the base could publish
+                # any file of the build machine (`/proc/self/environ`): refuse it.
+                real_base = os.path.realpath(base)
+                if os.path.commonpath([real_base, os.path.realpath(filename)]) != real_base:
+                    raise ValueError(f"path `{path}` is a symlink to a file outside the snippet base path")
                 return Path(filename)
         else:
             filename = os.path.join(os.path.dirname(base), path)
             if os.path.exists(filename) and os.path.samefile(filename, base):
                 return Path(filename)
     return None
+
+
+# pymdownx.snippets' inline (`--8<-- "path"`) and block (`--8<--` ... `--8<--`) markers; a leading
+# `;` escapes a line (snippets.py, RE_SNIPPET / RE_SNIPPET_SECTION).
+_SNIPPET_INLINE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])(?P<path>.+?)\1""")
+_SNIPPET_BLOCK = re.compile(r"^[ \t]*-+8<-+[ \t]*$")
+# A line or section selector after the path: `file.yaml:3:8`, `file.md:section`.
+_SNIPPET_SELECTOR = re.compile(r"(?::-?\d*){1,2}$|:[\w-]+$")
+
+
+def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: OnError | None = None) -> None:
+    """Refuse every `--8<--` path of a page that leaves the snippet base paths.
+
+    pymdownx.snippets' `restrict_base_path` compares paths as written, so a symlink inside a base
+    that points elsewhere (`docs/x.yaml -> /proc/self/environ`) would be published in the page;
+    `resolve` (see `resolve_snippet_path`) follows symlinks and raises ValueError for those, for
+    absolute paths and for `..` escapes.
+
+    Raises:
+        DirectiveError: For the first refused path, with its 1-based line, unless `on_error` is given.
+    """
+    in_block = False
+    for index, raw in enumerate(lines):
+        line = raw.rstrip("\r")
+        if _SNIPPET_BLOCK.match(line):
+            in_block = not in_block
+            continue
+        inline = _SNIPPET_INLINE.match(line)
+        if inline is not None:
+            path = inline["path"]
+        elif in_block and line.strip() and not line.lstrip().startswith(";"):
+            path = line.strip()
+        else:
+            continue
+        for candidate in dict.fromkeys([path, _SNIPPET_SELECTOR.sub("", path)]):
+            if not candidate or "://" in candidate:
+                continue  # a URL snippet is snippets' own `url_download` business (off by default)
+            try:
+                resolve(candidate)
+            except ValueError as error:
+                problem = DirectiveError(f"snippet {error}", line=index + 1)
+                if on_error is None:
+                    raise problem from None
+                on_error(problem)
+                break
 
 
 def _contains(base: str, path: str) -> bool:
@@ -513,8 +564,8 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         return resolve_snippet_path(path, self.base_path)
 
     def run(self, lines: list[str]) -> list[str]:
-        """Expand every directive in the page."""
-        return expand_directives(
+        """Expand every directive in the page, then refuse snippet lines that would leave the bases."""
+        expanded = expand_directives(
             lines,
             self.resolve,
             check_paths=self.check_paths,
@@ -524,6 +575,8 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
             tab_length=self.md.tab_length,
             searched=self.base_path,
         )
+        check_snippet_lines(expanded, self.resolve, on_error=self.on_error)
+        return expanded
 
 
 class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no type hints for mypy

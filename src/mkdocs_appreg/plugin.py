@@ -17,11 +17,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .config import AppregConfig, settings_from
+from .check import CheckOptions, check_site
+from .config import AppregConfig, check_options_from, settings_from
 from .errors import AppregError, DirectiveError
 from .findings import Finding
 from .markdown import ResourceExtension
-from .project import ProjectSettings, build_registry, render_project, validate_rendered, write_cache
+from .project import ProjectSettings, build_registry, render_project, write_cache
 from .render import Rendered
 from .schemas import SchemaRegistry
 
@@ -41,7 +42,10 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self.settings: ProjectSettings | None = None
         self.rendered: list[Rendered] = []
         self.findings: list[Finding] = []
+        self._registry: SchemaRegistry | None = None
+        self._check_options = CheckOptions()
         self._page: Page | None = None
+        self._front_matter_lines = 0
         self._serving = False
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -74,18 +78,46 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self.settings = settings
         self.rendered = result.rendered
         self._configure_markdown(config, settings)
+        self._registry = None
         if settings.validate:
-            self.findings = self._validate(settings)
-            for finding in self.findings:
-                log.warning(finding.located())
+            # CRDs and check options are setup: a broken one stops the build here, in one line.
+            try:
+                self._registry, self.findings = build_registry(settings, SchemaRegistry.builtin())
+                source = settings.display(Path(config.config_file_path or "mkdocs.yml").resolve())
+                self._check_options = check_options_from(self.config, source)
+            except AppregError as error:
+                raise PluginError(f"appreg: {error}") from None
         return config
 
-    def _validate(self, settings: ProjectSettings) -> list[Finding]:
+    def _check(self, files: Files, config: MkDocsConfig) -> list[Finding]:
+        """Check the rendered templates and every page's resources, once per build.
+
+        Runs in on_files, before any page is converted: the pages' sources are read from the files
+        MkDocs collected, and includes resolve through the same snippets base path the build uses
+        (relative entries against the current directory, as pymdownx.snippets resolves them).
+        """
+        assert self.settings is not None and self._registry is not None
+        settings = self.settings
+        pages: list[tuple[str, str]] = []
+        for file in files.documentation_pages():
+            try:
+                pages.append((f"{settings.docs_prefix}/{file.src_uri}", file.content_string))
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports an unreadable page itself when it renders it
+        snippets: dict[str, Any] = config.mdx_configs.get(SNIPPETS) or {}
+        base_path = [Path(str(entry)).resolve() for entry in snippets.get("base_path", ["."])]
         try:
-            registry, warnings = build_registry(settings, SchemaRegistry.builtin())
+            result = check_site(
+                settings,
+                pages,
+                options=self._check_options,
+                registry=self._registry,
+                rendered=self.rendered,
+                base_path=base_path,
+            )
         except AppregError as error:
             raise PluginError(f"appreg: {error}") from None
-        return warnings + validate_rendered(self.rendered, registry)
+        return result.findings
 
     def _configure_markdown(self, config: MkDocsConfig, settings: ProjectSettings) -> None:
         """Put the cache first in snippets' base_path and add our extension, configured alike.
@@ -120,7 +152,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
 
     def _directive_error(self, error: DirectiveError) -> None:
         page = self._page_display()
-        line = f"{error.line}:" if error.line is not None else ""
+        line = f"{error.line + self._front_matter_lines}:" if error.line is not None else ""
         raise PluginError(f"{page}:{line} {error.reason}")
 
     def _page_display(self) -> str:
@@ -129,7 +161,14 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         return f"{self.settings.docs_prefix}/{self._page.file.src_uri}"
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if not self.config.enabled or not self.config.publish:
+        if not self.config.enabled:
+            return files
+        if self.settings is not None and self._registry is not None:
+            # Logged here, inside the build, so `mkdocs build --strict` counts every one.
+            self.findings = [*self.findings, *self._check(files, config)]
+            for finding in self.findings:
+                log.warning(finding.located())
+        if not self.config.publish:
             return files
         for item in self.rendered:
             existing = files.get_file_from_path(item.docs_path)
@@ -145,6 +184,12 @@ class AppregPlugin(BasePlugin[AppregConfig]):
     ) -> str | None:
         # The directive's error callback needs to know which page is being converted.
         self._page = page
+        # MkDocs strips YAML front matter before Markdown sees the page, so the directive's
+        # line numbers start below it; count the stripped lines to report page lines.
+        source = page.file.content_string
+        self._front_matter_lines = 0
+        if markdown and source.endswith(markdown):
+            self._front_matter_lines = source[: len(source) - len(markdown)].count("\n")
         return markdown
 
     def on_serve(

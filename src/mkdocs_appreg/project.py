@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .crdcache import CRDS_SUBDIRECTORY, CrdCache
 from .errors import ConfigError
 from .findings import Finding
 from .render import Rendered, RenderResult, TemplateRenderer, load_vars_file
@@ -38,6 +39,7 @@ class ProjectSettings:
         crds: CRD files or directories, on top of the built-in ones.
         template_suffix: Suffix that marks a template (removed to get the docs path).
         validate: Whether rendered resources are validated.
+        secrets_allowlist: Secret values (or their sha256) never reported as `secret.leak`.
     """
 
     root: Path
@@ -49,6 +51,7 @@ class ProjectSettings:
     crds: tuple[Path, ...] = ()
     template_suffix: str = ".j2"
     validate: bool = True
+    secrets_allowlist: tuple[str, ...] = ()
 
     def display(self, path: Path) -> str:
         """`path` relative to the project root when it is inside it, for messages."""
@@ -73,6 +76,11 @@ class ProjectSettings:
 
     def cache_path(self, rendered: Rendered) -> Path:
         return self.snippet_root / self.docs_prefix / rendered.docs_path
+
+    @property
+    def crd_cache(self) -> CrdCache:
+        """Parsed CRD files by content, under `<cache_dir>/crds` (see `crdcache`)."""
+        return CrdCache(self.cache_dir / CRDS_SUBDIRECTORY)
 
     def check(self) -> None:
         """Refuse settings that would make a build write where it must not.
@@ -130,13 +138,17 @@ def build_registry(
 ) -> tuple[SchemaRegistry, list[Finding]]:
     """The built-in schemas plus the project's CRDs; warnings for overridden definitions.
 
+    CRD files parsed before (this process, or any build of the project: `settings.crd_cache`)
+    are not parsed again.
+
     Raises:
         CrdError: a configured CRD path is missing or is not a valid CRD.
     """
     registry = base if base is not None else SchemaRegistry.builtin()
     warnings: list[Finding] = []
+    cache = settings.crd_cache
     for path in settings.crds:
-        warnings.extend(registry.add_path(path, display=settings.display(path)))
+        warnings.extend(registry.add_path(path, display=settings.display(path), cache=cache))
     return registry, warnings
 
 

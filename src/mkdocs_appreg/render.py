@@ -51,7 +51,8 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import GeneratorType, TracebackType
@@ -75,6 +76,14 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from .errors import ConfigError
 from .findings import Finding
+from .limits import (
+    MAX_RENDER_CHARS,
+    MAX_RENDER_SECONDS,
+    MAX_RENDER_STEPS,
+    FileTooLarge,
+    alias_problem,
+    read_limited,
+)
 
 __all__ = [
     "FILTERS",
@@ -301,6 +310,74 @@ class _TemplateUndecodable(Exception):
         self.reason = reason
 
 
+class _LimitExceeded(Exception):
+    """A template went over one of the render limits (`limits.py`): reported as `template.limit`.
+
+    `where` is `(template name, line)` when the limit is not hit inside template code (the output
+    size, a file too large), where the traceback cannot say which line it was.
+    """
+
+    def __init__(self, reason: str, *, where: tuple[str, int] | None = None) -> None:
+        super().__init__(reason)
+        self.where = where
+
+
+@dataclass(slots=True)
+class _Budget:
+    """What one render may still spend: a deadline and a number of loop steps."""
+
+    deadline: float
+    steps: int = MAX_RENDER_STEPS
+
+    def spend(self, steps: int = 1) -> None:
+        self.steps -= steps
+        if self.steps < 0:
+            raise _LimitExceeded(f"the template runs more than {MAX_RENDER_STEPS} loop iterations")
+        if time.monotonic() > self.deadline:
+            raise _LimitExceeded(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
+
+
+# A `%` or `str.format` width or precision: `%0999999999d`, `{:>999999999}`.
+_FORMAT_NUMBER = re.compile(r"\d{8,}")
+# Built-in filters whose output grows with a numeric argument (`center(10**9)`, `indent(10**9)`,
+# `batch(10**9, fill)`) or with a format string, checked before they allocate.
+_SIZED_FILTERS = ("center", "indent", "batch", "format", "wordwrap", "truncate", "replace")
+
+
+def _check_sizes(what: str, args: Iterable[Any]) -> None:
+    """Refuse numbers and format widths that would build a value over `MAX_RENDER_CHARS`."""
+    for arg in args:
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+            raise _LimitExceeded(f"{what}: {arg} is over the limit of {MAX_RENDER_CHARS}")
+        if isinstance(arg, str) and len(arg) < 10_000:
+            for number in _FORMAT_NUMBER.findall(arg):
+                if int(number) > MAX_RENDER_CHARS:
+                    raise _LimitExceeded(f"{what}: width {number} is over the limit of {MAX_RENDER_CHARS}")
+
+
+def _sized_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        # The filtered value may be the context or environment (pass_context filters): only
+        # the arguments after the value are sizes.
+        skip = 2 if getattr(function, "jinja_pass_arg", None) is not None else 1
+        # `format`'s value is the format string, whose widths are sizes too.
+        first = skip - 1 if name == "format" else skip
+        _check_sizes(f"filter {name}", [*args[first:], *kwargs.values()])
+        if name == "replace" and len(args) >= skip + 2:
+            value, old, new = args[skip - 1], args[skip], args[skip + 1]
+            if isinstance(value, str) and isinstance(new, str):
+                grows = (value.count(str(old)) if str(old) else len(value) + 1) * len(new)
+                if len(value) + grows > MAX_RENDER_CHARS:
+                    raise _LimitExceeded(
+                        f"filter replace would build more than {MAX_RENDER_CHARS} characters"
+                    )
+        return function(*args, **kwargs)
+
+    checked.__dict__.update(function.__dict__)  # keeps Jinja's `jinja_pass_arg` marker
+    checked.__name__ = getattr(function, "__name__", name)
+    return checked
+
+
 class _Loader(FileSystemLoader):
     """`FileSystemLoader` that stays inside its root (symlinks too) and reports undecodable files.
 
@@ -321,11 +398,12 @@ class _Loader(FileSystemLoader):
                 template, f"template {template!r} resolves outside the templates directory"
             )
         try:
-            with open(filename, "rb") as handle:
-                data = handle.read()
+            data = read_limited(Path(filename))
             stat = os.stat(filename)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             raise TemplateNotFound(template) from None
+        except FileTooLarge as exc:
+            raise _LimitExceeded(str(exc), where=(template, 1)) from None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -334,6 +412,9 @@ class _Loader(FileSystemLoader):
             column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
             reason = f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
             raise _TemplateUndecodable(template, line, column, reason) from None
+        # A UTF-8 BOM (some Windows editors add one) is not template text: an included partial
+        # would otherwise put it in the middle of the YAML stream.
+        text = text.removeprefix("\ufeff")
         signature = (stat.st_mtime_ns, stat.st_size)
 
         def uptodate() -> bool:
@@ -403,9 +484,17 @@ class _TracingCodeGenerator(CodeGenerator):
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox plus the recording hook the traced templates call."""
+    """The sandbox plus the recording hook the traced templates call, and the render limits.
+
+    Jinja's sandbox blocks unsafe attributes and caps `range` at 100,000 items, but not the size
+    of `'x' * 10**9` or the length of nested loops. Operators that can multiply a value are
+    intercepted (`call_binop`), every loop's iterable is wrapped so its steps are counted against
+    a per-render budget and deadline, and calls and filters that grow with a number are checked
+    before they allocate.
+    """
 
     code_generator_class = _TracingCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, loader: _Loader) -> None:
         # trim_blocks + lstrip_blocks: a line holding only `{% if %}`/`{% for %}` disappears
@@ -421,11 +510,73 @@ class _Environment(ImmutableSandboxedEnvironment):
             auto_reload=True,
         )
         self.filters.update(FILTERS)
+        for name in _SIZED_FILTERS:
+            self.filters[name] = _sized_filter(name, self.filters[name])
         self._notes = threading.local()
+
+    def start_budget(self) -> None:
+        self._notes.budget = _Budget(time.monotonic() + MAX_RENDER_SECONDS)
+
+    def _budget(self) -> _Budget | None:
+        budget: _Budget | None = getattr(self._notes, "budget", None)
+        return budget
 
     def appreg_note(self, name: str | None, line: int, literal: bool, value: Any) -> Any:
         self._notes.last = (name, line, literal, value)
+        budget = self._budget()
+        if budget is not None:
+            budget.spend(0)
         return value
+
+    def appreg_iterate(self, iterable: Any) -> Iterator[Any]:
+        """Every `{% for %}` iterates through this, which spends one budget step per item."""
+        budget = self._budget()
+        for item in iterable:
+            if budget is not None:
+                budget.spend()
+            yield item
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("appreg_iterate", lineno=loop.lineno),
+                [loop.iter],
+                [],
+                None,
+                None,
+                lineno=loop.iter.lineno,
+            )
+        return tree
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            count, sequence = (left, right) if isinstance(left, int) else (right, left)
+            sized = isinstance(count, int) and isinstance(sequence, (str, bytes, list, tuple))
+            if sized and len(sequence) * count > MAX_RENDER_CHARS:
+                raise _LimitExceeded(
+                    f"'*' would build a value of {len(sequence) * count} items; the limit is {MAX_RENDER_CHARS}"
+                )
+        elif operator == "**":
+            integers = isinstance(left, int) and isinstance(right, int) and right > 0
+            if integers and right * abs(left).bit_length() > 8 * MAX_RENDER_CHARS:
+                raise _LimitExceeded(f"'**' would build a number of more than {MAX_RENDER_CHARS} bytes")
+        elif operator == "%" and isinstance(left, str):
+            _check_sizes("'%' formatting", [left, *(right if isinstance(right, tuple) else [right])])
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        budget = __self._budget()
+        if budget is not None:
+            budget.spend(0)
+        # `'x'.center(10**9)`, `'{:>999999999}'.format(1)`: methods of strings and lists that
+        # allocate by a number they are given.
+        # The sandbox hands out `str.format` wrapped (`wrap_str_format`); the wrapper keeps it.
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        if isinstance(owner, (str, bytes, list)):
+            _check_sizes(f"{type(owner).__name__}.{getattr(__obj, '__name__', 'method')}", [owner, *args])
+            _check_sizes("call", kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
 
     def take_note(self) -> tuple[str | None, int, bool, Any] | None:
         """The record of the last traced chunk, cleared so a stale one is never read twice."""
@@ -605,6 +756,14 @@ class TemplateRenderer:
             return self._runtime_finding(exc, name, "template.missing", message)
         except SecurityError as exc:
             return self._runtime_finding(exc, name, "template.sandbox", str(exc))
+        except _LimitExceeded as exc:
+            if exc.where is not None:
+                return Finding(self.display(exc.where[0]), exc.where[1], 1, "template.limit", str(exc))
+            return self._runtime_finding(exc, name, "template.limit", str(exc))
+        except (OverflowError, MemoryError) as exc:
+            # The sandbox's own `range` cap raises OverflowError ("Range too big").
+            message = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            return self._runtime_finding(exc, name, "template.limit", message)
         except UndefinedError as exc:
             return self._runtime_finding(exc, name, "template.undefined", str(exc))
         except Exception as exc:  # RecursionError included: a template that includes itself
@@ -649,6 +808,7 @@ class TemplateRenderer:
         offset = 0
         take_note = self._env.take_note
         take_note()
+        self._env.start_budget()
         context = template.new_context(dict(self._variables))
         # The compiled root of a synchronous environment is always a generator function.
         generator = cast("GeneratorType[str, None, None]", template.root_render_func(context))
@@ -665,6 +825,10 @@ class TemplateRenderer:
                 chunks.append(_Chunk(offset, where, line, root_line, literal))
                 parts.append(part)
                 offset += len(part)
+                if offset > MAX_RENDER_CHARS:
+                    raise _LimitExceeded(
+                        f"the output is longer than {MAX_RENDER_CHARS} characters", where=(where, line)
+                    )
         finally:
             generator.close()
         text = "".join(parts)
@@ -726,7 +890,9 @@ def load_vars_file(path: Path, display: str) -> dict[str, Any]:
             with string keys.
     """
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
+    except FileTooLarge as exc:
+        raise ConfigError(str(exc), file=display) from None
     except OSError as exc:
         raise ConfigError(f"cannot read vars file: {exc.strerror or exc}", file=display) from None
     try:
@@ -736,7 +902,16 @@ def load_vars_file(path: Path, display: str) -> dict[str, Any]:
         raise ConfigError(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", file=display, line=line
         ) from None
-    loader = _VarsLoader(text)
+    try:
+        loader = _VarsLoader(text)
+    except yaml.reader.ReaderError as exc:
+        # PyYAML's reader refuses control characters (NUL, ...) before parsing, by offset.
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(
+            f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}",
+            file=display,
+            line=line,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -754,6 +929,10 @@ def load_vars_file(path: Path, display: str) -> dict[str, Any]:
                 raise ConfigError(
                     "variable names must be strings", file=display, line=key_node.start_mark.line + 1
                 )
+        # Shared alias subtrees stay shared in the values, but `to_json` or a loop would expand them.
+        aliasing = alias_problem(node)
+        if aliasing is not None:
+            raise ConfigError(aliasing[1], file=display, line=node.start_mark.line + 1)
         values = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import operator
 import re
@@ -29,10 +30,12 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import extend
 
 from . import secret
+from .crdcache import CrdCache, collection_paused, content_key
 from .documents import Document
 from .errors import CrdError
 from .findings import Finding
 from .formats import FORMAT_CHECKS, format_checker
+from .limits import FileTooLarge, alias_problem, read_limited
 from .schema_extensions import check_schema
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
@@ -118,10 +121,15 @@ class SchemaNode:
 
 @dataclass(slots=True)
 class CompiledSchema:
-    """A version's schema, ready to run: the structural tree and a jsonschema validator."""
+    """A version's schema, ready to run: the structural tree and a jsonschema validator.
+
+    `extensions` is False when the schema has no CEL rule, list type or embedded resource, so
+    the walk that checks those (schema_extensions.py, half the validation time) can be skipped.
+    """
 
     root: SchemaNode
     validator: Validator
+    extensions: bool = True
 
 
 def _is_whole_integer(checker: Any, instance: object) -> bool:
@@ -393,13 +401,34 @@ def structural(schema: Mapping[str, Any], cache: dict[int, SchemaNode] | None = 
     return node
 
 
+_EXTENSION_MARKERS = (
+    '"x-kubernetes-validations"',
+    '"x-kubernetes-list-type"',
+    '"x-kubernetes-embedded-resource"',
+)
 _COMPILED_BY_CONTENT: dict[str, CompiledSchema] = {}
+# The same schema object comes back on every `mkdocs serve` rebuild (crdcache's memory layer):
+# recognise it without serializing it to find its content key. The entry keeps the schema
+# alive so its id cannot be reused; bounded, since uncached registries bring new objects.
+_COMPILED_BY_IDENTITY: dict[int, tuple[Mapping[str, Any], CompiledSchema]] = {}
+_IDENTITY_ENTRIES = 4096
 compile_count = 0
 """How many schemas have really been compiled in this process (cache hits do not count)."""
 
 
 def compile_schema(schema: Mapping[str, Any]) -> CompiledSchema:
     """Compile a Kubernetes schema, reusing an earlier compilation of equal content."""
+    known = _COMPILED_BY_IDENTITY.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    compiled = _compile_by_content(schema)
+    if len(_COMPILED_BY_IDENTITY) >= _IDENTITY_ENTRIES:
+        _COMPILED_BY_IDENTITY.clear()
+    _COMPILED_BY_IDENTITY[id(schema)] = (schema, compiled)
+    return compiled
+
+
+def _compile_by_content(schema: Mapping[str, Any]) -> CompiledSchema:
     global compile_count
     key = json.dumps(schema, sort_keys=True, default=str)
     compiled = _COMPILED_BY_CONTENT.get(key)
@@ -414,7 +443,9 @@ def compile_schema(schema: Mapping[str, Any]) -> CompiledSchema:
                 for name in ("name", "generateName")
                 if name in metadata.properties
             )
-        compiled = CompiledSchema(root, validator)
+        # A plain text search of the content key: a false alarm only costs the walk.
+        extensions = any(marker in key for marker in _EXTENSION_MARKERS)
+        compiled = CompiledSchema(root, validator, extensions)
         _COMPILED_BY_CONTENT[key] = compiled
     return compiled
 
@@ -440,27 +471,45 @@ class SchemaRegistry:
 
     def __init__(self) -> None:
         self._kinds: dict[tuple[str, str], dict[str, KindVersion]] = {}
-        self._files: list[Path] = []
+        self._files: dict[Path, None] = {}  # ordered set: 199 files made list lookups quadratic
         self._compiled: dict[int, tuple[KindVersion, CompiledSchema]] = {}
+        # What this registry was built from, in order: equal fingerprints mean equal registries.
+        self._sources = hashlib.sha256()
 
     @classmethod
     def builtin(cls) -> SchemaRegistry:
         """A registry with the bundled CRDs and core v1 Secret (parsed once per process)."""
         registry = cls()
         registry._kinds = {key: dict(versions) for key, versions in _builtin_kinds().items()}
+        registry._sources.update(b"built-in\0")
         return registry
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything loaded (content and display names, in order).
+
+        Two registries with the same fingerprint judge every document alike, so a result
+        computed with one can be reused with the other (the plugin's per-file results).
+        """
+        return self._sources.hexdigest()
 
     @property
     def files(self) -> list[Path]:
         """CRD files loaded by `add_path`, in load order (for watch lists)."""
         return list(self._files)
 
-    def add_path(self, path: Path, *, display: str | None = None) -> list[Finding]:
+    def add_path(
+        self, path: Path, *, display: str | None = None, cache: CrdCache | None = None
+    ) -> list[Finding]:
         """Load a CRD file (multi-document) or every `*.yaml`/`*.yml` below a directory.
 
         Args:
             path: A file or a directory (searched recursively, in sorted order).
             display: How to name `path` in messages; defaults to `str(path)`.
+            cache: Parsed CRD files by content (`crdcache.CrdCache`); a file whose bytes were
+                parsed before, in this process or into the cache's directory, is not parsed
+                again. Files that fail to load are never cached, so their error is reported
+                every time.
 
         Returns:
             `crd.override` warnings for definitions that replace a different, known one.
@@ -470,27 +519,49 @@ class SchemaRegistry:
                 CRD without the parts validation needs.
         """
         shown = display if display is not None else str(path)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-            loaded: list[tuple[Path, list[list[KindVersion]], list[Finding]]] = []
-            for file in files:
-                name = f"{shown.rstrip('/')}/{file.relative_to(path).as_posix()}"
-                definitions = _load_crd_file(file, name, explicit=False)
-                if definitions is not None:
-                    loaded.append((file, *definitions))
-        elif path.is_file():
-            definitions = _load_crd_file(path, shown, explicit=True)
-            assert definitions is not None  # an explicit file without CRDs raises
-            loaded = [(path, *definitions)]
-        else:
-            raise CrdError("no such file or directory", file=shown)
+        loaded: list[tuple[Path, list[list[KindVersion]], list[Finding]]] = []
+        with collection_paused():
+            if path.is_dir():
+                files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+                real_root = path.resolve()
+                for file in files:
+                    name = f"{shown.rstrip('/')}/{file.relative_to(path).as_posix()}"
+                    if not file.resolve().is_relative_to(real_root):
+                        # A symlink in a CRD folder may not pull in a file from elsewhere.
+                        raise CrdError(f"is a symlink to {file.resolve()}, outside {shown}", file=name)
+                    definitions = self._load_file(file, name, explicit=False, cache=cache)
+                    if definitions is not None:
+                        loaded.append((file, *definitions))
+            elif path.is_file():
+                definitions = self._load_file(path, shown, explicit=True, cache=cache)
+                assert definitions is not None  # an explicit file without CRDs raises
+                loaded.append((path, *definitions))
+            else:
+                raise CrdError("no such file or directory", file=shown)
         warnings: list[Finding] = []
         for file, kinds, locations in loaded:
             for versions, location in zip(kinds, locations, strict=True):
                 warnings.extend(self._add_kind(versions, location))
-            if file not in self._files:
-                self._files.append(file)
+            self._files.setdefault(file)
         return warnings
+
+    def _load_file(
+        self, path: Path, shown: str, *, explicit: bool, cache: CrdCache | None
+    ) -> tuple[list[list[KindVersion]], list[Finding]] | None:
+        data = _read_bytes(path, shown)
+        key = content_key(data)
+        self._sources.update(f"{shown}\0{key}\0".encode())
+        if cache is not None:
+            stored = cache.get(key)
+            if stored is not None:
+                restored = _from_cache(stored, shown)
+                if restored is not None:
+                    return restored
+                cache.discard(key)  # not the shape we write: parse again and overwrite it
+        definitions = _load_crd_text(_decode(data, shown), shown, explicit=explicit)
+        if cache is not None and definitions is not None:
+            cache.put(key, _to_cache(*definitions))
+        return definitions
 
     def _add_kind(self, versions: list[KindVersion], location: Finding) -> list[Finding]:
         first = versions[0]
@@ -564,20 +635,97 @@ def _override_warning(location: Finding, *, rule: str, message: str) -> Finding:
     )
 
 
-def _read(path: Path, shown: str) -> str:
+def _read_bytes(path: Path, shown: str) -> bytes:
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise CrdError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=shown) from None
+        return read_limited(path)
+    except FileTooLarge as error:
+        raise CrdError(str(error), file=shown) from None
     except OSError as error:
         raise CrdError(f"cannot read: {error.strerror or error}", file=shown) from None
 
 
-def _load_crd_file(
-    path: Path, shown: str, *, explicit: bool
-) -> tuple[list[list[KindVersion]], list[Finding]] | None:
-    """The CRDs in one file, or None for a directory member that holds no CRD."""
-    return _load_crd_text(_read(path, shown), shown, explicit=explicit)
+def _decode(data: bytes, shown: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CrdError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=shown) from None
+
+
+# A cached file holds no display name (the same bytes may be configured under another path):
+# per CRD, the line of its document, its versions, and where `spec.names.kind` is.
+_CachedVersion = tuple[str, str, str, str, bool, bool, "str | None", "dict[str, Any]", bool]
+_CachedKind = tuple[int, list[_CachedVersion], tuple[int, int, int, str]]
+
+
+def _to_cache(kinds: list[list[KindVersion]], locations: list[Finding]) -> list[_CachedKind]:
+    entries: list[_CachedKind] = []
+    for versions, location in zip(kinds, locations, strict=True):
+        line = int(versions[0].source.rpartition(":")[2])
+        entries.append(
+            (
+                line,
+                [
+                    (
+                        v.group,
+                        v.version,
+                        v.kind,
+                        v.scope,
+                        v.served,
+                        v.deprecated,
+                        v.deprecation_warning,
+                        dict(v.schema or {}),
+                        v.status_subresource,
+                    )
+                    for v in versions
+                ],
+                (location.line, location.column, location.document, location.name),
+            )
+        )
+    return entries
+
+
+def _from_cache(stored: Any, shown: str) -> tuple[list[list[KindVersion]], list[Finding]] | None:
+    """The definitions of a cache entry under the name `shown`; None when the entry is malformed."""
+    kinds: list[list[KindVersion]] = []
+    locations: list[Finding] = []
+    try:
+        for line, versions, (kind_line, kind_column, document, name) in stored:
+            source = f"{shown}:{line}"
+            restored = [
+                KindVersion(
+                    group=group,
+                    version=version,
+                    kind=kind,
+                    scope=scope,
+                    served=served,
+                    deprecated=deprecated,
+                    deprecation_warning=warning,
+                    schema=schema,
+                    source=source,
+                    status_subresource=status,
+                )
+                for group, version, kind, scope, served, deprecated, warning, schema, status in versions
+            ]
+            if not restored or not all(
+                isinstance(v.schema, dict) and isinstance(v.kind, str) and isinstance(v.group, str)
+                for v in restored
+            ):
+                return None
+            kinds.append(restored)
+            locations.append(
+                Finding(
+                    file=shown,
+                    line=kind_line,
+                    column=kind_column,
+                    rule="",
+                    message="",
+                    document=document,
+                    name=name,
+                )
+            )
+    except (TypeError, ValueError):
+        return None
+    return (kinds, locations) if kinds else None
 
 
 class _CrdLoader(_FastLoader):
@@ -600,11 +748,16 @@ def _crd_documents(text: str, shown: str) -> list[Document]:
     documents: list[Document] = []
     loader = _CrdLoader(text)
     index = 0
+    aliases = "*" in text  # without an alias no node is shared: nothing to expand
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 break
+            aliasing = alias_problem(node) if aliases else None
+            if aliasing is not None:
+                # Compiling the schema walks it as a tree: an alias bomb there would never end.
+                raise CrdError(aliasing[1], file=shown, line=node.start_mark.line + 1)
             value = loader.construct_document(node)
             if value is not None:
                 documents.append(Document(shown, index, value, node))

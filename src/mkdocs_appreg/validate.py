@@ -28,6 +28,7 @@ from jsonschema.exceptions import ValidationError
 from . import metadata, secret
 from .documents import Document, join_pointer, parse_documents
 from .findings import Finding
+from .leaks import Allowlist, find_leaks
 from .schema_extensions import (
     BLOCKING_RULES,
     SKIPPED_MESSAGE,
@@ -73,13 +74,16 @@ _ALIAS_RATIO = 10
 _IN_PROGRESS = object()
 
 
-def validate_text(text: str, file: str, registry: SchemaRegistry) -> tuple[list[Finding], int]:
+def validate_text(
+    text: str, file: str, registry: SchemaRegistry, *, allowlist: Allowlist | None = None
+) -> tuple[list[Finding], int]:
     """Parse a YAML stream and validate every document in it.
 
     Args:
         text: The YAML stream.
         file: Display name used in findings.
         registry: The kinds to validate against.
+        allowlist: Secret values not to report as leaked credentials (`secret.leak`).
 
     Returns:
         The parse findings followed by each document's findings, and the number of non-empty
@@ -88,16 +92,22 @@ def validate_text(text: str, file: str, registry: SchemaRegistry) -> tuple[list[
     parsed = parse_documents(text, file)
     findings = list(parsed.findings)
     for document in parsed.documents:
-        findings.extend(validate_document(document, registry))
+        findings.extend(validate_document(document, registry, allowlist=allowlist))
     return findings, len(parsed.documents)
 
 
-def validate_document(document: Document, registry: SchemaRegistry) -> list[Finding]:
+def validate_document(
+    document: Document, registry: SchemaRegistry, *, allowlist: Allowlist | None = None
+) -> list[Finding]:
     """Every problem the API server would report for one resource, located in its file.
+
+    Besides the API server's rules, a core v1 Secret whose value looks like a live credential
+    is a `secret.leak` error (leaks.py): docs are public.
 
     Args:
         document: A parsed document (its value is never modified).
         registry: The kinds to validate against.
+        allowlist: Secret values not to report as leaked credentials.
 
     Returns:
         Findings, one per (path, rule), ordered by position.
@@ -122,7 +132,7 @@ def validate_document(document: Document, registry: SchemaRegistry) -> list[Find
             document, value, compiled, ignore_status=kind_version.status_subresource
         )
         findings.extend(schema_findings)
-        if normalized is not None:
+        if normalized is not None and compiled.extensions:
             findings.extend(_validate_extensions(document, kind_version.schema, normalized, findings))
     if kind_version.group == "" and kind_version.kind == "Secret":
         specific = secret.validate_secret(document)
@@ -130,6 +140,7 @@ def validate_document(document: Document, registry: SchemaRegistry) -> list[Find
         taken = {f.path for f in specific}
         findings = [f for f in findings if not (f.rule.startswith("schema.") and f.path in taken)]
         findings.extend(specific)
+        findings.extend(find_leaks(document, allowlist))
     return _deduplicated(findings)
 
 

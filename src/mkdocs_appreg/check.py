@@ -1,0 +1,492 @@
+"""Check a whole docs site: rendered templates, every resource example on every page, and their relations.
+
+This is what `mkdocs build` (through the plugin) and `appreg check` run, so both report the same
+findings. It knows nothing of MkDocs: the caller hands over the pages' sources, the snippets base
+path and the rendered templates.
+
+For each site:
+
+1. Rendered templates are validated as `project.validate_rendered` does (findings at template lines).
+2. Every page's examples are extracted (`extract.extract_examples`: YAML fences, `--8<--` includes,
+   `kubectl apply -f - <<EOF` heredocs), resolving includes the way pymdownx.snippets does: the
+   first base path that has the file wins, the cache of rendered files first. An include or a
+   `/// resource` directive that names a rendered file ties that template to the page; it is not
+   checked a second time. The same text shown twice (the YAML tab and the heredoc tab) is checked
+   once.
+3. Each document with `apiVersion` and `kind` is validated against its CRD; a kind no CRD defines in
+   any group falls back to the upstream Kubernetes schemas (`corekinds.CoreSchemas`), and a kind
+   with no schema anywhere is `schema.missing`.
+4. Placeholders (`<base64(username)>`, `{true|false}`, `${VAR}`) become one `placeholder` warning
+   each, naming the expected type; the type errors they cause at the same path are dropped.
+5. References (`references.check_references`) and EDA Store policies (`policies.check_policies`)
+   over every resource of the site; prose drift (`prose.check_prose`) per page when enabled.
+
+Opt-outs (`# appreg: ignore`, `ignore=rule-id`, fence attribute, HTML comment) are read by
+`extract`; here an example ignored as a whole is left out of everything (it is neither validated
+nor a reference target), and an example ignoring some rules drops the findings of those rules that
+are located inside it.
+
+Rule ids added here: `placeholder` (warning) and `schema.missing` (warning in the build and in
+`appreg check`, error in `appreg validate`).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from . import metadata, secret
+from .corekinds import CoreSchemas
+from .documents import Document, parse_documents
+from .extract import Example, extract_examples
+from .findings import Finding, Severity, sort_key
+from .leaks import Allowlist
+from .placeholders import find_placeholders
+from .policies import PolicyConfig, check_policies
+from .project import ProjectSettings
+from .prose import check_prose, schema_field_names
+from .references import DEFAULT_REFERENCE_RULES, ReferenceRule, SiteResource, check_references
+from .render import Rendered
+from .schemas import SchemaRegistry, parse_api_version
+from .validate import validate_document
+
+PLACEHOLDER_RULE = "placeholder"
+SCHEMA_MISSING_RULE = "schema.missing"
+CEL_UNCHECKED_RULE = "cel.unchecked"
+
+# Built-in kinds that are cluster-scoped (`kubectl api-resources --namespaced=false`, Kubernetes
+# 1.31); every other built-in kind is namespaced. The OpenAPI documents do not say which is which.
+CLUSTER_SCOPED_CORE_KINDS = frozenset(
+    {
+        "APIService",
+        "CertificateSigningRequest",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterTrustBundle",
+        "ComponentStatus",
+        "CSIDriver",
+        "CSINode",
+        "CustomResourceDefinition",
+        "DeviceClass",
+        "FlowSchema",
+        "IngressClass",
+        "IPAddress",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "PriorityLevelConfiguration",
+        "RuntimeClass",
+        "SelfSubjectAccessReview",
+        "SelfSubjectReview",
+        "SelfSubjectRulesReview",
+        "ServiceCIDR",
+        "StorageClass",
+        "SubjectAccessReview",
+        "TokenReview",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+        "VolumeAttributesClass",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What a site check does beyond validating rendered templates.
+
+    Attributes:
+        check_pages: Check the resource examples written on pages and included from files.
+        references: Which fields name other resources (`references.DEFAULT_REFERENCE_RULES`).
+        policies: Which EDA Store policies to check.
+        kubernetes_version: Release of the built-in kinds' schemas (`"1.31"`); `None`: the newest.
+        prose: Check backticked field names in the pages' text (`prose.unknown-field`).
+        cel_unchecked: `warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`);
+            `off` drops those findings.
+    """
+
+    check_pages: bool = True
+    references: tuple[ReferenceRule, ...] = DEFAULT_REFERENCE_RULES
+    policies: PolicyConfig = field(default_factory=PolicyConfig)
+    kubernetes_version: str | None = None
+    prose: bool = False
+    cel_unchecked: Literal["warning", "off"] = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Everything one site check found.
+
+    Attributes:
+        findings: Every finding, sorted by file, line and column.
+        documents: Resources checked: rendered documents plus distinct documents on pages.
+    """
+
+    findings: list[Finding]
+    documents: int
+
+
+@functools.cache
+def core_schemas(kubernetes_version: str | None) -> CoreSchemas:
+    """The built-in kinds of one release, shared by every check of the process (they compile lazily).
+
+    Raises:
+        ConfigError: `kubernetes-validate` is missing or does not ship that release.
+    """
+    return CoreSchemas(kubernetes_version)
+
+
+# --- one resource ----------------------------------------------------------------------------------
+
+
+def validate_resource(
+    document: Document,
+    registry: SchemaRegistry,
+    core: CoreSchemas | None,
+    *,
+    missing: Severity = "warning",
+    allowlist: Allowlist | None = None,
+) -> list[Finding]:
+    """Validate one resource against its CRD, or against the built-in kinds when no CRD defines it.
+
+    A kind that a CRD defines in another group keeps `kind.unknown` from `validate_document` (a
+    typo'd group is more likely than a kind nobody defines). A kind with no schema anywhere is one
+    `schema.missing` finding of severity `missing`.
+
+    Args:
+        document: A parsed document.
+        registry: The CRDs (and the built-in Secret).
+        core: The built-in kinds, or `None` to use the CRDs only.
+        missing: Severity of `schema.missing`.
+        allowlist: Secret values not reported as `secret.leak`.
+
+    Returns:
+        The findings, ordered by position.
+    """
+    kind = document.kind
+    parsed = parse_api_version(document.api_version) if document.api_version else None
+    if parsed is None or not kind or registry.knows_group_kind(parsed[0], kind):
+        return validate_document(document, registry, allowlist=allowlist)
+    if core is not None:
+        found = core.validate(document)
+        if found is not None:
+            # The core schemas leave ObjectMeta out: validate it as the API server does for any kind.
+            namespaced = kind not in CLUSTER_SCOPED_CORE_KINDS
+            meta = metadata.validate_object_meta(document, "/metadata", namespaced=namespaced)
+            return sorted([*meta, *found], key=lambda f: (f.line, f.column, f.rule))
+    if registry.groups_for_kind(kind):
+        return validate_document(document, registry, allowlist=allowlist)
+    release = f" (Kubernetes {core.version})" if core is not None else ""
+    message = (
+        f'no schema for kind "{kind}" in "{document.api_version}": no CRD defines it and it is not a '
+        f"built-in kind{release}; add its CRD to the `crds` option"
+    )
+    return [document.finding("/kind", SCHEMA_MISSING_RULE, message, missing)]
+
+
+def validate_stream(
+    text: str, file: str, registry: SchemaRegistry, core: CoreSchemas | None, *, missing: Severity = "error"
+) -> tuple[list[Finding], int]:
+    """`validate.validate_text` with the built-in kinds as a fallback (what `appreg validate` runs).
+
+    Returns:
+        The parse findings and each document's findings, and the number of non-empty documents.
+    """
+    parsed = parse_documents(text, file)
+    findings = list(parsed.findings)
+    for document in parsed.documents:
+        findings.extend(validate_resource(document, registry, core, missing=missing))
+    return findings, len(parsed.documents)
+
+
+@functools.cache
+def _secret_placeholder_schema() -> dict[str, Any]:
+    # The built-in Secret schema says `data` holds strings; upstream it is map[string][]byte,
+    # `format: byte` in the OpenAPI document (io.k8s.api.core.v1.Secret), which names it base64.
+    schema = copy.deepcopy(secret.SECRET_SCHEMA)
+    schema["properties"]["data"]["additionalProperties"]["format"] = "byte"
+    return schema
+
+
+def _schema_of(document: Document, registry: SchemaRegistry) -> Any:
+    """The schema placeholders are described from (their expected type)."""
+    kind_version = registry.lookup(document.api_version, document.kind)
+    if kind_version is None:
+        return None
+    if kind_version.group == "" and kind_version.kind == "Secret":
+        return _secret_placeholder_schema()
+    return kind_version.schema
+
+
+def with_placeholders(document: Document, findings: Sequence[Finding], schema: Any) -> list[Finding]:
+    """Replace what placeholders cause by one `placeholder` warning per placeholder.
+
+    `{true|false}` where a boolean belongs is a `schema.type` error, `<base64(username)>` in a
+    Secret's data a `secret.base64` one; both say less than "this is a placeholder for a boolean",
+    so every other finding at the placeholder's path or below it is dropped.
+    """
+    placeholders = find_placeholders(document, schema)
+    if not placeholders:
+        return list(findings)
+    pointers = [pointer for pointer, _, _ in placeholders]
+
+    def covered(finding: Finding) -> bool:
+        return any(finding.path == p or finding.path.startswith(p + "/") for p in pointers)
+
+    kept = [f for f in findings if not covered(f)]
+    for pointer, text, expected in placeholders:
+        wanted = f"a {expected}" if expected and not expected.startswith("one of") else expected
+        message = f"placeholder {text}: the reader must replace it with {wanted or 'a real value'}"
+        kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))
+    return sorted(kept, key=lambda f: (f.line, f.column, f.rule))
+
+
+# --- the site ---------------------------------------------------------------------------------------
+
+# pymdownx.blocks header of our directive (markdown.py's `_BLOCK_START` with the name fixed).
+_RE_DIRECTIVE = re.compile(r"^[ \t]*/{3,}[ \t]*resource[ \t]*\|(?P<arg>.*)$")
+_RE_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
+# An example that fails to parse is still worth a `yaml.syntax` finding when it looks like a resource.
+_RE_RESOURCE_KEYS = re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
+
+
+def _directive_paths(page_text: str) -> list[tuple[int, str]]:
+    """(1-based line, path) of every `/// resource | path` directive outside fenced code."""
+    found: list[tuple[int, str]] = []
+    fence: str | None = None
+    for number, line in enumerate(page_text.splitlines(), start=1):
+        opening = _RE_FENCE.match(line)
+        if fence is not None:
+            closing = opening is not None and opening.group("fence")[0] == fence[0]
+            if closing and not line.strip().strip(fence[0]) and len(line.strip()) >= len(fence):
+                fence = None
+            continue
+        if opening is not None:
+            fence = opening.group("fence")
+            continue
+        match = _RE_DIRECTIVE.match(line)
+        if match is not None:
+            path = match.group("arg").strip().strip("\"'")
+            if path:
+                found.append((number, path))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """The lines of one example in its file, and the rules it opts out of."""
+
+    file: str
+    first: int
+    last: int
+    ignore: frozenset[str]
+
+    def drops(self, finding: Finding) -> bool:
+        return (
+            finding.file == self.file
+            and self.first <= finding.line <= self.last
+            and finding.rule in self.ignore
+        )
+
+
+@dataclass(slots=True)
+class _SiteCheck:
+    settings: ProjectSettings
+    options: CheckOptions
+    registry: SchemaRegistry
+    core: CoreSchemas | None
+    base_path: tuple[Path, ...]
+    rendered_by_file: dict[str, Rendered] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    resources: list[SiteResource] = field(default_factory=list)
+    spans: list[_Span] = field(default_factory=list)
+    seen: set[tuple[str, int, int, str]] = field(default_factory=set)
+    documents: int = 0
+    page_kinds: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    rendered_pages: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def allowlist(self) -> Allowlist:
+        return Allowlist(self.settings.secrets_allowlist)
+
+    def resolve(self, path: str) -> Path | None:
+        # pymdownx.snippets (SnippetPreprocessor.get_snippet_path): the first base that has the file.
+        # A page may not read outside the bases: no absolute path, no `..` or symlink leading out
+        # (snippets' `restrict_base_path`, on by default).
+        if Path(path).is_absolute():
+            return None
+        for base in self.base_path:
+            candidate = base / path
+            real_base = base.resolve()
+            if candidate.is_file() and candidate.resolve().is_relative_to(real_base):
+                return candidate
+        return None
+
+    def display(self, path: Path) -> str:
+        return self.settings.display(path.resolve() if not path.is_absolute() else path)
+
+    # -- rendered templates
+
+    def add_rendered(self, rendered: Sequence[Rendered]) -> list[Document]:
+        documents: list[Document] = []
+        for item in rendered:
+            shown = self.display(self.settings.cache_path(item))
+            self.rendered_by_file[shown] = item
+            self.rendered_pages[shown] = []
+            parsed = parse_documents(item.text, shown)
+            self.findings.extend(parsed.findings)
+            for document in parsed.documents:
+                self.findings.extend(
+                    validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
+                )
+                documents.append(document)
+            self.documents += len(parsed.documents)
+        return documents
+
+    # -- pages
+
+    def add_page(self, page: str, text: str) -> None:
+        kinds = self.page_kinds.setdefault(page, set())
+        examples, found = extract_examples(text, page, resolve=self.resolve, display=self.display)
+        self.findings.extend(found)
+        for line, path in _directive_paths(text):
+            resolved = self.resolve(path)
+            if resolved is None:
+                continue  # the directive itself reports it while the page renders
+            synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
+            more, _ = extract_examples(synthetic, page, resolve=self.resolve, display=self.display)
+            examples.extend(replace(example, page_line=line) for example in more)
+        for example in examples:
+            self.add_example(example, kinds)
+
+    def add_example(self, example: Example, kinds: set[tuple[str, str]]) -> None:
+        rendered = self.rendered_by_file.get(example.file)
+        if rendered is not None:
+            # A rendered template shown on this page: validated once, as a template.
+            pages = self.rendered_pages[example.file]
+            if example.page not in pages:
+                pages.append(example.page)
+            return
+        if example.ignore is not None and not example.ignore:
+            return
+        parsed = parse_documents(
+            example.text, example.file, line_offset=example.line_offset, column_offset=example.column_offset
+        )
+        resources = [d for d in parsed.documents if d.api_version and d.kind]
+        kinds.update((d.api_version, d.kind) for d in resources)
+        if example.key in self.seen:
+            return
+        self.seen.add(example.key)
+        if example.ignore:
+            last = example.line_offset + example.text.count("\n")
+            self.spans.append(_Span(example.file, example.line_offset + 1, last, example.ignore))
+        if not resources and not (parsed.findings and _RE_RESOURCE_KEYS.search(example.text)):
+            return  # YAML that is not a Kubernetes resource (a values file, a config excerpt)
+        # Syntax errors only where the text is meant to be a resource: a broken one parses to nothing.
+        self.findings.extend(parsed.findings)
+        for document in resources:
+            found = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
+            self.findings.extend(with_placeholders(document, found, _schema_of(document, self.registry)))
+            self.resources.append(SiteResource(document, example.page))
+        self.documents += len(resources)
+
+    # -- relations
+
+    def add_rendered_resources(self, documents: Iterable[Document]) -> None:
+        for document in documents:
+            if not (document.api_version and document.kind):
+                continue
+            pages = self.rendered_pages.get(document.file) or [""]
+            for page in pages:
+                self.page_kinds.setdefault(page, set()).add((document.api_version, document.kind))
+            self.resources.append(SiteResource(document, pages[0]))
+
+    def check_prose(self, pages: Sequence[tuple[str, str]]) -> None:
+        for page, text in pages:
+            names: set[str] = set()
+            for api_version, kind in sorted(self.page_kinds.get(page, ())):
+                kind_version = self.registry.lookup(api_version, kind)
+                if kind_version is not None and kind_version.schema is not None:
+                    names.update(schema_field_names(kind_version.schema))
+            if names:
+                self.findings.extend(check_prose(text, page, names))
+
+    def result(self) -> CheckResult:
+        findings: list[Finding] = []
+        for finding in dict.fromkeys(self.findings):
+            if any(span.drops(finding) for span in self.spans):
+                continue
+            if finding.rule == CEL_UNCHECKED_RULE and self.options.cel_unchecked == "off":
+                continue
+            rendered = self.rendered_by_file.get(finding.file)
+            if rendered is not None:
+                file, line = rendered.origin(finding.line)
+                finding = finding.moved(file=file, line=line)
+            findings.append(finding)
+        return CheckResult(sorted(dict.fromkeys(findings), key=sort_key), self.documents)
+
+
+def check_site(
+    settings: ProjectSettings,
+    pages: Sequence[tuple[str, str]],
+    *,
+    options: CheckOptions,
+    registry: SchemaRegistry,
+    rendered: Sequence[Rendered],
+    base_path: Sequence[Path] = (),
+) -> CheckResult:
+    """Check a site's rendered templates, the resources on its pages, and the references between them.
+
+    Args:
+        settings: The project; the rendered files must already be in its cache (`write_cache`),
+            where page includes find them.
+        pages: `(display path, Markdown source)` of every documentation page, the display path as
+            findings name it (`docs/development/custom-registry.md`).
+        options: What to check.
+        registry: The CRDs (`project.build_registry`).
+        rendered: The rendered templates.
+        base_path: pymdownx.snippets' `base_path`, as absolute paths, in order; the cache
+            (`settings.snippet_root`) is searched first whether or not it is listed.
+
+    Returns:
+        The findings (located at template, page or snippet-file lines) and the number of resources.
+
+    Raises:
+        ConfigError: `options.kubernetes_version` names a release whose schemas are not installed.
+    """
+    core = core_schemas(options.kubernetes_version)
+    bases = tuple(dict.fromkeys([settings.snippet_root, *base_path]))
+    site = _SiteCheck(settings, options, registry, core, bases)
+    rendered_documents = site.add_rendered(rendered)
+    if options.check_pages:
+        for page, text in pages:
+            site.add_page(page, text)
+    site.add_rendered_resources(rendered_documents)
+    site.findings.extend(check_references(site.resources, options.references))
+    site.findings.extend(check_policies(site.resources, options.references, options.policies))
+    if options.prose and options.check_pages:
+        site.check_prose(pages)
+    return site.result()
+
+
+__all__ = [
+    "PLACEHOLDER_RULE",
+    "SCHEMA_MISSING_RULE",
+    "CheckOptions",
+    "CheckResult",
+    "check_site",
+    "core_schemas",
+    "validate_resource",
+    "validate_stream",
+    "with_placeholders",
+]

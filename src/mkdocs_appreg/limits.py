@@ -1,0 +1,136 @@
+"""Hard limits on hostile or broken input, and the checks that enforce them.
+
+Docs repositories take contributions from many hands and CI builds every pull request, so a
+template, an example, a vars file or a CRD may be written to hang or exhaust the build. Each limit
+here turns such an input into a finding (or a one-line setup error) in bounded time and memory.
+The numbers are documented in docs/reference/security.md; change them there too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+__all__ = [
+    "ALIAS_EXPANSION_LIMIT",
+    "ALIAS_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_RENDER_CHARS",
+    "MAX_RENDER_SECONDS",
+    "MAX_RENDER_STEPS",
+    "FileTooLarge",
+    "alias_problem",
+    "read_limited",
+]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest file read as YAML, a template, a vars file or a CRD (16 MiB).
+
+The API server refuses request bodies over 3 MiB (k8s.io/apiserver pkg/server/config.go,
+`MaxRequestBodyBytes`), so no single applyable resource comes near; 16 MiB leaves room for
+multi-document files and big CRD bundles (the 199 EDA CRDs together are 2.8 MB).
+"""
+
+MAX_RENDER_CHARS = 4 * 1024 * 1024
+"""Largest output of one template, and largest string or list one template expression may build."""
+
+MAX_RENDER_SECONDS = 2.0
+"""Wall-clock budget for rendering one template."""
+
+MAX_RENDER_STEPS = 1_000_000
+"""Loop iterations one template may run in total (Jinja caps one `range` at 100,000 items)."""
+
+# go-yaml v2 refuses "document contains excessive aliasing" (gopkg.in/yaml.v2 decode.go,
+# allowedAliasRatio): aliases may not multiply a large document more than tenfold.
+ALIAS_EXPANSION_LIMIT = 100_000
+ALIAS_RATIO = 10
+
+
+class FileTooLarge(Exception):
+    """A file is larger than the limit it was read with."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"file is larger than the {limit // (1024 * 1024)} MiB limit ({size} bytes)")
+        self.size = size
+        self.limit = limit
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """Read a file, refusing it before it is read into memory when it is larger than `limit`.
+
+    Raises:
+        FileTooLarge: the file (or what a FIFO delivers) is larger than `limit`.
+        OSError: the file cannot be read.
+    """
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+        if len(data) > limit:
+            size = max(len(data), _size(path))
+            raise FileTooLarge(size, limit)
+    return data
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def alias_problem(root: Node) -> tuple[str, str] | None:
+    """Whether a composed YAML node graph is an alias bomb or contains itself.
+
+    Aliases make several places share one node, so the graph is walked once per distinct node
+    (iteratively: nesting depth costs no Python stack) while the size of the fully expanded tree
+    is summed. That expanded tree is what every consumer of a plain value (JSON dump, jsonschema,
+    a recursive walk) would visit.
+
+    Returns:
+        `(rule, message)`: `resource.recursive-alias` for a node that contains itself,
+        `resource.excessive-aliasing` for a tree expanded more than `ALIAS_RATIO` times past
+        `ALIAS_EXPANSION_LIMIT` nodes; None when the document is fine.
+    """
+    sizes: dict[int, int] = {}
+    # (node, children pushed?) pairs; a node is sized after its children.
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, expanded = stack.pop()
+        key = id(node)
+        if expanded:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            return "resource.recursive-alias", "a YAML alias contains itself, which JSON cannot express"
+        children = _children(node)
+        if not children:
+            sizes[key] = 1
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            child_key = id(child)
+            if child_key in on_path:
+                return "resource.recursive-alias", "a YAML alias contains itself, which JSON cannot express"
+            if child_key not in sizes:
+                stack.append((child, False))
+    expanded_size = sizes[id(root)]
+    if expanded_size > ALIAS_EXPANSION_LIMIT and expanded_size > ALIAS_RATIO * len(sizes):
+        return (
+            "resource.excessive-aliasing",
+            f"YAML aliases expand this document to {expanded_size} nodes from {len(sizes)}: "
+            "document contains excessive aliasing",
+        )
+    return None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []

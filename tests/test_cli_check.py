@@ -1,0 +1,246 @@
+"""`appreg check` and `appreg render` through the real `appreg` entry point, in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, run_mkdocs
+from mkdocs_appreg.config import load_site
+from mkdocs_appreg.project import build_registry, render_project, write_cache
+from mkdocs_appreg.reporters import finding_json
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STATUS_QUO = FIXTURES / "status-quo-site"
+APPREG = shutil.which("appreg", path=str(Path(sys.executable).parent)) or "appreg"
+
+
+def appreg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKDOCS", "GITHUB"))}
+    env["NO_COLOR"] = "1"
+    return subprocess.run(
+        [APPREG, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env, check=False
+    )
+
+
+@pytest.fixture
+def status_quo(tmp_path: Path) -> Path:
+    target = tmp_path / "status-quo"
+    shutil.copytree(STATUS_QUO, target)
+    return target
+
+
+def library_findings(root: Path) -> list[dict[str, object]]:
+    """The findings of the library pipeline, as the JSON reporter writes them."""
+    from mkdocs_appreg.check import check_site
+
+    site = load_site(root / "mkdocs.yml")
+    rendered = render_project(site.settings)
+    write_cache(site.settings, rendered.rendered)
+    registry, warnings = build_registry(site.settings)
+    result = check_site(
+        site.settings,
+        site.pages,
+        options=site.options,
+        registry=registry,
+        rendered=rendered.rendered,
+        base_path=site.base_path,
+    )
+    return [finding_json(f) for f in [*warnings, *result.findings]]
+
+
+# --- check -----------------------------------------------------------------------------------------
+
+
+def test_status_quo_json(status_quo: Path) -> None:
+    result = appreg("check", "--format", "json", cwd=status_quo)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["findings"] == library_findings(status_quo)
+    assert report["documents"] == 3
+    rules = {(f["file"], f["line"], f["column"], f["rule"]) for f in report["findings"]}
+    resources = "docs/development/resources"
+    assert {
+        (f"{resources}/authSecretRef.yaml", 9, 3, "placeholder"),
+        (f"{resources}/authSecretRef.yaml", 10, 3, "placeholder"),
+        (f"{resources}/registry.yaml", 7, 3, "ref.missing"),
+    } <= rules
+    assert {f["rule"] for f in report["findings"]} == {"placeholder", "ref.missing", "prose.unknown-field"}
+
+
+def test_status_quo_check_and_strict_build_agree(status_quo: Path) -> None:
+    check = appreg("check", "-f", "mkdocs.yml", cwd=status_quo)
+    build = run_mkdocs(status_quo, "--strict")
+    assert check.returncode == 1 and build.returncode != 0
+    located = re.compile(r"(\S+:\d+:\d+): (?:warning |error )?\[([\w.-]+)\]")
+    reported = located.findall(check.stdout)
+    assert len(reported) == len(library_findings(status_quo))
+    assert sorted(reported) == sorted(located.findall(build.stderr))
+
+
+def test_text_summary_and_warnings_alone_exit_zero(status_quo: Path) -> None:
+    config = status_quo / "mkdocs.yml"
+    config.write_text(config.read_text().replace("prose: true", "prose: true\n      references: []"))
+    result = appreg("check", cwd=status_quo)
+    assert result.returncode == 0, result.stdout
+    assert "ref.missing" not in result.stdout
+    assert re.search(r"^0 errors?|^\d+ warnings in 3 documents", result.stdout.splitlines()[-1])
+
+
+def test_github_format(status_quo: Path) -> None:
+    result = appreg("check", "--format", "github", cwd=status_quo)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert (
+        "::error file=docs/development/resources/registry.yaml,line=7,col=3,title=ref.missing::"
+        in "\n".join(lines)
+    )
+    assert all(line.startswith(("::warning ", "::error ")) for line in lines)
+
+
+def test_junit_format(status_quo: Path) -> None:
+    result = appreg("check", "--format", "junit", cwd=status_quo)
+    assert result.returncode == 1
+    suite = ET.fromstring(result.stdout.split("\n", 1)[1])
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert "docs/development/custom-registry.md" in cases and "docs/development/custom-catalog.md" in cases
+    failures = [case for case in cases.values() if case.find("failure") is not None]
+    assert [case.get("name") for case in failures] == ["docs/development/resources/registry.yaml"]
+    assert suite.get("failures") == "1"
+
+
+def test_project_site_is_clean(site_copy: Path) -> None:
+    result = appreg("check", "-f", "mkdocs.yml", "--format", "json", cwd=site_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["findings"] == [] and report["documents"] > 0
+    assert run_mkdocs(site_copy, "--strict").returncode == 0
+
+
+def test_config_file_from_another_directory(status_quo: Path, tmp_path: Path) -> None:
+    result = appreg("check", "-f", str(status_quo / "mkdocs.yml"), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["findings"] == library_findings(status_quo)
+
+
+@pytest.mark.parametrize(
+    ("config", "complaint"),
+    [
+        ("site_name: [unclosed\n", "mkdocs.yml"),
+        ("site_name: x\nplugins:\n  - appreg:\n      prose: sometimes\n", "'prose'"),
+        ("site_name: x\nplugins:\n  - appreg:\n      kubernetes_version: '0.1'\n", "kubernetes_version"),
+        ("site_name: x\nplugins:\n  - search\n", "appreg plugin is not enabled"),
+        ("site_name: x\nplugins:\n  - appreg:\n      templates_dir: nowhere\n", "templates_dir 'nowhere'"),
+    ],
+)
+def test_broken_config_is_exit_2_and_one_line(tmp_path: Path, config: str, complaint: str) -> None:
+    (tmp_path / "mkdocs.yml").write_text(config)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "templates").mkdir()
+    result = appreg("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("appreg: error: ")
+    assert complaint in result.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "render"])
+def test_missing_config_is_exit_2(tmp_path: Path, command: str) -> None:
+    result = appreg(command, "-f", "nowhere/mkdocs.yml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "nowhere/mkdocs.yml" in result.stderr
+
+
+def test_unknown_format_is_a_usage_error(status_quo: Path) -> None:
+    result = appreg("check", "--format", "xml", cwd=status_quo)
+    assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_help_lists_check_and_render(tmp_path: Path) -> None:
+    result = appreg("--help", cwd=tmp_path)
+    assert "check" in result.stdout and "render" in result.stdout
+
+
+# --- render ----------------------------------------------------------------------------------------
+
+
+def test_render_writes_the_rendered_files_at_their_docs_paths(site_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = appreg("render", "--out", str(out), cwd=site_copy)
+    assert result.returncode == 0, result.stderr
+    settings = load_site(site_copy / "mkdocs.yml").settings
+    rendered = render_project(settings).rendered
+    assert rendered
+    for item in rendered:
+        assert (out / item.docs_path).read_text() == item.text
+    assert sorted(result.stdout.splitlines()) == sorted(str(out / item.docs_path) for item in rendered)
+
+
+def test_render_defaults_to_the_cache(site_copy: Path) -> None:
+    shutil.rmtree(site_copy / ".cache", ignore_errors=True)
+    result = appreg("render", cwd=site_copy)
+    assert result.returncode == 0, result.stderr
+    written = [Path(line) for line in result.stdout.splitlines()]
+    assert written and all(path.is_file() and ".cache" in path.parts for path in written)
+
+
+def test_render_reports_a_broken_template_and_exits_1(site_copy: Path, tmp_path: Path) -> None:
+    template = site_copy / "templates" / "development" / "resources" / "registry.yaml.j2"
+    template.write_text(template.read_text() + "{{ nowhere_defined }}\n")
+    number = template.read_text().count("\n")
+    render = appreg("render", "--out", str(tmp_path / "out"), cwd=site_copy)
+    assert render.returncode == 1
+    assert f"templates/development/resources/registry.yaml.j2:{number}:" in render.stdout
+    assert not (tmp_path / "out").exists()
+    check = appreg("check", cwd=site_copy)
+    assert check.returncode == 1 and f"registry.yaml.j2:{number}:" in check.stdout
+
+
+# --- validate with the built-in kinds ---------------------------------------------------------------
+
+
+def test_validate_knows_core_kinds_and_reports_missing_schemas_as_errors(tmp_path: Path) -> None:
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n")
+    (tmp_path / "odd.yaml").write_text("apiVersion: example.com/v1\nkind: Sprocket\nmetadata: {name: s}\n")
+    assert appreg("validate", "cm.yaml", cwd=tmp_path).returncode == 0
+    result = appreg("validate", "--format", "json", "odd.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["rule"], finding["severity"], finding["line"]) == ("schema.missing", "error", 2)
+
+
+def test_validate_does_not_import_mkdocs(tmp_path: Path) -> None:
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    code = (
+        "import sys; from mkdocs_appreg.cli import main; code = main(['validate', 'cm.yaml']); "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'markdown')], 'imported'; "
+        "sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# --- pre-commit ------------------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_runs_appreg_check(status_quo: Path) -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "appreg-check" and hook["language"] == "python" and hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    assert all(files.search(name) for name in ("docs/a.md", "mkdocs.yml", "x.yaml", "templates/r.yaml.j2"))
+    assert not any(files.search(name) for name in ("src/x.py", "README.rst"))
+    command = shlex.split(hook["entry"])
+    result = appreg(*command[1:], cwd=status_quo)
+    assert command[0] == "appreg" and result.returncode == 1 and "ref.missing" in result.stdout
