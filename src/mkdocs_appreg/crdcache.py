@@ -34,6 +34,7 @@ import hashlib
 import marshal
 import os
 import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,7 +42,7 @@ from typing import Any
 
 from . import __version__
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bump when the layout of cached values changes (old entries then simply stop matching)."""
 
 MEMORY_ENTRIES = 1024
@@ -55,6 +56,11 @@ _DIGEST_SIZE = 32
 _SUFFIX = ".crd"
 
 _MEMORY: OrderedDict[str, Any] = OrderedDict()
+# path -> (stat signature, content key): a `mkdocs serve` rebuild re-hashes no unchanged file.
+_KEYS: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+# A file modified this recently may still change within the same mtime tick (git's "racy"
+# files): its key is not remembered, so it is read and hashed again next time.
+_RACY_SECONDS = 2.0
 
 
 def content_key(data: bytes) -> str:
@@ -126,6 +132,39 @@ class CrdCache:
         except OSError:
             return
 
+    def known_key(self, path: Path) -> str | None:
+        """The content key of `path` if it was hashed before and its stat has not changed since."""
+        try:
+            signature = _signature(path.stat())
+        except OSError:
+            return None
+        known = _KEYS.get(str(path))
+        return known[1] if known is not None and known[0] == signature else None
+
+    def read(self, path: Path) -> tuple[str, bytes]:
+        """The bytes of `path` and their content key, remembered for `known_key`.
+
+        Raises:
+            OSError: the file cannot be read.
+        """
+        before = path.stat()
+        data = path.read_bytes()
+        key = content_key(data)
+        if time.time() - before.st_mtime > _RACY_SECONDS and len(data) == before.st_size:
+            _KEYS[str(path)] = (_signature(before), key)
+        return key, data
+
+    def remember(self, key: str, value: Any) -> None:
+        """Keep `value` in the memory layer only (objects marshal cannot write)."""
+        _remember(key, value)
+
+    def recall(self, key: str) -> Any | None:
+        """A value kept by `remember` (memory only; not counted in the hit statistics)."""
+        value = _MEMORY.get(key)
+        if value is not None:
+            _MEMORY.move_to_end(key)
+        return value
+
     def discard(self, key: str) -> None:
         """Forget `key` in memory (a value whose shape the caller rejected); disk is overwritten by `put`."""
         _MEMORY.pop(key, None)
@@ -174,6 +213,11 @@ def collection_paused() -> Iterator[None]:
 def clear_memory() -> None:
     """Empty the process-wide layer (benchmarks measure a cold start with it)."""
     _MEMORY.clear()
+    _KEYS.clear()
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_dev)
 
 
 def _remember(key: str, value: Any) -> None:

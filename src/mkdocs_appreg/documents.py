@@ -443,7 +443,7 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
             except yaml.YAMLError as error:
                 findings.append(_syntax_finding(file, error, index, line_offset, column_offset, text))
                 break
-            except (RecursionError, ValueError, TypeError, OverflowError) as error:
+            except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
                 # RecursionError: nesting deeper than the interpreter allows; the others come
                 # from constructors (`!!int` on junk, an unhashable merge) and carry no mark.
                 findings.append(

@@ -942,6 +942,9 @@ def load_vars_file(path: Path, display: str) -> dict[str, Any]:
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", file=display) from None
+    except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as exc:
+        # PyYAML's constructors fail this way on junk such as `!!int` with no digits.
+        raise ConfigError(f"invalid YAML: {type(exc).__name__}: {exc}"[:300], file=display) from None
     finally:
         loader.dispose()
     if not isinstance(values, dict):  # a merge of a non-mapping; the checks above catch the rest
