@@ -25,6 +25,12 @@ def tree_digest(root: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the CLI's user-level CRD cache (`$XDG_CACHE_HOME`) out of the real home directory."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture
 def site_copy(tmp_path: Path) -> Path:
     """A copy of the project's own site (mkdocs.yml, docs/, templates/) in a temp dir."""

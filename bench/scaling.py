@@ -1,0 +1,125 @@
+"""Benchmark 4: how validation time and memory grow with the number of resources and CRDs.
+
+Each case runs in a fresh interpreter: CRDs are loaded (through the CRD cache), then the loop
+`appreg validate` runs per file is timed (CPU) over the corpus, and the resident set's growth
+during the loop (VmHWM after minus VmRSS before) is its memory. 10x the resources should cost at
+most 11x the time, and memory should grow no faster than the input.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from bench import corpus
+from bench.common import PYTHON, Row, run_child
+
+_CHILD = """
+import json, sys, time
+from pathlib import Path
+from mkdocs_appreg import cli
+from mkdocs_appreg.check import core_schemas, validate_stream
+from mkdocs_appreg.crdcache import CrdCache
+from mkdocs_appreg.schemas import SchemaRegistry
+
+def status(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+directory, crds, limit, cache_dir = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+registry = SchemaRegistry.builtin()
+if crds:
+    for file in sorted(Path(crds).rglob("*.yaml"))[:limit]:
+        registry.add_path(file, cache=CrdCache(cache_dir))
+core = core_schemas(None)
+files = sorted(directory.glob("*.yaml"))
+# Compile what the corpus uses first, as any real run has by its second file.
+for path in files[:50]:
+    source = cli.read_source(str(path), None)
+    validate_stream(source.text, source.name, registry, core, missing="error")
+before = status("VmRSS")
+start = time.process_time()
+errors = documents = 0
+for path in files:
+    source = cli.read_source(str(path), None)
+    found, count = validate_stream(source.text, source.name, registry, core, missing="error")
+    documents += count
+    errors += sum(1 for f in found if f.severity == "error")
+elapsed = time.process_time() - start
+print(json.dumps({"seconds": elapsed, "growth_mb": status("VmHWM") - before, "documents": documents,
+                  "errors": errors, "bytes": sum(p.stat().st_size for p in files)}))
+"""
+
+
+def _case(directory: Path, crds: str, limit: int, cache_dir: Path) -> dict[str, float]:
+    child = run_child([PYTHON, "-c", _CHILD, str(directory), crds, str(limit), str(cache_dir)])
+    if child.returncode != 0:
+        raise RuntimeError(f"scaling child failed: {child.stderr.strip()[-500:]}")
+    result: dict[str, float] = json.loads(child.stdout)
+    return result
+
+
+def run(*, quick: bool, sizes: tuple[int, ...] | None = None, eda: bool = True) -> list[Row]:
+    """Rows for each CRD set: time and memory at each size, and the growth between sizes."""
+    sizes = sizes if sizes is not None else ((1_000, 10_000) if quick else (1_000, 10_000, 100_000))
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="appreg-bench-scaling-") as temporary:
+        root = Path(temporary)
+        cache_dir = root / "crd-cache"
+        sets: list[tuple[str, str, int, list[dict[str, object]]]] = []
+        full = corpus.eda_registry() if eda else None
+        if full is not None:
+            ten = corpus.eda_registry(limit=10)
+            assert ten is not None
+            sets.append(("10 EDA CRDs", str(corpus.EDA_CRDS), 10, corpus.crd_templates(ten)))
+            sets.append(("199 EDA CRDs", str(corpus.EDA_CRDS), 10_000, corpus.crd_templates(full)))
+        elif eda:
+            rows.append(Row("scaling", f"EDA cases skipped: {corpus.EDA_CRDS} is absent", 0.0, unit=""))
+        sets.append(("synthetic (bundled CRDs)", "", 0, corpus.synthetic_templates()))
+        for label, crds, limit, templates in sets:
+            previous: dict[str, float] | None = None
+            for size in sizes:
+                directory = root / f"{len(rows)}-{size}"
+                corpus.write_corpus(templates, size, directory)
+                # Best of two below 100k resources: a short run is the most exposed to noise.
+                runs = [_case(directory, crds, limit, cache_dir) for _ in range(2 if size < 50_000 else 1)]
+                result = min(runs, key=lambda run: run["seconds"])
+                note = f"{result['documents'] / result['seconds']:,.0f} docs/s; {result['errors']:.0f} errors"
+                rows.append(
+                    Row("scaling", f"{label}: {size:,} resources, time", result["seconds"], note=note)
+                )
+                rows.append(
+                    Row("scaling", f"{label}: {size:,} resources, RSS growth", result["growth_mb"], unit="MB")
+                )
+                if previous is not None:
+                    factor = result["documents"] / previous["documents"]
+                    rows.append(
+                        Row(
+                            "scaling",
+                            f"{label}: time {factor:.0f}x the resources",
+                            result["seconds"],
+                            previous["seconds"],
+                            ratio=result["seconds"] / previous["seconds"],
+                            target=1.1 * factor,
+                        )
+                    )
+                    input_growth = result["bytes"] / previous["bytes"]
+                    memory_growth = max(result["growth_mb"], 0.1) / max(previous["growth_mb"], 0.1)
+                    rows.append(
+                        Row(
+                            "scaling",
+                            f"{label}: memory growth vs input growth ({input_growth:.0f}x)",
+                            memory_growth,
+                            unit="x",
+                            ratio=memory_growth,
+                            target=input_growth,
+                            note="RSS growth during the loop, floored at 0.1 MB",
+                        )
+                    )
+                previous = result
+                for path in directory.glob("*.yaml"):
+                    path.unlink()
+    return rows

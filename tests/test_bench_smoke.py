@@ -1,0 +1,107 @@
+"""Each benchmark in bench/ runs end to end on a tiny input, so none of them rots.
+
+Nothing here asserts a duration: the benchmarks print ratios, and only `python -m bench` judges
+them. What is checked is that each one measures what it says (rows with positive values, a
+baseline where there is one, no skipped or failed case that should have run).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+GOOD_CRDS = Path(__file__).resolve().parent / "fixtures" / "crds" / "good"
+sys.path.insert(0, str(REPO))
+
+from bench import build_overhead, corpus, crd_loading, parallel, scaling, serve_rebuild, throughput  # noqa: E402
+from bench.common import Row, format_table  # noqa: E402
+from bench.run import BENCHMARKS  # noqa: E402
+
+
+def measured(rows: list[Row]) -> list[Row]:
+    problems = [row.case for row in rows if "failed" in row.case or "skipped" in row.case]
+    assert problems == []
+    assert rows
+    for row in rows:
+        # Times and rates are positive; a memory growth may be nothing at all.
+        assert row.value > 0 if row.unit in ("s", "ms", "docs/s") else row.value >= 0, row
+        if row.baseline is not None:
+            assert row.baseline > 0 and row.ratio is not None and row.ratio > 0, row
+    assert "| benchmark |" in format_table(rows)
+    return rows
+
+
+def test_synthetic_corpus_is_valid_and_sized(tmp_path: Path) -> None:
+    files = corpus.write_corpus(corpus.synthetic_templates(), 25, tmp_path, per_file=10)
+    assert [len(f.read_text().split("---\n")) for f in files] == [10, 10, 5]
+    registry = throughput.SchemaRegistry.builtin()
+    assert throughput.validator(registry)(files) == 0
+    assert throughput.floor(files) == 25
+
+
+def test_generated_resources_from_crds_are_valid() -> None:
+    registry = corpus.SchemaRegistry.builtin()
+    registry.add_path(GOOD_CRDS)
+    templates = corpus.crd_templates(registry)
+    assert {t["kind"] for t in templates} >= {"Widget"}
+
+
+def test_throughput_bench() -> None:
+    rows = measured(throughput.run(quick=True, count=20, repeats=1, eda=False))
+    assert any("subprocess" in row.case for row in rows)
+
+
+def test_crd_loading_bench() -> None:
+    rows = measured(crd_loading.run(quick=True, crds=GOOD_CRDS, repeats=1))
+    assert any("disk" in row.case for row in rows) and any("memory" in row.case for row in rows)
+
+
+def test_scaling_bench() -> None:
+    rows = measured(scaling.run(quick=True, sizes=(20, 200), eda=False))
+    assert any("10x the resources" in row.case for row in rows)
+
+
+def test_serve_rebuild_bench() -> None:
+    rows = measured(serve_rebuild.run(quick=True, repeats=1, eda=False))
+    assert any("one template edited" in row.case for row in rows)
+
+
+def test_parallel_bench() -> None:
+    rows = measured(parallel.run(quick=True, count=40, repeats=1, eda=False))
+    assert any("forked workers" in row.case for row in rows)
+
+
+def test_build_overhead_bench() -> None:
+    rows = measured(build_overhead.run(quick=True, repeats=1))
+    assert any(row.baseline is not None for row in rows)
+
+
+def test_twin_has_the_rendered_files_and_no_plugin(tmp_path: Path) -> None:
+    site = build_overhead.copy_site(REPO, tmp_path / "twin")
+    rendered = build_overhead.render_project(build_overhead.load_settings(site / "mkdocs.yml")).rendered
+    build_overhead.make_twin(site)
+    assert rendered
+    for item in rendered:
+        assert (site / "docs" / item.docs_path).read_text(encoding="utf-8") == item.text
+    plugins = yaml.safe_load((site / "mkdocs.yml").read_text(encoding="utf-8")).get("plugins") or []
+    assert [p for p in plugins if p == "appreg" or (isinstance(p, dict) and "appreg" in p)] == []
+
+
+def test_command_line_lists_every_benchmark() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    for name in BENCHMARKS:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(BENCHMARKS))
+def test_every_benchmark_takes_quick(name: str) -> None:
+    import inspect
+
+    assert "quick" in inspect.signature(BENCHMARKS[name]).parameters
