@@ -102,6 +102,10 @@ class AppregConfig(base.Config):
     """Secret values (exact, or their sha256 hex digest) that are not live credentials, so a
     Secret showing them is not a `secret.leak` error."""
 
+    allow_remote_crds = c.Type(bool, default=False)
+    """Allow `https://` URLs among `crds`, downloaded at each build; off by default, when a URL
+    is a configuration error and appreg never uses the network."""
+
     def validate(self) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
         # MkDocs only warns about an unknown option, and a misspelt one (`validaton: false`)
         # would then silently do nothing: make it an error that names the option.
@@ -130,7 +134,7 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
         if _URL.match(value):
             raise ConfigError(
                 f"plugin option '{option}': '{value}' is a URL; appreg never uses the network at build "
-                "or check time: download the file into the repository and name its path"
+                "or check time: download the file into the repository and name its path (or set allow_remote_crds: true)"
             )
         path = resolve(value)
         if not Path(value).is_absolute() and not path.is_relative_to(root):
@@ -143,6 +147,8 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
     for option, value in (("templates_dir", options.templates_dir), ("cache_dir", options.cache_dir)):
         if not value.strip():
             raise ConfigError(f"plugin option '{option}' must not be empty")
+    # URLs are downloaded only when the site opted in; otherwise `inside` refuses them.
+    remote = tuple(path for path in options.crds if options.allow_remote_crds and _URL.match(path))
     variables: dict[str, Any] = dict(options.vars)
     for key in variables:
         if not isinstance(key, str) or not key.isidentifier():
@@ -154,7 +160,8 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
         cache_dir=resolve(options.cache_dir),
         variables=variables,
         vars_file=inside("vars_file", options.vars_file) if options.vars_file else None,
-        crds=tuple(inside("crds", path) for path in options.crds),
+        crds=tuple(inside("crds", path) for path in options.crds if path not in remote),
+        remote_crds=remote,
         template_suffix=options.template_suffix,
         validate=options.validation,
         secrets_allowlist=tuple(options.secrets_allowlist),

@@ -18,6 +18,7 @@ from typing import Any
 from .crdcache import CRDS_SUBDIRECTORY, CrdCache
 from .errors import ConfigError
 from .findings import Finding
+from .remote import fetch_crd
 from .render import Rendered, RenderResult, TemplateRenderer, load_vars_file
 from .schemas import SchemaRegistry
 from .validate import validate_text
@@ -40,6 +41,7 @@ class ProjectSettings:
         template_suffix: Suffix that marks a template (removed to get the docs path).
         validate: Whether rendered resources are validated.
         secrets_allowlist: Secret values (or their sha256) never reported as `secret.leak`.
+        remote_crds: CRD URLs to download at each build (only with `allow_remote_crds`).
     """
 
     root: Path
@@ -52,6 +54,7 @@ class ProjectSettings:
     template_suffix: str = ".j2"
     validate: bool = True
     secrets_allowlist: tuple[str, ...] = ()
+    remote_crds: tuple[str, ...] = ()
 
     def display(self, path: Path) -> str:
         """`path` relative to the project root when it is inside it, for messages."""
@@ -149,6 +152,10 @@ def build_registry(
     cache = settings.crd_cache
     for path in settings.crds:
         warnings.extend(registry.add_path(path, display=settings.display(path), cache=cache))
+    for url in settings.remote_crds:
+        # Only reachable when the site set `allow_remote_crds: true` (config.settings_from).
+        local = fetch_crd(url, settings.cache_dir / "remote-crds")
+        warnings.extend(registry.add_path(local, display=url, cache=cache))
     return registry, warnings
 
 
