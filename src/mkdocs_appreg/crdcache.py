@@ -33,7 +33,6 @@ import gc
 import hashlib
 import marshal
 import os
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_atomically
 
 FORMAT_VERSION = 2
 """Bump when the layout of cached values changes (old entries then simply stop matching)."""
@@ -128,7 +128,7 @@ class CrdCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self._path(key), _MAGIC + hashlib.sha256(payload).digest() + payload)
+            write_atomically(self._path(key), _MAGIC + hashlib.sha256(payload).digest() + payload)
         except OSError:
             return
 
@@ -225,16 +225,3 @@ def _remember(key: str, value: Any) -> None:
     _MEMORY.move_to_end(key)
     while len(_MEMORY) > MEMORY_ENTRIES:
         _MEMORY.popitem(last=False)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    # A reader sees either no file or a whole one: a concurrent build writes its own temporary
-    # file and the last rename wins with identical bytes.
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -8,13 +8,12 @@ one, so both see exactly the same findings. It knows nothing of MkDocs: the plug
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomically
 from .crdcache import CRDS_SUBDIRECTORY, CrdCache
 from .errors import ConfigError
 from .findings import Finding
@@ -216,12 +215,4 @@ def _write_if_changed(target: Path, text: str) -> None:
             return
     except OSError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, data)

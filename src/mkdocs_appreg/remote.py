@@ -10,12 +10,11 @@ falls back silently to an older copy.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import CrdError
 from .limits import MAX_FILE_BYTES
 
@@ -48,13 +47,5 @@ def fetch_crd(url: str, cache_dir: Path, *, timeout: float = TIMEOUT_SECONDS) ->
         raise CrdError(f"is larger than {MAX_FILE_BYTES} bytes", file=url)
     name = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32] + ".yaml"
     target = cache_dir / name
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=cache_dir)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, body)
     return target
