@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.common import PYTHON, REPO, ChildRun, Row, median, run_child
+from bench.common import PYTHON, REPO, ChildRun, Row, best, median, run_child
 from mkdocs_appreg.config import load_settings
 from mkdocs_appreg.markdown import expand_directives, resolve_snippet_path
 from mkdocs_appreg.project import render_project
@@ -88,6 +88,10 @@ def run(*, quick: bool, source: Path = REPO, repeats: int | None = None) -> list
     twin_cpu = median([r.cpu for r in twin_runs])
     plugin_cpu = median([r.cpu for r in plugin_runs])
     twin_wall = median([r.wall for r in twin_runs])
+    # On a shared VM the same build's CPU time varies up to 2x between runs (other tenants slow the
+    # cores down): the median can land on disturbed runs of one side, the best run rarely does.
+    twin_best = best([r.cpu for r in twin_runs])
+    plugin_best = best([r.cpu for r in plugin_runs])
     plugin_wall = median([r.wall for r in plugin_runs])
     note = f"median of {repeats} builds each, alternated; `mkdocs build --strict` in a fresh process"
     return [
@@ -100,6 +104,15 @@ def run(*, quick: bool, source: Path = REPO, repeats: int | None = None) -> list
             ratio=plugin_cpu / twin_cpu,
             target=1.03,
             note=note,
+        ),
+        Row(
+            "build",
+            "with the appreg plugin: CPU, best run",
+            plugin_best,
+            twin_best,
+            ratio=plugin_best / twin_best,
+            target=1.03,
+            note="fastest of each: the least disturbed by other load on a shared machine",
         ),
         Row("build", "with the appreg plugin: wall", plugin_wall, twin_wall, ratio=plugin_wall / twin_wall),
         Row(

@@ -5,6 +5,10 @@ Driven through the plugin API in a fresh interpreter, as `mkdocs serve` drives i
 with `command="serve"`, then `on_config` + `on_files` for the first build, for a rebuild with
 nothing changed, and for a rebuild after one template was edited. Baseline: the first build.
 Cases: the project's own site, and the same site with the 199 EDA CRDs configured (when present).
+
+The plugin keeps per-file validation results across rebuilds (`check.ValidationMemo`): the rows
+count the files validated per build (target after one edit: 1) and compare the edited rebuild
+with the same rebuild when the memo is switched off.
 """
 
 from __future__ import annotations
@@ -38,17 +42,33 @@ def build():
     plugin.on_files(get_files(config), config=config)
     return plugin, time.process_time() - start
 
+def counts():
+    memo = plugin.memo
+    return {"validated": memo.validations, "reused": memo.reused, "extracted": memo.extractions}
+
 plugin, first = build()
+first_counts = counts()
 plugin.on_startup(command="serve", dirty=False)  # after the first load: it is what serve does
 unchanged, edited = [], []
 for round in range(repeats):
     again, seconds = build()
     assert again is plugin, "MkDocs did not keep the plugin instance"
     unchanged.append(seconds)
+    unchanged_counts = counts()
     template.write_text(template.read_text() + f"\\n# edit {round}\\n")
     _, seconds = build()
     edited.append(seconds)
-print(json.dumps({"first": first, "unchanged": min(unchanged), "edited": min(edited)}))
+    edited_counts = counts()
+# The same edits with the memo switched off: every file validated again, as before the memo.
+memo, plugin.memo, without = plugin.memo, None, []
+for round in range(repeats):
+    template.write_text(template.read_text() + f"\\n# edit without memo {round}\\n")
+    _, seconds = build()
+    without.append(seconds)
+print(json.dumps({
+    "first": first, "unchanged": min(unchanged), "edited": min(edited), "without_memo": min(without),
+    "first_counts": first_counts, "unchanged_counts": unchanged_counts, "edited_counts": edited_counts,
+}))
 """
 
 
@@ -108,4 +128,34 @@ def run(*, quick: bool, source: Path = REPO, repeats: int | None = None, eda: bo
                     note=f"best of {repeats}",
                 )
             )
+            rows.append(
+                Row(
+                    "serve",
+                    f"{label}: rebuild, one template edited, vs the same rebuild without the memo",
+                    result["edited"],
+                    result["without_memo"],
+                    ratio=result["edited"] / result["without_memo"],
+                    note="check.ValidationMemo switched off in the baseline (every file validated)",
+                )
+            )
+            for stage, key in (
+                ("first build", "first_counts"),
+                ("rebuild, nothing changed", "unchanged_counts"),
+                ("rebuild, one template edited", "edited_counts"),
+            ):
+                counted = result[key]
+                rows.append(
+                    Row(
+                        "serve",
+                        f"{label}: {stage}: files validated",
+                        counted["validated"],
+                        unit="files",
+                        # Only the edited template's rendered file may be validated again.
+                        target=1 if stage == "rebuild, one template edited" else None,
+                        note=(
+                            f"{counted['reused']} texts (rendered files, page examples) reused; "
+                            f"{counted['extracted']} pages' examples extracted"
+                        ),
+                    )
+                )
     return rows

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from conftest import run_mkdocs
-from mkdocs_appreg.check import CheckResult, check_site, validate_resource, validate_stream
+from mkdocs_appreg import check as check_module
+from mkdocs_appreg.check import CheckResult, ValidationMemo, check_site, validate_resource, validate_stream
 from mkdocs_appreg.config import load_site
 from mkdocs_appreg.corekinds import CoreSchemas, available_versions
 from mkdocs_appreg.documents import parse_documents
@@ -505,3 +506,82 @@ def test_validate_stream_checks_cluster_scoped_core_kinds_metadata() -> None:
     findings, count = validate_stream(text, "ns.yaml", SchemaRegistry.builtin(), CoreSchemas())
     assert count == 1
     assert [f.rule for f in findings] == ["meta.namespace"] and findings[0].severity == "warning"
+
+
+# --- results kept across rebuilds (mkdocs serve) ---------------------------------------------------
+
+
+def test_a_memo_revalidates_only_the_file_whose_text_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counts the real validation calls (the function still runs): one resource per file.
+    calls: list[str] = []
+    real = check_module.validate_resource
+
+    def counting(document: Any, *args: Any, **kwargs: Any) -> list[Finding]:
+        calls.append(document.file)
+        return real(document, *args, **kwargs)
+
+    monkeypatch.setattr(check_module, "validate_resource", counting)
+    template = "apiVersion: appstore.eda.nokia.com/v1\nkind: Registry\nmetadata:\n  name: {{ name }}\nspec:\n  remoteURL: https://r.example.com\n  skipTLSVerify: {{ skip }}\n"
+    page = "/// resource | docs/resources/a.yaml\n///\n\n/// resource | docs/resources/b.yaml\n///\n\n" + (
+        f"```yaml\n{registry_yaml('on-page', 'authSecretRef')}```\n"
+    )
+    site = make_site(
+        tmp_path / "s",
+        {"index.md": page},
+        templates={
+            "resources/a.yaml.j2": template,
+            "resources/b.yaml.j2": template.replace("{{ name }}", "b"),
+        },
+        options={"vars": {"name": "a", "skip": "true"}},
+    )
+    loaded = load_site(site / "mkdocs.yml")
+    registry, _ = build_registry(loaded.settings)
+    memo = ValidationMemo()
+
+    def rebuild() -> CheckResult:
+        rendered = render_project(loaded.settings)
+        write_cache(loaded.settings, rendered.rendered)
+        return check_site(
+            loaded.settings,
+            loaded.pages,
+            options=loaded.options,
+            registry=registry,
+            rendered=rendered.rendered,
+            base_path=loaded.base_path,
+            memo=memo,
+        )
+
+    first = rebuild()
+    assert memo.validations == len(calls) == 3
+    calls.clear()
+    again = rebuild()
+    assert (memo.validations, memo.reused, calls) == (0, 3, [])
+    assert memo.extractions == 0  # the page and the files it includes are unchanged
+    assert again == first
+
+    # Edit one template the way an author does in `mkdocs serve`: only its file is validated again,
+    # and its new finding is reported at the template's line.
+    edited = site / "templates" / "resources" / "a.yaml.j2"
+    edited.write_text(edited.read_text().replace("{{ skip }}", "maybe"))
+    changed = rebuild()
+    assert (memo.validations, memo.reused) == (1, 2)
+    assert memo.extractions == 1  # the page includes the edited template's rendered file
+    assert [Path(file).name for file in calls] == ["a.yaml"]
+    # The page's reference to a Secret nobody defines is a cross-file finding: found every time.
+    assert [(f.file, f.rule) for f in first.findings] == [("docs/index.md", "ref.missing")]
+    assert [(f.file, f.rule) for f in changed.findings] == [
+        ("docs/index.md", "ref.missing"),
+        ("templates/resources/a.yaml.j2", "schema.type"),
+    ]
+    # And the memo changes nothing: a check without it finds exactly the same.
+    without_memo = check_site(
+        loaded.settings,
+        loaded.pages,
+        options=loaded.options,
+        registry=registry,
+        rendered=render_project(loaded.settings).rendered,
+        base_path=loaded.base_path,
+    )
+    assert changed == without_memo

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -251,6 +252,117 @@ def with_placeholders(document: Document, findings: Sequence[Finding], schema: A
     return sorted(kept, key=lambda f: (f.line, f.column, f.rule))
 
 
+# --- results kept across builds --------------------------------------------------------------------
+
+_MemoKey = tuple[str, str, int, int, str, tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _MemoEntry:
+    parse_findings: tuple[Finding, ...]
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]  # validation findings (placeholders applied for page examples)
+
+
+@dataclass(frozen=True, slots=True)
+class _PageEntry:
+    examples: tuple[Example, ...]
+    findings: tuple[Finding, ...]
+    # Every include the extraction resolved: (path as written, file it resolved to, its digest).
+    reads: tuple[tuple[str, Path | None, str | None], ...]
+
+
+def _digest(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class ValidationMemo:
+    """Per-file validation results, kept by the plugin across the rebuilds of one `mkdocs serve`.
+
+    An entry is keyed by the file's display name, the text's position in it, a SHA-256 of the
+    text, `SchemaRegistry.fingerprint` and the options that change a file's findings (the
+    built-in kinds' release, the secrets allowlist): a file whose key is unchanged is neither
+    parsed nor validated again. A page's extracted examples are kept too, keyed by the page's
+    text and valid while every include resolves to the same file with the same content. Only
+    per-file work is kept; references and policies, which cross files, run over the whole site
+    every time. Entries not used by a check are dropped at its end, so the memo never holds more
+    than one site.
+
+    Attributes:
+        validations: Texts parsed and validated by the last `check_site` (memo misses).
+        reused: Texts whose results came from the memo in the last `check_site`.
+        extractions: Pages whose examples the last `check_site` extracted (memo misses).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[_MemoKey, _MemoEntry] = {}
+        self._used: set[_MemoKey] = set()
+        self._pages: dict[tuple[str, str], _PageEntry] = {}
+        self._pages_used: set[tuple[str, str]] = set()
+        self.validations = 0
+        self.reused = 0
+        self.extractions = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def start(self) -> None:
+        """Begin a check: reset the counters."""
+        self._used = set()
+        self._pages_used = set()
+        self.validations = 0
+        self.reused = 0
+        self.extractions = 0
+
+    def finish(self) -> None:
+        """End a check: forget the entries it did not use (deleted or changed files)."""
+        self._entries = {key: entry for key, entry in self._entries.items() if key in self._used}
+        self._pages = {key: entry for key, entry in self._pages.items() if key in self._pages_used}
+
+    def page(
+        self, page: str, text: str, resolve: Callable[[str], Path | None]
+    ) -> tuple[tuple[str, str], _PageEntry | None]:
+        """The page's key, and its examples from an earlier check if no include changed since."""
+        key = (page, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        entry = self._pages.get(key)
+        if entry is not None and all(
+            resolve(path) == resolved and _digest(resolved) == digest
+            for path, resolved, digest in entry.reads
+        ):
+            self._pages_used.add(key)
+            return key, entry
+        return key, None
+
+    def put_page(self, key: tuple[str, str], entry: _PageEntry) -> None:
+        self._pages[key] = entry
+        self._pages_used.add(key)
+        self.extractions += 1
+
+    def key(
+        self, scope: str, file: str, line_offset: int, column_offset: int, text: str, context: tuple[Any, ...]
+    ) -> _MemoKey:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return (scope, file, line_offset, column_offset, digest, context)
+
+    def get(self, key: _MemoKey) -> _MemoEntry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._used.add(key)
+            self.reused += 1
+        return entry
+
+    def put(self, key: _MemoKey, entry: _MemoEntry, *, validated: bool) -> None:
+        self._entries[key] = entry
+        self._used.add(key)
+        if validated:
+            self.validations += 1
+
+
 # --- the site ---------------------------------------------------------------------------------------
 
 # pymdownx.blocks header of our directive (markdown.py's `_BLOCK_START` with the name fixed).
@@ -314,6 +426,8 @@ class _SiteCheck:
     documents: int = 0
     page_kinds: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     rendered_pages: dict[str, list[str]] = field(default_factory=dict)
+    memo: ValidationMemo | None = None
+    memo_context: tuple[Any, ...] = ()
 
     @property
     def allowlist(self) -> Allowlist:
@@ -343,31 +457,64 @@ class _SiteCheck:
             shown = self.display(self.settings.cache_path(item))
             self.rendered_by_file[shown] = item
             self.rendered_pages[shown] = []
-            parsed = parse_documents(item.text, shown)
-            self.findings.extend(parsed.findings)
-            for document in parsed.documents:
-                self.findings.extend(
-                    validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
-                )
-                documents.append(document)
-            self.documents += len(parsed.documents)
+            entry = self._rendered_entry(item.text, shown)
+            self.findings.extend(entry.parse_findings)
+            self.findings.extend(entry.findings)
+            documents.extend(entry.documents)
+            self.documents += len(entry.documents)
         return documents
+
+    def _rendered_entry(self, text: str, shown: str) -> _MemoEntry:
+        key = None
+        if self.memo is not None:
+            key = self.memo.key("rendered", shown, 0, 0, text, self.memo_context)
+            known = self.memo.get(key)
+            if known is not None:
+                return known
+        parsed = parse_documents(text, shown)
+        found: list[Finding] = []
+        for document in parsed.documents:
+            found.extend(validate_resource(document, self.registry, self.core, allowlist=self.allowlist))
+        entry = _MemoEntry(tuple(parsed.findings), tuple(parsed.documents), tuple(found))
+        if self.memo is not None and key is not None:
+            self.memo.put(key, entry, validated=True)
+        return entry
 
     # -- pages
 
     def add_page(self, page: str, text: str) -> None:
         kinds = self.page_kinds.setdefault(page, set())
-        examples, found = extract_examples(text, page, resolve=self.resolve, display=self.display)
+        examples, found = self._page_examples(page, text)
         self.findings.extend(found)
-        for line, path in _directive_paths(text):
-            resolved = self.resolve(path)
-            if resolved is None:
-                continue  # the directive itself reports it while the page renders
-            synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
-            more, _ = extract_examples(synthetic, page, resolve=self.resolve, display=self.display)
-            examples.extend(replace(example, page_line=line) for example in more)
         for example in examples:
             self.add_example(example, kinds)
+
+    def _page_examples(self, page: str, text: str) -> tuple[Sequence[Example], Sequence[Finding]]:
+        key = None
+        if self.memo is not None:
+            key, known = self.memo.page(page, text, self.resolve)
+            if known is not None:
+                return known.examples, known.findings
+        reads: dict[str, tuple[Path | None, str | None]] = {}
+
+        def resolve(path: str) -> Path | None:
+            resolved = self.resolve(path)
+            # Digest before the extraction reads it: a file changed in between is a miss next time.
+            if path not in reads:
+                reads[path] = (resolved, _digest(resolved) if self.memo is not None else None)
+            return resolved
+
+        examples, found = extract_examples(text, page, resolve=resolve, display=self.display)
+        for line, path in _directive_paths(text):
+            if resolve(path) is None:
+                continue  # the directive itself reports it while the page renders
+            synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
+            more, _ = extract_examples(synthetic, page, resolve=resolve, display=self.display)
+            examples.extend(replace(example, page_line=line) for example in more)
+        if self.memo is not None and key is not None:
+            entry = _PageEntry(tuple(examples), tuple(found), tuple((p, r, d) for p, (r, d) in reads.items()))
+            self.memo.put_page(key, entry)
+        return examples, found
 
     def add_example(self, example: Example, kinds: set[tuple[str, str]]) -> None:
         rendered = self.rendered_by_file.get(example.file)
@@ -379,10 +526,29 @@ class _SiteCheck:
             return
         if example.ignore is not None and not example.ignore:
             return
-        parsed = parse_documents(
-            example.text, example.file, line_offset=example.line_offset, column_offset=example.column_offset
-        )
-        resources = [d for d in parsed.documents if d.api_version and d.kind]
+        key = None
+        known = None
+        if self.memo is not None:
+            key = self.memo.key(
+                "example",
+                example.file,
+                example.line_offset,
+                example.column_offset,
+                example.text,
+                self.memo_context,
+            )
+            known = self.memo.get(key)
+        if known is not None:
+            parse_findings, resources = known.parse_findings, known.documents
+        else:
+            parsed = parse_documents(
+                example.text,
+                example.file,
+                line_offset=example.line_offset,
+                column_offset=example.column_offset,
+            )
+            parse_findings = tuple(parsed.findings)
+            resources = tuple(d for d in parsed.documents if d.api_version and d.kind)
         kinds.update((d.api_version, d.kind) for d in resources)
         if example.key in self.seen:
             return
@@ -390,13 +556,23 @@ class _SiteCheck:
         if example.ignore:
             last = example.line_offset + example.text.count("\n")
             self.spans.append(_Span(example.file, example.line_offset + 1, last, example.ignore))
-        if not resources and not (parsed.findings and _RE_RESOURCE_KEYS.search(example.text)):
+        if not resources and not (parse_findings and _RE_RESOURCE_KEYS.search(example.text)):
+            if self.memo is not None and key is not None and known is None:
+                self.memo.put(key, _MemoEntry(parse_findings, resources, ()), validated=False)
             return  # YAML that is not a Kubernetes resource (a values file, a config excerpt)
         # Syntax errors only where the text is meant to be a resource: a broken one parses to nothing.
-        self.findings.extend(parsed.findings)
+        self.findings.extend(parse_findings)
+        if known is not None:
+            self.findings.extend(known.findings)
+        else:
+            found: list[Finding] = []
+            for document in resources:
+                checked = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
+                found.extend(with_placeholders(document, checked, _schema_of(document, self.registry)))
+            self.findings.extend(found)
+            if self.memo is not None and key is not None:
+                self.memo.put(key, _MemoEntry(parse_findings, resources, tuple(found)), validated=True)
         for document in resources:
-            found = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
-            self.findings.extend(with_placeholders(document, found, _schema_of(document, self.registry)))
             self.resources.append(SiteResource(document, example.page))
         self.documents += len(resources)
 
@@ -444,6 +620,7 @@ def check_site(
     registry: SchemaRegistry,
     rendered: Sequence[Rendered],
     base_path: Sequence[Path] = (),
+    memo: ValidationMemo | None = None,
 ) -> CheckResult:
     """Check a site's rendered templates, the resources on its pages, and the references between them.
 
@@ -457,6 +634,9 @@ def check_site(
         rendered: The rendered templates.
         base_path: pymdownx.snippets' `base_path`, as absolute paths, in order; the cache
             (`settings.snippet_root`) is searched first whether or not it is listed.
+        memo: Per-file results of earlier checks (the plugin keeps one for a `mkdocs serve`
+            session): a rendered file or page example whose text, CRDs and options are unchanged
+            is not parsed or validated again. The memo is updated.
 
     Returns:
         The findings (located at template, page or snippet-file lines) and the number of resources.
@@ -467,10 +647,21 @@ def check_site(
     core = core_schemas(options.kubernetes_version)
     bases = tuple(dict.fromkeys([settings.snippet_root, *base_path]))
     site = _SiteCheck(settings, options, registry, core, bases)
+    if memo is not None:
+        memo.start()
+        site.memo = memo
+        # Everything besides the text that changes a file's own findings.
+        site.memo_context = (
+            registry.fingerprint,
+            core.version,
+            tuple(sorted(settings.secrets_allowlist)),
+        )
     rendered_documents = site.add_rendered(rendered)
     if options.check_pages:
         for page, text in pages:
             site.add_page(page, text)
+    if memo is not None:
+        memo.finish()
     site.add_rendered_resources(rendered_documents)
     site.findings.extend(check_references(site.resources, options.references))
     site.findings.extend(check_policies(site.resources, options.references, options.policies))
@@ -484,6 +675,7 @@ __all__ = [
     "SCHEMA_MISSING_RULE",
     "CheckOptions",
     "CheckResult",
+    "ValidationMemo",
     "check_site",
     "core_schemas",
     "validate_resource",

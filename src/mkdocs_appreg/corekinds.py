@@ -30,34 +30,40 @@ The OpenAPI documents carry no enums for fields the API server validates against
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import jsonschema
-import referencing
-from jsonschema.exceptions import ValidationError
-from referencing.jsonschema import DRAFT202012
 
 from .documents import Document, join_pointer
 from .errors import ConfigError
 from .findings import Finding
 
 if TYPE_CHECKING:
+    import jsonschema
+    import referencing
+    from jsonschema.exceptions import ValidationError
+
     if sys.version_info >= (3, 11):
         from importlib.resources.abc import Traversable
     else:
         from importlib.abc import Traversable
 
-_FAST_ENGINE: Any
-try:  # the fast gate; optional because the detail pass works alone
-    import jsonschema_rs as _FAST_ENGINE
-except ImportError:  # pragma: no cover - depends on the environment
-    _FAST_ENGINE = None
+
+@functools.cache
+def _fast_engine() -> Any:
+    """`jsonschema_rs` (the fast gate), or None: optional because the detail pass works alone."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return jsonschema_rs
+
 
 _PACKAGE = "kubernetes_validate"
 _SCHEMA_ROOT = "kubernetes-json-schema"
@@ -99,7 +105,15 @@ _RULES = {"additionalProperties": "schema.unknown-field"}
 
 
 def _schema_root() -> Traversable:
-    return resources.files(_PACKAGE).joinpath(_SCHEMA_ROOT)
+    # Locate the package without running its __init__, which imports jsonschema (~0.1 s) for
+    # functions we do not call; only its data files are read.
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None:
+        raise ModuleNotFoundError(_PACKAGE)
+    locations = list(spec.submodule_search_locations or ())
+    if locations and Path(locations[0]).is_dir():
+        return Path(locations[0]).joinpath(_SCHEMA_ROOT)
+    return resources.files(_PACKAGE).joinpath(_SCHEMA_ROOT)  # pragma: no cover - a zipped install
 
 
 @functools.cache
@@ -133,6 +147,11 @@ def _definitions(version: str) -> dict[str, Any]:
 
 @functools.cache
 def _registry(version: str) -> referencing.Registry[Any]:
+    # Imported here: jsonschema and referencing are only needed for the findings of a document
+    # that failed the fast gate (or when jsonschema_rs is missing).
+    import referencing
+    from referencing.jsonschema import DRAFT202012
+
     definitions = DRAFT202012.create_resource(_definitions(version))
     registry: referencing.Registry[Any] = referencing.Registry().with_resource(_DEFINITIONS_URI, definitions)
     return registry
@@ -141,13 +160,24 @@ def _registry(version: str) -> referencing.Registry[Any]:
 @functools.cache
 def _fast_registry(version: str) -> Any:
     # Built once per release: handing the 1.8 MB of definitions to Rust costs about 8 ms a time.
-    return _FAST_ENGINE.Registry([(_DEFINITIONS_URI, _definitions(version))])
+    return _fast_engine().Registry([(_DEFINITIONS_URI, _definitions(version))])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Compiled:
-    detail: jsonschema.Draft202012Validator
+    schema: dict[str, Any]
+    version: str
     fast: Any  # a jsonschema_rs validator, or None
+    _detail: jsonschema.Draft202012Validator | None = None
+
+    @property
+    def detail(self) -> jsonschema.Draft202012Validator:
+        """The jsonschema validator that explains failures, built the first time one is needed."""
+        if self._detail is None:
+            import jsonschema
+
+            self._detail = jsonschema.Draft202012Validator(self.schema, registry=_registry(self.version))
+        return self._detail
 
 
 class CoreSchemas:
@@ -227,11 +257,11 @@ class CoreSchemas:
             schema = self._schema(api_version, kind)
             if schema is None:
                 return None
-            detail = jsonschema.Draft202012Validator(schema, registry=_registry(self._version))
             fast = None
-            if _FAST_ENGINE is not None:
-                fast = _FAST_ENGINE.Draft202012Validator(schema, registry=_fast_registry(self._version))
-            compiled = self._compiled[key] = _Compiled(detail, fast)
+            engine = _fast_engine()
+            if engine is not None:
+                fast = engine.Draft202012Validator(schema, registry=_fast_registry(self._version))
+            compiled = self._compiled[key] = _Compiled(schema, self._version, fast)
         return compiled
 
     def validate(self, document: Document) -> list[Finding] | None:

@@ -16,37 +16,68 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
-from jsonschema import FormatChecker
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker
+
+
+class _Lazy:
+    """A regular expression compiled on first use.
+
+    A build meets few of these formats (often none): compiling all of them when the module is
+    imported cost every `mkdocs build` several milliseconds for nothing.
+    """
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return self._compiled
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self._pattern().match(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._pattern().search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._pattern().finditer(text)
+
 
 # strfmt/default.go: HostnamePattern (RFC 1034 3.1 plus RFC 1123 digits, unicode letters/symbols).
 # Go's \p{L} is "a letter" (`[^\W\d_]` in Python); \p{S} (symbols, emoji) is approximated by ranges.
 _HOST_CHAR = r"(?:[0-9]|[^\W\d_]|[\u00a2-\u00a9\u2190-\u2bff\U0001f000-\U0001faff])"
-_HOSTNAME = re.compile(
+_HOSTNAME = _Lazy(
     rf"^({_HOST_CHAR}((-?{_HOST_CHAR}{{0,62}})?)|({_HOST_CHAR}(((?:-|{_HOST_CHAR}){{0,61}}{_HOST_CHAR})?)(\.)){{1,}}"
     rf"({_HOST_CHAR})(-?{_HOST_CHAR}){{1,62}})$"
 )
-_UUID = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
-_UUID3 = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
-_UUID4 = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$")
-_UUID5 = re.compile(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$")
+_UUID = _Lazy(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+_UUID3 = _Lazy(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
+_UUID4 = _Lazy(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$")
+_UUID5 = _Lazy(r"(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$")
 # govalidator patterns (github.com/asaskevich/govalidator patterns.go), used by strfmt/default.go.
-_BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$")
-_SSN = re.compile(r"^\d{3}[- ]?\d{2}[- ]?\d{4}$")
-_HEXCOLOR = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_BASE64 = _Lazy(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$")
+_SSN = _Lazy(r"^\d{3}[- ]?\d{2}[- ]?\d{4}$")
+_HEXCOLOR = _Lazy(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _BYTE255 = r"\s*(0|[1-9]\d?|1\d\d?|2[0-4]\d|25[0-5])\s*"
-_RGBCOLOR = re.compile(rf"^rgb\({_BYTE255},{_BYTE255},{_BYTE255}\)$")
-_CREDITCARD = re.compile(
+_RGBCOLOR = _Lazy(rf"^rgb\({_BYTE255},{_BYTE255},{_BYTE255}\)$")
+_CREDITCARD = _Lazy(
     r"^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|(222[1-9]|22[3-9][0-9]|2[3-6][0-9]{2}|27[01][0-9]|2720)"
     r"[0-9]{12}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}"
     r"|(?:2131|1800|35\d{3})\d{11}|6[27][0-9]{14})$"
 )
-_ISBN10 = re.compile(r"^(?:[0-9]{9}X|[0-9]{10})$")
-_ISBN13 = re.compile(r"^(?:[0-9]{13})$")
+_ISBN10 = _Lazy(r"^(?:[0-9]{9}X|[0-9]{10})$")
+_ISBN13 = _Lazy(r"^(?:[0-9]{13})$")
 # Go's net.ParseMAC: 6, 8 or 20 octets as xx:xx / xx-xx, or xxxx.xxxx groups.
-_MAC = re.compile(
+_MAC = _Lazy(
     r"^(?:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5}"
     r"|[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){7}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){7}"
     r"|[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){19}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){19}"
@@ -54,16 +85,16 @@ _MAC = re.compile(
     r"|[0-9a-fA-F]{4}(?:\.[0-9a-fA-F]{4}){9})$"
 )
 # strfmt/bson.go: bson.IsObjectIdHex, 24 hex digits.
-_BSON_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+_BSON_OBJECT_ID = _Lazy(r"^[0-9a-fA-F]{24}$")
 # strfmt/date.go: RFC3339FullDate "2006-01-02" through time.Parse (so the day must exist).
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE = _Lazy(r"^(\d{4})-(\d{2})-(\d{2})$")
 # strfmt/time.go: IsDateTime splits at "t" (case-insensitive), checks the date part with IsDate
 # and the time part with DateTimePattern, then compares hour/minute/second as strings.
-_DATE_TIME_TIME = re.compile(r"^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$")
+_DATE_TIME_TIME = _Lazy(r"^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$")
 # Go's time.ParseDuration grammar: [-+]?(\d+(\.\d*)?|\.\d+)unit, repeated; "0" alone is allowed.
-_GO_DURATION = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$")
+_GO_DURATION = _Lazy(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$")
 # strfmt/duration.go: the fallback, scala-like syntax, matched anywhere in the string.
-_LENIENT_DURATION = re.compile(r"((\d+)\s*([A-Za-zµ]+))")
+_LENIENT_DURATION = _Lazy(r"((\d+)\s*([A-Za-zµ]+))")
 _DURATION_UNITS = (
     ("ns", "nano"),
     ("us", "µs", "micro"),
@@ -76,13 +107,13 @@ _DURATION_UNITS = (
 )
 # Go's net/url shouldEscape(c, encodeHost) allows these besides unreserved characters.
 _HOST_SPECIALS = frozenset("!$&'()*+,;=:[]<>\"")
-_URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
-_PERCENT_OK = re.compile(r"%(?![0-9a-fA-F]{2})")
+_URI_SCHEME = _Lazy(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
+_PERCENT_OK = _Lazy(r"%(?![0-9a-fA-F]{2})")
 # net/mail.ParseAddress accepts `addr-spec` or `Display Name <addr-spec>`; this is the common core.
 _EMAIL_ADDR = (
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 )
-_EMAIL = re.compile(rf'^(?:{_EMAIL_ADDR}|(?:[^<>"]*|"[^"]*")\s*<{_EMAIL_ADDR}>)$')
+_EMAIL = _Lazy(rf'^(?:{_EMAIL_ADDR}|(?:[^<>"]*|"[^"]*")\s*<{_EMAIL_ADDR}>)$')
 
 
 def is_byte(value: str) -> bool:
@@ -347,6 +378,9 @@ def _strings_only(check: Callable[[str], bool]) -> Callable[[object], bool]:
 
 def format_checker() -> FormatChecker:
     """A jsonschema `FormatChecker` that knows exactly the Kubernetes formats."""
+    # Imported here: jsonschema is only needed once a document fails the fast checks.
+    from jsonschema import FormatChecker
+
     checker = FormatChecker(formats=())
     for name, check in FORMAT_CHECKS.items():
         checker.checks(name)(_strings_only(check))

@@ -12,7 +12,8 @@ or flag things docs show on purpose (`IPPublicDetector`) are left out.
 
 Cost: about 0.06 ms per value with every plugin (measured on 1,000 values of 20 to 60 characters);
 values that cannot be a credential (shorter than `MIN_LENGTH`, or a placeholder such as
-`your-password` or `<token>`) skip the plugins.
+`your-password` or `<token>`) skip the plugins, and detect-secrets itself is only imported once
+a value gets that far (it costs ~90 ms to import). Answers are remembered per value (bounded).
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ import hashlib
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
-
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.filters import heuristic
-from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from .documents import Document, join_pointer
 from .findings import Finding
 from .secret import CorruptInputError, decode_std_base64
+
+if TYPE_CHECKING:
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
 
 __all__ = ["MIN_LENGTH", "RULE", "Allowlist", "credential_kind", "find_leaks"]
 
@@ -72,14 +73,23 @@ class Allowlist:
 
 
 @lru_cache(maxsize=1)
-def _plugins() -> tuple[Any, ...]:
+def _detector() -> tuple[tuple[Any, ...], type[HighEntropyStringsPlugin], ModuleType]:
+    """The plugins, the high-entropy base class and detect-secrets' heuristics, imported on first use.
+
+    Imported here, not at module level: detect-secrets (with `requests`) costs ~90 ms to import,
+    and most builds never get past the length and placeholder tests of `credential_kind`.
+    """
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.filters import heuristic
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+
     mapping: dict[str, Any] = dict(get_mapping_from_secret_type_to_class())
     plugins = [
         plugin_class() for name, plugin_class in sorted(mapping.items()) if name not in _SKIPPED_PLUGINS
     ]
     # Token formats first, so a GitHub token is named as one, not as "high entropy".
     plugins.sort(key=lambda plugin: isinstance(plugin, HighEntropyStringsPlugin))
-    return tuple(plugins)
+    return tuple(plugins), HighEntropyStringsPlugin, heuristic
 
 
 def credential_kind(value: str) -> str | None:
@@ -95,6 +105,21 @@ def credential_kind(value: str) -> str | None:
     text = value.strip()
     if len(text) < MIN_LENGTH or _PLACEHOLDER.search(text):
         return None
+    return _scan_remembered(text) if len(text) <= _REMEMBERED_LENGTH else _scan(text)
+
+
+_REMEMBERED_LENGTH = 1024
+
+
+@lru_cache(maxsize=4096)
+def _scan_remembered(text: str) -> str | None:
+    # Memoised by value: docs and corpora repeat the same few credentials in every Secret, and
+    # the answer depends on the value alone. Bounded in entries and in value length (a key file
+    # is scanned every time), so hostile input cannot make it grow past ~4 MB.
+    return _scan(text)
+
+
+def _scan(text: str) -> str | None:
     for line in text.splitlines() or [text]:
         line = line.strip()
         if len(line) < MIN_LENGTH and "PRIVATE KEY" not in text:
@@ -106,9 +131,10 @@ def credential_kind(value: str) -> str | None:
 
 
 def _scan_line(line: str, whole: str) -> str | None:
-    for plugin in _plugins():
-        if isinstance(plugin, HighEntropyStringsPlugin):
-            if _high_entropy(plugin, line):
+    plugins, high_entropy_class, heuristic = _detector()
+    for plugin in plugins:
+        if isinstance(plugin, high_entropy_class):
+            if _high_entropy(plugin, line, heuristic):
                 return str(plugin.secret_type)
             continue
         # A plain regex search of the value: the plugins' `analyze_string` is exactly that.
@@ -118,7 +144,7 @@ def _scan_line(line: str, whole: str) -> str | None:
     return None
 
 
-def _high_entropy(plugin: HighEntropyStringsPlugin, token: str) -> bool:
+def _high_entropy(plugin: HighEntropyStringsPlugin, token: str, heuristic: ModuleType) -> bool:
     """The plugin's test on the whole value (its own regex insists on quotes around it)."""
     if len(token) < _HIGH_ENTROPY_MIN or not _TOKEN.match(token):
         return False

@@ -8,6 +8,8 @@ The numbers are documented in docs/reference/security.md; change them there too.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -64,11 +66,31 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         OSError: the file cannot be read.
     """
     with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-        if len(data) > limit:
-            size = max(len(data), _size(path))
-            raise FileTooLarge(size, limit)
+        status = os.fstat(handle.fileno())
+        expected = status.st_size if stat.S_ISREG(status.st_mode) else 0
+        if expected > limit:
+            raise FileTooLarge(expected, limit)
+        # Ask for the size the file has (+1 to notice it growing): `read(limit + 1)` allocates the
+        # whole limit, 16 MiB, for every small file before shrinking it. What a FIFO or a growing
+        # file delivers beyond that is read in chunks, still never more than `limit + 1` bytes.
+        chunks = [handle.read(expected + 1)]
+        total = len(chunks[0])
+        # A regular file that delivered no more than its size is at its end: asking again would
+        # allocate a whole chunk only to find nothing.
+        grown_or_stream = total > expected or not stat.S_ISREG(status.st_mode)
+        while grown_or_stream and total <= limit:
+            chunk = handle.read(min(_CHUNK_BYTES, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if total > limit:
+            raise FileTooLarge(max(total, _size(path)), limit)
     return data
+
+
+_CHUNK_BYTES = 64 * 1024
 
 
 def _size(path: Path) -> int:

@@ -8,16 +8,15 @@ this instance across rebuilds) -> on_config -> on_files -> per page on_page_mark
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .check import CheckOptions, check_site
+from .check import CheckOptions, ValidationMemo, check_site
 from .config import AppregConfig, check_options_from, settings_from
 from .errors import AppregError, DirectiveError
 from .findings import Finding
@@ -25,6 +24,11 @@ from .markdown import ResourceExtension
 from .project import ProjectSettings, build_registry, render_project, write_cache
 from .render import Rendered
 from .schemas import SchemaRegistry
+
+if TYPE_CHECKING:
+    # Annotation only: the live-reload server module imports watchdog and http.server, which a
+    # `mkdocs build` never needs (~15 ms).
+    from mkdocs.livereload import LiveReloadServer
 
 # Warnings on a `mkdocs.plugins.*` logger are what `mkdocs build --strict` counts.
 log = get_plugin_logger(__name__)
@@ -44,6 +48,9 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self.findings: list[Finding] = []
         self._registry: SchemaRegistry | None = None
         self._check_options = CheckOptions()
+        # Per-file validation results: in `mkdocs serve` this instance lives across rebuilds, so
+        # a rebuild re-validates only the files whose text (or CRDs, or options) changed.
+        self.memo = ValidationMemo()
         self._page: Page | None = None
         self._front_matter_lines = 0
         self._serving = False
@@ -114,6 +121,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 registry=self._registry,
                 rendered=self.rendered,
                 base_path=base_path,
+                memo=self.memo,
             )
         except AppregError as error:
             raise PluginError(f"appreg: {error}") from None

@@ -20,11 +20,32 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal
 
-from . import cel
 from .documents import Document, join_pointer
 from .findings import Finding
+
+if TYPE_CHECKING:
+    from . import cel
+
+
+def _cel() -> ModuleType:
+    """`cel.py`, imported the first time a CRD has a CEL rule.
+
+    It loads the CEL engines (~30 ms), which a site whose CRDs have no `x-kubernetes-validations`
+    never needs.
+    """
+    from . import cel as module
+
+    return module
+
+
+# k8s.io/apiserver/pkg/apis/cel/config.go `PerCallLimit` and `RuntimeCELCostBudget`: the same values
+# as cel.PER_CALL_LIMIT and cel.RUNTIME_CEL_COST_BUDGET (tests/test_lazy_imports.py compares them),
+# repeated so that the option defaults do not import the CEL engines.
+_PER_CALL_LIMIT = 1_000_000
+_RUNTIME_CEL_COST_BUDGET = 10_000_000
 
 # Structural errors after which the API server does not run CEL at all: it cannot trust the
 # types the rules were compiled against (pkg/registry/customresource/strategy.go, Validate, and
@@ -80,8 +101,8 @@ class ExtensionOptions:
 
     cel_unchecked: Literal["warning", "off"] = "warning"
     run_cel: bool = True
-    per_rule_cost_budget: int = cel.PER_CALL_LIMIT
-    per_object_cost_budget: int = cel.RUNTIME_CEL_COST_BUDGET
+    per_rule_cost_budget: int = _PER_CALL_LIMIT
+    per_object_cost_budget: int = _RUNTIME_CEL_COST_BUDGET
 
 
 @dataclass(frozen=True)
@@ -194,8 +215,8 @@ def _compile_rule(node: Mapping[str, Any], pointer: str, entry: Any) -> Compiled
         rule = ""
     else:
         try:
-            expression = cel.compile_expression(rule)
-        except cel.CompileError as error:
+            expression = _cel().compile_expression(rule)
+        except _cel().CompileError as error:
             errors.append((join_pointer(pointer, "rule"), f"Invalid value: compilation failed: {error}"))
     message = entry.get("message", "")
     if not isinstance(message, str):
@@ -216,8 +237,8 @@ def _compile_rule(node: Mapping[str, Any], pointer: str, entry: Any) -> Compiled
             errors.append((join_pointer(pointer, "messageExpression"), "Invalid value: must be non-empty"))
         else:
             try:
-                message_expression = cel.compile_expression(source)
-            except cel.CompileError as error:
+                message_expression = _cel().compile_expression(source)
+            except _cel().CompileError as error:
                 errors.append(
                     (join_pointer(pointer, "messageExpression"),
                      f"Invalid value: messageExpression compilation failed: {error}")
@@ -635,9 +656,9 @@ def _evaluate_rules(
             converted = True
         variables: dict[str, Any] = {"self": self_value}
         if expression.uses_old_self:
-            variables["oldSelf"] = cel.optional_none()  # create: there is no old object
+            variables["oldSelf"] = _cel().optional_none()  # create: there is no old object
         budget = min(run.options.per_rule_cost_budget, run.remaining)
-        outcome = cel.evaluate(expression, variables, budget=budget)
+        outcome = _cel().evaluate(expression, variables, budget=budget)
         run.remaining -= outcome.cost
         type_name = _type_name(schema)
         if outcome.cost_exceeded:
@@ -691,7 +712,7 @@ def _failure_message(run: _Run, rule: CompiledRule, variables: Mapping[str, Any]
     # otherwise `message`, otherwise "failed rule: <rule>".
     if rule.message_expression is not None and not rule.message_expression.unsupported:
         budget = min(run.options.per_rule_cost_budget, run.remaining)
-        outcome = cel.evaluate(rule.message_expression, variables, budget=budget)
+        outcome = _cel().evaluate(rule.message_expression, variables, budget=budget)
         run.remaining -= outcome.cost
         text = outcome.value
         if outcome.error is None and isinstance(text, str) and text.strip() and "\n" not in text:

@@ -23,12 +23,9 @@ from collections.abc import Callable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from jsonschema import Draft4Validator
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend
 
 from . import secret
 from .crdcache import CrdCache, collection_paused, content_key
@@ -38,6 +35,9 @@ from .findings import Finding
 from .formats import FORMAT_CHECKS, format_checker
 from .limits import FileTooLarge, alias_problem, read_limited
 from .schema_extensions import check_schema
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
 CRD_KIND = "CustomResourceDefinition"
@@ -126,11 +126,24 @@ class CompiledSchema:
 
     `extensions` is False when the schema has no CEL rule, list type or embedded resource, so
     the walk that checks those (schema_extensions.py, half the validation time) can be skipped.
+    `json_schema` is the schema as jsonschema reads it (`to_json_schema`).
     """
 
     root: SchemaNode
-    validator: Validator
+    json_schema: dict[str, Any]
     extensions: bool = True
+    _validator: Validator | None = None
+
+    @property
+    def validator(self) -> Validator:
+        """The jsonschema validator of `json_schema`, built on first use.
+
+        Only a document that fails the fast structural checks needs it, and importing jsonschema
+        would cost a clean build ~0.1 s.
+        """
+        if self._validator is None:
+            self._validator = kubernetes_validator_class()(self.json_schema, format_checker=_format_checker())
+        return self._validator
 
 
 def _is_whole_integer(checker: Any, instance: object) -> bool:
@@ -141,11 +154,31 @@ def _is_whole_integer(checker: Any, instance: object) -> bool:
     return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
 
 
-_TYPE_CHECKER = Draft4Validator.TYPE_CHECKER.redefine("integer", _is_whole_integer)
-KubernetesValidator = extend(Draft4Validator, type_checker=_TYPE_CHECKER)  # type: ignore[no-untyped-call]
-"""Draft 4 (boolean exclusiveMinimum/Maximum, as in OpenAPI v3.0) with Kubernetes' integer rule."""
+@functools.cache
+def kubernetes_validator_class() -> Any:
+    """Draft 4 (boolean exclusiveMinimum/Maximum, as in OpenAPI v3.0) with Kubernetes' integer rule.
 
-_FORMAT_CHECKER = format_checker()
+    Built on first use so that importing this module does not import jsonschema; also reachable
+    as `schemas.KubernetesValidator`.
+    """
+    from jsonschema import Draft4Validator
+    from jsonschema.validators import extend
+
+    type_checker = Draft4Validator.TYPE_CHECKER.redefine("integer", _is_whole_integer)
+    return extend(Draft4Validator, type_checker=type_checker)  # type: ignore[no-untyped-call]
+
+
+@functools.cache
+def _format_checker() -> Any:
+    return format_checker()
+
+
+def __getattr__(name: str) -> Any:
+    # `schemas.KubernetesValidator` stays available without importing jsonschema at import time.
+    if name == "KubernetesValidator":
+        return kubernetes_validator_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Keywords jsonschema should see; everything else (description, example, default, x-kubernetes-*,
 # externalDocs, title) is either handled by the structural walk or is documentation.
@@ -435,7 +468,7 @@ def _compile_by_content(schema: Mapping[str, Any]) -> CompiledSchema:
     compiled = _COMPILED_BY_CONTENT.get(key)
     if compiled is None:
         compile_count += 1
-        validator = KubernetesValidator(to_json_schema(schema, root=True), format_checker=_FORMAT_CHECKER)
+        json_schema = to_json_schema(schema, root=True)
         root = structural(schema)
         metadata = root.properties.get("metadata")
         if metadata is not None:
@@ -446,7 +479,7 @@ def _compile_by_content(schema: Mapping[str, Any]) -> CompiledSchema:
             )
         # A plain text search of the content key: a false alarm only costs the walk.
         extensions = any(marker in key for marker in _EXTENSION_MARKERS)
-        compiled = CompiledSchema(root, validator, extensions)
+        compiled = CompiledSchema(root, json_schema, extensions)
         _COMPILED_BY_CONTENT[key] = compiled
     return compiled
 

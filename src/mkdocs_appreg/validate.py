@@ -21,9 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from . import metadata, secret
 from .documents import Document, join_pointer, parse_documents
@@ -38,6 +36,9 @@ from .schema_extensions import (
     validate_extensions,
 )
 from .schemas import CompiledSchema, KindVersion, SchemaNode, SchemaRegistry, parse_api_version
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 # pruning/algorithm.go `metaFields`: kept at a resource root (and in embedded resources) whatever
 # the schema says; metadata is ObjectMeta's business, not the CRD schema's.
