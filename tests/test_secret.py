@@ -277,3 +277,25 @@ def test_mistyped_value_still_counts_as_a_present_key() -> None:
     text = "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: x\n"
     text += "data:\n  tls.crt: 123\nstringData:\n  tls.key: [k]\n"
     assert validate_secret(only_document(text, "mistyped.yaml")) == []
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        st.text(
+            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n-_ ", max_size=40
+        ).map(str.encode),
+        st.binary(max_size=30).map(base64.b64encode),
+    )
+)
+def test_binascii_fast_path_agrees_with_the_go_loop(data: bytes) -> None:
+    """The C fast path may only ever give the answer Go's decoder gives (bytes or error offset)."""
+    from mkdocs_appreg.secret import CorruptInputError, _decode_quanta, decode_std_base64
+
+    def outcome(decode: Any) -> tuple[str, Any]:
+        try:
+            return ("ok", decode(data))
+        except CorruptInputError as error:
+            return ("error", error.offset)
+
+    assert outcome(decode_std_base64) == outcome(_decode_quanta)

@@ -101,6 +101,11 @@ def decode_std_base64(src: bytes) -> bytes:
         # Padded, no line breaks, nothing outside the alphabet: Go's decoder and binascii agree
         # here (both ignore non-zero trailing bits), and binascii is C.
         return binascii.a2b_base64(src)
+    return _decode_quanta(src)
+
+
+def _decode_quanta(src: bytes) -> bytes:
+    """Go's `decodeQuantum` loop, for every input (the reference the fast path must match)."""
     out = bytearray()
     si, end = 0, len(src)
     while si < end:
