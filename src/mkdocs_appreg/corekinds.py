@@ -34,12 +34,13 @@ import importlib.util
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .describe import dotted_path, json_type, pointer_of, show_value
 from .documents import Document, join_pointer
 from .errors import ConfigError
 from .findings import Finding
@@ -297,43 +298,6 @@ def _kebab(keyword: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", keyword).lower()
 
 
-def _pointer(parts: Iterable[str | int]) -> str:
-    pointer = ""
-    for part in parts:
-        pointer = join_pointer(pointer, part)
-    return pointer
-
-
-def _dotted(parts: Iterable[str | int]) -> str:
-    # The API server prints field paths as `spec.items[0].name` (apimachinery field.Path.String()).
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
-def _show(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _types(schema: Any) -> list[str]:
     """The non-null types a (sub)schema allows, following `oneOf`/`anyOf` branches."""
     if not isinstance(schema, Mapping):
@@ -350,7 +314,7 @@ def _findings(document: Document, error: ValidationError) -> Iterator[Finding]:
     """One jsonschema error as findings, worded like the API server's field errors."""
     keyword = str(error.validator)
     parts = list(error.absolute_path)
-    pointer = _pointer(parts)
+    pointer = pointer_of(parts)
     instance = error.instance
     expected: Any = error.validator_value
     if keyword in ("oneOf", "anyOf"):
@@ -361,7 +325,7 @@ def _findings(document: Document, error: ValidationError) -> Iterator[Finding]:
             # both, instead of one complaint per branch.
             wanted = _types(error.schema)
             yield document.finding(
-                pointer, "schema.type", f"expected {' or '.join(wanted)}, got {_json_type(instance)}"
+                pointer, "schema.type", f"expected {' or '.join(wanted)}, got {json_type(instance)}"
             )
             return
     rule = _RULES.get(keyword, f"schema.{_kebab(keyword)}")
@@ -370,21 +334,21 @@ def _findings(document: Document, error: ValidationError) -> Iterator[Finding]:
         for key in instance:
             if key not in allowed:
                 yield document.finding(
-                    join_pointer(pointer, key), rule, f'unknown field "{_dotted([*parts, key])}"'
+                    join_pointer(pointer, key), rule, f'unknown field "{dotted_path([*parts, key])}"'
                 )
         return
     if keyword == "required":
         present = instance if isinstance(instance, dict) else {}
         for name in expected:
             if name not in present:
-                yield document.finding(pointer, rule, f"Required value: {_dotted([*parts, name])}")
+                yield document.finding(pointer, rule, f"Required value: {dotted_path([*parts, name])}")
         return
     if keyword == "type":
         wanted = _types(error.schema)
-        message = f"expected {' or '.join(wanted)}, got {_json_type(instance)}"
+        message = f"expected {' or '.join(wanted)}, got {json_type(instance)}"
     elif keyword == "enum":
-        supported = ", ".join(_show(v) for v in expected if v is not None)
-        message = f"Unsupported value: {_show(instance)}: supported values: {supported}"
+        supported = ", ".join(show_value(v) for v in expected if v is not None)
+        message = f"Unsupported value: {show_value(instance)}: supported values: {supported}"
     else:
         message = error.message
     yield document.finding(pointer, rule, message)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import metadata, secret
+from .describe import dotted_path, json_type, show_value
 from .documents import Document, join_pointer, parse_documents
 from .findings import Finding
 from .leaks import Allowlist, find_leaks
@@ -117,7 +118,7 @@ def validate_document(
     if not isinstance(value, dict):
         return [
             document.finding(
-                "", "resource.not-object", f"a resource must be a mapping, not {_json_type(value)}"
+                "", "resource.not-object", f"a resource must be a mapping, not {json_type(value)}"
             )
         ]
     found = _resolve(document, value, registry)
@@ -169,10 +170,10 @@ def _resolve(
     kind = value.get("kind")
     problems: list[Finding] = []
     if not isinstance(api_version, str) or not api_version:
-        what = "is missing" if api_version is None else f"must be a string, not {_json_type(api_version)}"
+        what = "is missing" if api_version is None else f"must be a string, not {json_type(api_version)}"
         problems.append(document.finding("", "resource.apiversion", f"apiVersion {what}"))
     if not isinstance(kind, str) or not kind:
-        what = "is missing" if kind is None else f"must be a non-empty string, not {_json_type(kind)}"
+        what = "is missing" if kind is None else f"must be a non-empty string, not {json_type(kind)}"
         problems.append(document.finding("", "resource.kind", f"kind {what}"))
     if problems:
         return problems
@@ -225,7 +226,7 @@ class _Walk:
         return pointer if token is None else join_pointer(pointer, token)
 
     def dotted(self, token: str) -> str:
-        return _dotted_path([*self.path, token])
+        return dotted_path([*self.path, token])
 
 
 def _validate_schema(
@@ -437,40 +438,6 @@ def _apply_defaults(value: Any, node: SchemaNode) -> Any:
     return value
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _dotted_path(parts: Iterable[str | int]) -> str:
-    # The API server prints field paths as `spec.items[0].name` (field.Path.String()).
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def _schema_finding(document: Document, error: ValidationError) -> Finding:
     """One jsonschema error as a Finding, worded like apiextensions' field errors.
 
@@ -489,21 +456,21 @@ def _schema_finding(document: Document, error: ValidationError) -> Finding:
     if keyword == "required":
         present = instance if isinstance(instance, dict) else {}
         missing = [name for name in expected if name not in present]
-        message = "Required value: " + ", ".join(_dotted_path([*parts, name]) for name in missing)
+        message = "Required value: " + ", ".join(dotted_path([*parts, name]) for name in missing)
     elif keyword == "type":
         wanted = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
-        message = f"expected {' or '.join(wanted)}, got {_json_type(instance)}"
+        message = f"expected {' or '.join(wanted)}, got {json_type(instance)}"
     elif keyword == "enum":
-        supported = ", ".join(_show(v) for v in expected if v is not None)
-        message = f"Unsupported value: {_show(instance)}: supported values: {supported}"
+        supported = ", ".join(show_value(v) for v in expected if v is not None)
+        message = f"Unsupported value: {show_value(instance)}: supported values: {supported}"
     elif keyword == "pattern":
-        message = f"Invalid value: {_show(instance)}: should match '{expected}'"
+        message = f"Invalid value: {show_value(instance)}: should match '{expected}'"
     elif keyword in ("minimum", "maximum"):
         exclusive = node.get("exclusiveMinimum" if keyword == "minimum" else "exclusiveMaximum") is True
         relation = "greater than" if keyword == "minimum" else "less than"
-        message = f"Invalid value: {_show(instance)}: should be {relation}{'' if exclusive else ' or equal to'} {expected}"
+        message = f"Invalid value: {show_value(instance)}: should be {relation}{'' if exclusive else ' or equal to'} {expected}"
     elif keyword == "minLength":
-        message = f"Invalid value: {_show(instance)}: should be at least {expected} chars long"
+        message = f"Invalid value: {show_value(instance)}: should be at least {expected} chars long"
     elif keyword == "maxLength":
         message = f"Too long: may not be more than {expected} bytes"
     elif keyword == "minItems":
@@ -517,9 +484,9 @@ def _schema_finding(document: Document, error: ValidationError) -> Finding:
     elif keyword == "maxProperties":
         message = f"Too many: {len(instance)}: must have at most {expected} properties"
     elif keyword == "multipleOf":
-        message = f"Invalid value: {_show(instance)}: should be a multiple of {expected}"
+        message = f"Invalid value: {show_value(instance)}: should be a multiple of {expected}"
     elif keyword == "format":
-        message = f"Invalid value: {_show(instance)}: must be of type {expected}"
+        message = f"Invalid value: {show_value(instance)}: must be of type {expected}"
     elif keyword == "oneOf":
         message = "Invalid value: must validate one and only one schema (oneOf)"
     elif keyword == "anyOf":
