@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import cel as engine
 import pytest
 
 from mkdocs_appreg import cel
+
+FIXTURES = Path(__file__).parent / "fixtures" / "crds-cel"
 
 DATA: dict[str, Any] = {
     "self": {
@@ -157,3 +160,41 @@ def test_find_never_backtracks_catastrophically() -> None:
     outcome = cel.evaluate(expression, {"self": "a" * 50_000 + "c"}, budget=cel.PER_CALL_LIMIT)
     assert outcome.value is True
     assert time.perf_counter() - start < 5
+
+
+def test_namespaced_library_functions_are_evaluated_not_unchecked() -> None:
+    appreg_cel = cel
+
+    for source, expected in [
+        ("math.abs(self.b) < 10", True),
+        ("math.greatest(self.b, 20) == 20", True),
+        ("base64.encode(b'x') == 'eA=='", True),
+        ("sets.intersects([1, 2], [2])", True),
+    ]:
+        expression = appreg_cel.compile_expression(source)
+        assert expression.unsupported == (), source
+        outcome = appreg_cel.evaluate(expression, {"self": {"b": -3}}, budget=10**6)
+        assert outcome.value is expected, (source, outcome)
+    # The same short name called as a method is not the namespaced function.
+    assert appreg_cel.compile_expression("self.b.abs() < 1").unsupported == ("abs",)
+
+
+def test_optional_syntax_is_unchecked_and_the_crd_still_loads(tmp_path: Path) -> None:
+    appreg_cel = cel
+    from mkdocs_appreg.schemas import SchemaRegistry
+
+    assert appreg_cel.compile_expression("self.?owner.orValue('') != ''").unsupported == ("syntax .?",)
+    assert appreg_cel.compile_expression("self.tags[?0].hasValue()").unsupported == ("syntax [?",)
+    crd = (
+        (FIXTURES / "widgets.yaml")
+        .read_text()
+        .replace(
+            '- rule: "!has(self.legacy)"',
+            "- rule: \"self.?owner.orValue('') == ''\"\n            - rule: \"!has(self.legacy)\"",
+            1,
+        )
+    )
+    assert "self.?owner" in crd
+    (tmp_path / "widgets.yaml").write_text(crd)
+    registry = SchemaRegistry.builtin()
+    assert registry.add_path(tmp_path / "widgets.yaml") == []

@@ -261,6 +261,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 LIBRARY_FUNCTIONS: frozenset[str] = frozenset(_FUNCTIONS) - {_TICK}
+_NAMESPACED = frozenset(name for name in LIBRARY_FUNCTIONS if "." in name)
 """Library functions we evaluate beyond the engine's own (cel-go ext + k8s lists/regex)."""
 
 
@@ -304,6 +305,9 @@ class Outcome:
 _CACHE: dict[str, Expression] = {}
 
 
+_UNSUPPORTED_SYNTAX = re.compile(r"unsupported syntax '([^']+)'")
+
+
 def compile_expression(source: str) -> Expression:
     """Compile `source` once (cached by text), instrumented for cost.
 
@@ -317,8 +321,23 @@ def compile_expression(source: str) -> Expression:
         plain = engine.compile(source)
         program = engine.compile(instrument(source))
     except Exception as error:  # the engine raises ValueError, but any failure is a bad rule
-        raise CompileError(_first_line(str(error))) from None
+        message = str(error)
+        syntax = _UNSUPPORTED_SYNTAX.search(message)
+        if syntax is not None:
+            # Valid CEL (optional field/index selection, Kubernetes 1.29+) that this engine does
+            # not parse: the rule cannot be evaluated, which is `cel.unchecked`, not a broken CRD.
+            expression = Expression(source, None, frozenset(), (f"syntax {syntax.group(1)}",))
+            _CACHE[source] = expression
+            return expression
+        raise CompileError(_first_line(message)) from None
     functions = {name for name in plain.functions() if not name.startswith(("_", "@", "!", "-"))}
+    # The engine names `math.abs(x)` just `abs`: a namespaced library function the source calls
+    # by its full name is ours to evaluate.
+    functions -= {
+        name.split(".", 1)[1]
+        for name in _NAMESPACED
+        if re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", source)
+    }
     unsupported = tuple(sorted(functions - _NATIVE - LIBRARY_FUNCTIONS))
     expression = Expression(source, program, frozenset(plain.variables()), unsupported)
     _CACHE[source] = expression
