@@ -47,6 +47,7 @@ from .documents import Document, parse_documents
 from .extract import Example, extract_examples
 from .findings import Finding, Severity, sort_key
 from .leaks import Allowlist
+from .pagescan import directive_paths, resolve_snippet_path
 from .placeholders import find_placeholders
 from .policies import PolicyConfig, check_policies
 from .project import ProjectSettings
@@ -366,32 +367,8 @@ class ValidationMemo:
 # --- the site ---------------------------------------------------------------------------------------
 
 # pymdownx.blocks header of our directive (markdown.py's `_BLOCK_START` with the name fixed).
-_RE_DIRECTIVE = re.compile(r"^[ \t]*/{3,}[ \t]*resource[ \t]*\|(?P<arg>.*)$")
-_RE_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")
 # An example that fails to parse is still worth a `yaml.syntax` finding when it looks like a resource.
 _RE_RESOURCE_KEYS = re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
-
-
-def _directive_paths(page_text: str) -> list[tuple[int, str]]:
-    """(1-based line, path) of every `/// resource | path` directive outside fenced code."""
-    found: list[tuple[int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(page_text.splitlines(), start=1):
-        opening = _RE_FENCE.match(line)
-        if fence is not None:
-            closing = opening is not None and opening.group("fence")[0] == fence[0]
-            if closing and not line.strip().strip(fence[0]) and len(line.strip()) >= len(fence):
-                fence = None
-            continue
-        if opening is not None:
-            fence = opening.group("fence")
-            continue
-        match = _RE_DIRECTIVE.match(line)
-        if match is not None:
-            path = match.group("arg").strip().strip("\"'")
-            if path:
-                found.append((number, path))
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,17 +411,12 @@ class _SiteCheck:
         return Allowlist(self.settings.secrets_allowlist)
 
     def resolve(self, path: str) -> Path | None:
-        # pymdownx.snippets (SnippetPreprocessor.get_snippet_path): the first base that has the file.
-        # A page may not read outside the bases: no absolute path, no `..` or symlink leading out
-        # (snippets' `restrict_base_path`, on by default).
-        if Path(path).is_absolute():
+        # The file pymdownx.snippets would include; a path it must refuse (absolute, `..` or a
+        # symlink leading out of the bases) is one the check never reads.
+        try:
+            return resolve_snippet_path(path, self.base_path)
+        except ValueError:
             return None
-        for base in self.base_path:
-            candidate = base / path
-            real_base = base.resolve()
-            if candidate.is_file() and candidate.resolve().is_relative_to(real_base):
-                return candidate
-        return None
 
     def display(self, path: Path) -> str:
         return self.settings.display(path.resolve() if not path.is_absolute() else path)
@@ -505,7 +477,7 @@ class _SiteCheck:
             return resolved
 
         examples, found = extract_examples(text, page, resolve=resolve, display=self.display)
-        for line, path in _directive_paths(text):
+        for line, path in directive_paths(text.splitlines()):
             if resolve(path) is None:
                 continue  # the directive itself reports it while the page renders
             synthetic = f'```yaml\n--8<-- "{path}"\n```\n'

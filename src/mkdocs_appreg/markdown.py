@@ -11,8 +11,8 @@ and a Python-Markdown preprocessor expands it, before `pymdownx.snippets` runs, 
 then resolves the `--8<--` lines, superfences renders the fences and blocks.tab the tabs, so the
 extension works in any Python-Markdown pipeline, with or without MkDocs.
 
-The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, `resolve_snippet_path`) does
-not need Markdown; `ResourceExtension` only wires it into a `markdown.Markdown` instance.
+The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, and `pagescan`'s
+`resolve_snippet_path`) does not need Markdown; `ResourceExtension` only wires it into a `markdown.Markdown` instance.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,14 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from .errors import ConfigError, DirectiveError
+from .pagescan import (
+    BLOCK_START,
+    DIRECTIVE_LIKE,
+    DIRECTIVE_NAME,
+    fence_end,
+    indent_width,
+    resolve_snippet_path,
+)
 
 __all__ = [
     "DEFAULT_COMMAND_LABEL",
@@ -61,23 +69,11 @@ DEFAULT_DELIMITER = "EOF"
 PRIORITY = 33
 PREPROCESSOR_NAME = "appreg_resource"
 
-DIRECTIVE_NAME = "resource"
 OPTION_NAMES = ("command", "kubectl", "lang", "yaml")
 # pymdownx.blocks' own options are indented by 4 more than the header (`RE_INDENT_YAML_LINE`).
 OPTION_INDENT = 4
 
-# Same shape as pymdownx.blocks' `RE_START`, except any indentation: Python-Markdown removes the
-# indentation of list items and admonition bodies only after preprocessors have run.
-# Tabs are allowed between the parts because whitespace is normalized only after preprocessors.
-_BLOCK_START = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*(?P<name>[\w-]+)[ \t]*(?:\|(?P<arg>.*))?$"
-)
-# Anything that starts like our directive, so a malformed header is reported instead of ignored.
-_DIRECTIVE_LIKE = re.compile(rf"^[ \t]*/{{3,}}[ \t]*{DIRECTIVE_NAME}(?![\w-])", re.IGNORECASE)
 _BLOCK_END = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*$")
-# Backtick fences cannot have a backtick in their info string (CommonMark), which keeps a line of
-# inline code such as ```x``` from being taken for a fence.
-_FENCE_START = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 # superfences' fence language pattern (`RE_NESTED_FENCE_START`, group `lang`).
 _LANG = re.compile(r"^[\w#.+-]+$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -165,48 +161,6 @@ def tab_markup(path: str, options: ResourceOptions, *, delimiter: str, indent: i
     return [prefix + line if line else line for line in lines]
 
 
-def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]) -> Path | None:
-    """Find `path` the way pymdownx.snippets does, with `restrict_base_path` on.
-
-    Follows `SnippetPreprocessor.get_snippet_path` (pymdownx/snippets.py): base paths are made
-    absolute against the current directory, bases that do not exist are skipped, the first base
-    that has the path wins, a directory base must contain the result, and a file base only matches
-    that same file.
-
-    Args:
-        path: The path written in the directive.
-        base_paths: Snippet base paths, in order.
-
-    Returns:
-        The absolute path snippets will include, or None if no base path has it.
-
-    Raises:
-        ValueError: If the path is absolute, or its `..` segments take it out of every base path.
-    """
-    if os.path.isabs(path) or Path(path).is_absolute():
-        raise ValueError(f"absolute path `{path}` is not allowed; write it relative to a snippet base path")
-    bases = [os.path.abspath(base) for base in base_paths]
-    if ".." in Path(path).parts and not any(_contains(base, path) for base in bases):
-        raise ValueError(f"path `{path}` leaves every snippet base path")
-    for base in bases:
-        if not os.path.exists(base):
-            continue
-        if os.path.isdir(base):
-            filename = os.path.abspath(os.path.join(base, path))
-            if _contains(base, path) and os.path.exists(filename):
-                # Snippets checks the path as written, so a symlink inside the base could publish
-                # any file of the build machine (`/proc/self/environ`): refuse it.
-                real_base = os.path.realpath(base)
-                if os.path.commonpath([real_base, os.path.realpath(filename)]) != real_base:
-                    raise ValueError(f"path `{path}` is a symlink to a file outside the snippet base path")
-                return Path(filename)
-        else:
-            filename = os.path.join(os.path.dirname(base), path)
-            if os.path.exists(filename) and os.path.samefile(filename, base):
-                return Path(filename)
-    return None
-
-
 # pymdownx.snippets' inline (`--8<-- "path"`) and block (`--8<--` ... `--8<--`) markers; a leading
 # `;` escapes a line (snippets.py, RE_SNIPPET / RE_SNIPPET_SECTION).
 _SNIPPET_INLINE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])(?P<path>.+?)\1""")
@@ -252,15 +206,6 @@ def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: On
                 break
 
 
-def _contains(base: str, path: str) -> bool:
-    """Whether `base` (absolute) keeps `path` inside it, as snippets' `restrict_base_path` checks."""
-    if os.path.exists(base) and not os.path.isdir(base):
-        return os.path.abspath(os.path.join(os.path.dirname(base), path)) == base
-    filename = os.path.abspath(os.path.join(base, path))
-    # The separator keeps a sibling that shares a prefix (`/x/docs_evil` next to `/x/docs`) out.
-    return filename.startswith(base if base.endswith(os.sep) else base + os.sep)
-
-
 def expand_directives(
     lines: list[str],
     resolve: Resolver,
@@ -303,17 +248,17 @@ def expand_directives(
     out: list[str] = []
     index = 0
     while index < len(lines):
-        fence_end = _fence_end(lines, index, tab_length)
-        if fence_end is not None:
-            out.extend(lines[index : fence_end + 1])
-            index = fence_end + 1
+        closing = fence_end(lines, index, tab_length)
+        if closing is not None:
+            out.extend(lines[index : closing + 1])
+            index = closing + 1
             continue
         line = lines[index].rstrip("\r")
-        if _DIRECTIVE_LIKE.match(line) is None:
+        if DIRECTIVE_LIKE.match(line) is None:
             out.append(lines[index])
             index += 1
             continue
-        header = _BLOCK_START.match(line)
+        header = BLOCK_START.match(line)
         end = index
         try:
             if header is None:
@@ -336,35 +281,6 @@ def expand_directives(
     return out
 
 
-def _width(indent: str, tab_length: int) -> int:
-    return len(indent.expandtabs(tab_length))
-
-
-def _fence_end(lines: Sequence[str], start: int, tab_length: int) -> int | None:
-    """If `lines[start]` opens a fenced code block, the index of its closing line.
-
-    Mirrors pymdownx.superfences (`SuperFencesBlockPreprocessor.eval_fence`): the closing fence is
-    the same run of characters at the same indentation; a non-blank line indented less than the
-    opening fence, or the end of the page, means there was no fence at all.
-    """
-    opening = _FENCE_START.match(lines[start].rstrip("\r"))
-    if opening is None:
-        return None
-    width = _width(opening["indent"], tab_length)
-    fence = opening["fence"]
-    for index in range(start + 1, len(lines)):
-        line = lines[index].rstrip("\r")
-        if not line.strip():
-            continue
-        stripped = line.lstrip(" \t")
-        indent = _width(line[: len(line) - len(stripped)], tab_length)
-        if indent < width:
-            return None
-        if indent == width and stripped.rstrip(" \t") == fence:
-            return index
-    return None
-
-
 class _Directive:
     """One `/// resource` directive found in a page: where it ends, and what it expands to."""
 
@@ -372,7 +288,7 @@ class _Directive:
         self.lines = lines
         self.start = start
         self.header_line = start + 1
-        self.indent = _width(header["indent"], tab_length)
+        self.indent = indent_width(header["indent"], tab_length)
         self.slashes = header["slashes"]
         self.path = (header["arg"] or "").strip()
         self.tab_length = tab_length
@@ -385,7 +301,7 @@ class _Directive:
 
     def _indent_of(self, line: str) -> int:
         stripped = line.lstrip(" \t")
-        return _width(line[: len(line) - len(stripped)], self.tab_length)
+        return indent_width(line[: len(line) - len(stripped)], self.tab_length)
 
     def _is_option_line(self, line: str) -> bool:
         line = line.rstrip("\r")
@@ -417,7 +333,7 @@ class _Directive:
                     )
                 return
             # Another block starting, or one closing with a different fence, means ours never closed.
-            if end is not None or _BLOCK_START.match(line) is not None:
+            if end is not None or BLOCK_START.match(line) is not None:
                 break
             if content is None:
                 content = index

@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from .check import CheckOptions, ValidationMemo, check_site
-from .config import AppregConfig, check_options_from, settings_from
+from .config import AppregConfig, check_options_from, settings_from, snippet_base_path
 from .errors import AppregError, DirectiveError
 from .findings import Finding
 from .markdown import ResourceExtension
@@ -111,8 +111,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 pages.append((f"{settings.docs_prefix}/{file.src_uri}", file.content_string))
             except (OSError, UnicodeDecodeError):
                 continue  # MkDocs reports an unreadable page itself when it renders it
-        snippets: dict[str, Any] = config.mdx_configs.get(SNIPPETS) or {}
-        base_path = [Path(str(entry)).resolve() for entry in snippets.get("base_path", ["."])]
+        base_path = snippet_base_path(config, relative_to=Path.cwd())
         try:
             result = check_site(
                 settings,

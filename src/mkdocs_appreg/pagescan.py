@@ -1,0 +1,127 @@
+"""Reading a page as pymdown-extensions does, without Markdown: fences, directives, snippet paths.
+
+The Markdown extension (`markdown.py`) expands `/// resource` directives with this, and the site
+checker (`check.py`) finds the same directives and resolves the same `--8<--` paths with it, so
+both agree on which lines are fenced code, which are directive headers, and which file a path
+names.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+DIRECTIVE_NAME = "resource"
+
+# Same shape as pymdownx.blocks' `RE_START`, except any indentation: Python-Markdown removes the
+# indentation of list items and admonition bodies only after preprocessors have run.
+# Tabs are allowed between the parts because whitespace is normalized only after preprocessors.
+BLOCK_START = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*(?P<name>[\w-]+)[ \t]*(?:\|(?P<arg>.*))?$"
+)
+# Anything that starts like our directive, so a malformed header is reported instead of ignored.
+DIRECTIVE_LIKE = re.compile(rf"^[ \t]*/{{3,}}[ \t]*{DIRECTIVE_NAME}(?![\w-])", re.IGNORECASE)
+
+# Backtick fences cannot have a backtick in their info string (CommonMark), which keeps a line of
+# inline code such as ```x``` from being taken for a fence.
+FENCE_START = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
+
+
+def indent_width(indent: str, tab_length: int) -> int:
+    return len(indent.expandtabs(tab_length))
+
+
+def fence_end(lines: Sequence[str], start: int, tab_length: int) -> int | None:
+    """If `lines[start]` opens a fenced code block, the index of its closing line.
+
+    Mirrors pymdownx.superfences (`SuperFencesBlockPreprocessor.eval_fence`): the closing fence is
+    the same run of characters at the same indentation; a non-blank line indented less than the
+    opening fence, or the end of the page, means there was no fence at all.
+    """
+    opening = FENCE_START.match(lines[start].rstrip("\r"))
+    if opening is None:
+        return None
+    width = indent_width(opening["indent"], tab_length)
+    fence = opening["fence"]
+    for index in range(start + 1, len(lines)):
+        line = lines[index].rstrip("\r")
+        if not line.strip():
+            continue
+        stripped = line.lstrip(" \t")
+        indent = indent_width(line[: len(line) - len(stripped)], tab_length)
+        if indent < width:
+            return None
+        if indent == width and stripped.rstrip(" \t") == fence:
+            return index
+    return None
+
+
+def directive_paths(lines: Sequence[str], tab_length: int = 4) -> list[tuple[int, str]]:
+    """(1-based line, path) of every `/// resource | path` header outside fenced code."""
+    found: list[tuple[int, str]] = []
+    index = 0
+    while index < len(lines):
+        end = fence_end(lines, index, tab_length)
+        if end is not None:
+            index = end + 1
+            continue
+        line = lines[index].rstrip("\r")
+        header = BLOCK_START.match(line) if DIRECTIVE_LIKE.match(line) else None
+        path = (header["arg"] or "").strip() if header is not None else ""
+        if path:
+            found.append((index + 1, path))
+        index += 1
+    return found
+
+
+def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]) -> Path | None:
+    """Find `path` the way pymdownx.snippets does, with `restrict_base_path` on.
+
+    Follows `SnippetPreprocessor.get_snippet_path` (pymdownx/snippets.py): base paths are made
+    absolute against the current directory, bases that do not exist are skipped, the first base
+    that has the path wins, a directory base must contain the result, and a file base only matches
+    that same file.
+
+    Args:
+        path: The path written in the directive.
+        base_paths: Snippet base paths, in order.
+
+    Returns:
+        The absolute path snippets will include, or None if no base path has it.
+
+    Raises:
+        ValueError: If the path is absolute, or its `..` segments take it out of every base path.
+    """
+    if os.path.isabs(path) or Path(path).is_absolute():
+        raise ValueError(f"absolute path `{path}` is not allowed; write it relative to a snippet base path")
+    bases = [os.path.abspath(base) for base in base_paths]
+    if ".." in Path(path).parts and not any(_contains(base, path) for base in bases):
+        raise ValueError(f"path `{path}` leaves every snippet base path")
+    for base in bases:
+        if not os.path.exists(base):
+            continue
+        if os.path.isdir(base):
+            filename = os.path.abspath(os.path.join(base, path))
+            if _contains(base, path) and os.path.exists(filename):
+                # Snippets checks the path as written, so a symlink inside the base could publish
+                # any file of the build machine (`/proc/self/environ`): refuse it.
+                real_base = os.path.realpath(base)
+                if os.path.commonpath([real_base, os.path.realpath(filename)]) != real_base:
+                    raise ValueError(f"path `{path}` is a symlink to a file outside the snippet base path")
+                return Path(filename)
+        else:
+            filename = os.path.join(os.path.dirname(base), path)
+            if os.path.exists(filename) and os.path.samefile(filename, base):
+                return Path(filename)
+    return None
+
+
+def _contains(base: str, path: str) -> bool:
+    """Whether `base` (absolute) keeps `path` inside it, as snippets' `restrict_base_path` checks."""
+    if os.path.exists(base) and not os.path.isdir(base):
+        return os.path.abspath(os.path.join(os.path.dirname(base), path)) == base
+    filename = os.path.abspath(os.path.join(base, path))
+    # The separator keeps a sibling that shares a prefix (`/x/docs_evil` next to `/x/docs`) out.
+    return filename.startswith(base if base.endswith(os.sep) else base + os.sep)
