@@ -377,9 +377,8 @@ def _clamped(text: str, line: int, column: int) -> tuple[int, int]:
     return line, min(column, lengths[line - 1] + 1)
 
 
-def _syntax_finding(
-    file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int, text: str = ""
-) -> Finding:
+def describe_yaml_error(error: yaml.YAMLError, text: str = "") -> tuple[int, int, str]:
+    """1-based (line, column) and `context: problem` of a PyYAML error, kept inside `text`."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     column = mark.column + 1 if mark is not None else 1
@@ -391,7 +390,13 @@ def _syntax_finding(
     if text:
         line, column = _clamped(text, line, column)
     context = getattr(error, "context", None)
-    message = f"{context}: {problem}" if context else str(problem)
+    return line, column, f"{context}: {problem}" if context else str(problem)
+
+
+def _syntax_finding(
+    file: str, error: yaml.YAMLError, index: int, line_offset: int, column_offset: int, text: str = ""
+) -> Finding:
+    line, column, message = describe_yaml_error(error, text)
     return Finding(
         file=file,
         line=line + line_offset,

@@ -29,7 +29,7 @@ import yaml
 
 from . import secret
 from .crdcache import CrdCache, collection_paused, content_key
-from .documents import Document
+from .documents import Document, describe_yaml_error
 from .errors import CrdError
 from .findings import Finding
 from .formats import FORMAT_CHECKS, format_checker
@@ -861,13 +861,8 @@ def _crd_documents(text: str, shown: str) -> list[Document]:
                 documents.append(Document(shown, index, value, node))
             index += 1
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        context = getattr(error, "context", None)
-        message = f"{context}: {problem}" if context else str(problem)
-        raise CrdError(
-            f"YAML syntax error: {message}", file=shown, line=mark.line + 1 if mark else 1
-        ) from None
+        line, _, message = describe_yaml_error(error, text)
+        raise CrdError(f"YAML syntax error: {message}", file=shown, line=line) from None
     except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
         raise CrdError(f"YAML cannot be loaded: {type(error).__name__}: {error}"[:300], file=shown) from None
     finally:
