@@ -52,7 +52,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         # a rebuild re-validates only the files whose text (or CRDs, or options) changed.
         self.memo = ValidationMemo()
         self._page: Page | None = None
-        self._front_matter_lines = 0
+        self._page_markdown = ""
         self._serving = False
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -159,8 +159,18 @@ class AppregPlugin(BasePlugin[AppregConfig]):
 
     def _directive_error(self, error: DirectiveError) -> None:
         page = self._page_display()
-        line = f"{error.line + self._front_matter_lines}:" if error.line is not None else ""
+        line = f"{error.line + self._front_matter_lines()}:" if error.line is not None else ""
         raise PluginError(f"{page}:{line} {error.reason}")
+
+    def _front_matter_lines(self) -> int:
+        # MkDocs strips YAML front matter before Markdown sees the page, so the directive's line
+        # numbers start below it. Counted only when an error is reported: no second read per page.
+        if self._page is None or not self._page_markdown:
+            return 0
+        source = self._page.file.content_string
+        if not source.endswith(self._page_markdown):
+            return 0
+        return source[: len(source) - len(self._page_markdown)].count("\n")
 
     def _page_display(self) -> str:
         if self._page is None or self.settings is None:
@@ -191,12 +201,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
     ) -> str | None:
         # The directive's error callback needs to know which page is being converted.
         self._page = page
-        # MkDocs strips YAML front matter before Markdown sees the page, so the directive's
-        # line numbers start below it; count the stripped lines to report page lines.
-        source = page.file.content_string
-        self._front_matter_lines = 0
-        if markdown and source.endswith(markdown):
-            self._front_matter_lines = source[: len(source) - len(markdown)].count("\n")
+        self._page_markdown = markdown
         return markdown
 
     def on_serve(
