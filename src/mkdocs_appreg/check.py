@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 from . import metadata, secret
 from .corekinds import CoreSchemas
-from .documents import Document, parse_documents
+from .documents import Document, iter_documents, parse_documents
 from .extract import Example, extract_examples
 from .findings import Finding, Severity, sort_key
 from .leaks import Allowlist
@@ -204,11 +204,15 @@ def validate_stream(
     Returns:
         The parse findings and each document's findings, and the number of non-empty documents.
     """
-    parsed = parse_documents(text, file)
-    findings = list(parsed.findings)
-    for document in parsed.documents:
-        findings.extend(validate_resource(document, registry, core, missing=missing))
-    return findings, len(parsed.documents)
+    # One document at a time: its node tree is dropped once it is validated (see iter_documents).
+    findings: list[Finding] = []
+    checked: list[Finding] = []
+    count = 0
+    for document in iter_documents(text, file, findings):
+        checked.extend(validate_resource(document, registry, core, missing=missing))
+        count += 1
+    findings.extend(checked)
+    return findings, count
 
 
 @functools.cache

@@ -13,6 +13,7 @@ finding needs a line, so the clean path costs about what PyYAML's own loader cos
 from __future__ import annotations
 
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,13 +109,6 @@ _KubectlConstructor.add_constructor(  # type: ignore[type-var]
 )
 
 
-# Implicit tags by (scalar text, implicit flags): keys and short values repeat across a corpus.
-# Emptied when full, so unique values (names) cannot make it grow with the input.
-_RESOLVED: dict[tuple[str, Any], str] = {}
-_RESOLVED_ENTRIES = 4096
-_RESOLVED_TEXT = 64
-
-
 class _Loader(_Parser, _KubectlConstructor, Resolver):
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
@@ -123,19 +117,31 @@ class _Loader(_Parser, _KubectlConstructor, Resolver):
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         # libyaml's composer calls back into Python for every node's tag, and PyYAML's answer
-        # (a regex per candidate resolver) was an eighth of the parse time. For a scalar it
-        # depends only on the text and the flags, since no path resolver is registered.
-        if kind is ScalarNode and len(value) <= _RESOLVED_TEXT:
-            key = (value, implicit)
-            tag = _RESOLVED.get(key)
-            if tag is None:
-                tag = Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
-                if len(_RESOLVED) >= _RESOLVED_ENTRIES:
-                    _RESOLVED.clear()
-                _RESOLVED[key] = tag
-            return tag
+        # (a list concatenation and a regex per candidate resolver) was an eighth of the parse
+        # time. A scalar's tag depends only on its text and flags (no path resolver is
+        # registered), and most scalars start with a character no implicit resolver claims.
+        # No cache: a cache of seen values is memory that grows with the input's variety.
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                    if regexp.match(value):
+                        return tag
+            return _DEFAULT_SCALAR
         resolved: str = Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
         return resolved
+
+
+def _implicit_resolvers() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """PyYAML's implicit resolvers by first character, wildcard ones appended, as `resolve` tries them."""
+    table: dict[Any, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
+    wildcard = table.get(None, [])
+    return {key: tuple(resolvers + wildcard) for key, resolvers in table.items() if key is not None}
+
+
+# PyYAML looks an empty scalar up under "" (the null resolver); value[:1] gives the same key.
+_IMPLICIT = _implicit_resolvers()
+_WILDCARD: tuple[tuple[str, re.Pattern[str]], ...] = tuple(Resolver.yaml_implicit_resolvers.get(None, []))
+_DEFAULT_SCALAR: str = Resolver.DEFAULT_SCALAR_TAG
 
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -419,12 +425,39 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
     Returns:
         The non-empty documents and the syntax / duplicate-key findings, in order.
     """
-    documents: list[Document] = []
     findings: list[Finding] = []
+    stream = iter_documents(text, file, findings, line_offset=line_offset, column_offset=column_offset)
+    documents: list[Document] = []
+    while True:
+        try:
+            documents.append(next(stream))
+        except StopIteration as end:
+            return ParseResult(documents, findings, end.value)
+
+
+def iter_documents(
+    text: str, file: str, findings: list[Finding], *, line_offset: int = 0, column_offset: int = 0
+) -> Generator[Document, None, int]:
+    """`parse_documents` one document at a time: each is yielded as soon as it is built.
+
+    A caller that validates a document and drops it holds one node tree at a time instead of the
+    whole stream's, which is what keeps validation's memory near a plain `yaml.load_all`.
+
+    Args:
+        text: The YAML stream.
+        file: Display name used in findings.
+        findings: Receives the syntax / duplicate-key findings, in order, as they are found.
+        line_offset: Lines above the stream in `file` (for YAML embedded in a page).
+        column_offset: Indentation of the stream in `file`.
+
+    Returns:
+        (As the generator's value) the number of documents seen, empty ones included.
+    """
     index = 0
     if len(text) > MAX_FILE_BYTES:
         message = f"the stream is {len(text)} characters long; the limit is {MAX_FILE_BYTES}"
-        return ParseResult([], [Finding(file, 1 + line_offset, 1 + column_offset, "yaml.limit", message)], 0)
+        findings.append(Finding(file, 1 + line_offset, 1 + column_offset, "yaml.limit", message))
+        return 0
     # Only aliases (`*name`) make nodes shared; without one there is no bomb to look for.
     check_aliases = "*" in text
     loader = _Loader(text)
@@ -479,9 +512,9 @@ def parse_documents(text: str, file: str, *, line_offset: int = 0, column_offset
                     )
                 )
             loader.duplicates.clear()
-            if value is not None:
-                documents.append(document)
             index += 1
+            if value is not None:
+                yield document
     finally:
         loader.dispose()
-    return ParseResult(documents, findings, index)
+    return index
