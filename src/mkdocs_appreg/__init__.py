@@ -6,16 +6,33 @@ The MkDocs plugin lives in `mkdocs_appreg.plugin`, the Python-Markdown extension
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from .documents import Document, ParseResult, parse_documents
 from .errors import AppregError, ConfigError, CrdError, DirectiveError, InputError
 from .findings import Finding, Severity
 
-try:
-    __version__ = version("mkdocs-appreg")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from .documents import Document, ParseResult, parse_documents
+
+    __version__: str
+
+
+def __getattr__(name: str) -> Any:
+    # Resolved on first use (PEP 562): every `mkdocs build` imports this package through the
+    # plugin, and neither the YAML layer nor the installed-distribution lookup is needed then.
+    if name in ("Document", "ParseResult", "parse_documents"):
+        from . import documents
+
+        return getattr(documents, name)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("mkdocs-appreg")
+        except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
+            return "0.0.0"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AppregError",

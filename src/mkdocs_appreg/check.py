@@ -47,7 +47,7 @@ from .documents import Document, iter_documents, parse_documents
 from .extract import Example, extract_examples
 from .findings import Finding, Severity, sort_key
 from .leaks import Allowlist
-from .pagescan import directive_paths, resolve_snippet_path
+from .pagescan import directive_paths, include_resolver
 from .placeholders import find_placeholders
 from .policies import PolicyConfig, check_policies
 from .project import ProjectSettings
@@ -343,6 +343,10 @@ class ValidationMemo:
             return key, entry
         return key, None
 
+    def page_reads(self) -> list[tuple[str, Path | None, str | None]]:
+        """Every include the pages of the last check resolved: (path, file, its digest)."""
+        return [read for key in self._pages_used for read in self._pages[key].reads]
+
     def put_page(self, key: tuple[str, str], entry: _PageEntry) -> None:
         self._pages[key] = entry
         self._pages_used.add(key)
@@ -398,7 +402,8 @@ class _SiteCheck:
     options: CheckOptions
     registry: SchemaRegistry
     core: CoreSchemas | None
-    base_path: tuple[Path, ...]
+    # The file pymdownx.snippets would include for a path (pagescan.include_resolver).
+    resolve: Callable[[str], Path | None]
     rendered_by_file: dict[str, Rendered] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     resources: list[SiteResource] = field(default_factory=list)
@@ -413,14 +418,6 @@ class _SiteCheck:
     @property
     def allowlist(self) -> Allowlist:
         return Allowlist(self.settings.secrets_allowlist)
-
-    def resolve(self, path: str) -> Path | None:
-        # The file pymdownx.snippets would include; a path it must refuse (absolute, `..` or a
-        # symlink leading out of the bases) is one the check never reads.
-        try:
-            return resolve_snippet_path(path, self.base_path)
-        except ValueError:
-            return None
 
     def display(self, path: Path) -> str:
         return self.settings.display(path.resolve() if not path.is_absolute() else path)
@@ -621,8 +618,7 @@ def check_site(
         ConfigError: `options.kubernetes_version` names a release whose schemas are not installed.
     """
     core = core_schemas(options.kubernetes_version)
-    bases = tuple(dict.fromkeys([settings.snippet_root, *base_path]))
-    site = _SiteCheck(settings, options, registry, core, bases)
+    site = _SiteCheck(settings, options, registry, core, include_resolver(settings.snippet_root, base_path))
     if memo is not None:
         memo.start()
         site.memo = memo

@@ -10,18 +10,18 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException
 
-from .check import CheckOptions, core_schemas
 from .errors import ConfigError
-from .policies import parse_policy_config
 from .project import ProjectSettings
-from .references import DEFAULT_REFERENCE_RULES, parse_reference_rules
+
+if TYPE_CHECKING:
+    from .check import CheckOptions
 
 DEFAULT_YAML_LABEL = "YAML Resource"
 DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
@@ -106,6 +106,10 @@ class AppregConfig(base.Config):
     """Allow `https://` URLs among `crds`, downloaded at each build; off by default, when a URL
     is a configuration error and appreg never uses the network."""
 
+    reuse_results = c.Type(bool, default=True)
+    """Reuse the previous build's rendered files and findings when no template, vars file, CRD,
+    page, included file, option or installed package changed (a record in `cache_dir`)."""
+
     def validate(self) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
         # MkDocs only warns about an unknown option, and a misspelt one (`validaton: false`)
         # would then silently do nothing: make it an error that names the option.
@@ -174,6 +178,11 @@ def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
     Raises:
         ConfigError: One line naming the option that is wrong (`source` is the mkdocs.yml shown).
     """
+    # Imported here: a build that reuses its previous results never needs the checker.
+    from .check import CheckOptions, core_schemas
+    from .policies import parse_policy_config
+    from .references import DEFAULT_REFERENCE_RULES, parse_reference_rules
+
     references = (
         DEFAULT_REFERENCE_RULES
         if options.references is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 DIRECTIVE_NAME = "resource"
@@ -116,6 +116,23 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
             if os.path.exists(filename) and os.path.samefile(filename, base):
                 return Path(filename)
     return None
+
+
+def include_resolver(settings_root: Path, base_path: Sequence[Path]) -> Callable[[str], Path | None]:
+    """What a page's include reads: `resolve_snippet_path` over the cache, then `base_path`.
+
+    The plugin puts the cache first in snippets' base path; a path snippets must refuse
+    (absolute, `..` or a symlink leading out of the bases) resolves to None: it is never read.
+    """
+    bases = tuple(dict.fromkeys([settings_root, *base_path]))
+
+    def resolve(path: str) -> Path | None:
+        try:
+            return resolve_snippet_path(path, bases)
+        except ValueError:
+            return None
+
+    return resolve
 
 
 def _contains(base: str, path: str) -> bool:

@@ -16,19 +16,26 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from .check import CheckOptions, ValidationMemo, check_site
+from .buildrecord import BuildRecord, crd_inputs, environment_key, page_digests, template_inputs
 from .config import AppregConfig, check_options_from, settings_from, snippet_base_path
 from .errors import AppregError, DirectiveError
 from .findings import Finding
 from .markdown import ResourceExtension
-from .project import ProjectSettings, build_registry, render_project, write_cache
-from .render import Rendered
-from .schemas import SchemaRegistry
+from .pagescan import include_resolver
+from .project import ProjectSettings
 
 if TYPE_CHECKING:
     # Annotation only: the live-reload server module imports watchdog and http.server, which a
     # `mkdocs build` never needs (~15 ms).
     from mkdocs.livereload import LiveReloadServer
+
+    from .check import CheckOptions, ValidationMemo
+    from .render import Rendered
+    from .schemas import SchemaRegistry
+
+# The renderer, the registry and the checker (check, project's pipeline, render, schemas) are
+# imported when a build needs them: one that reuses its previous results (buildrecord.py)
+# imports none of them, which is most of what the plugin would otherwise cost a build.
 
 # Warnings on a `mkdocs.plugins.*` logger are what `mkdocs build --strict` counts.
 log = get_plugin_logger(__name__)
@@ -47,13 +54,26 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self.rendered: list[Rendered] = []
         self.findings: list[Finding] = []
         self._registry: SchemaRegistry | None = None
-        self._check_options = CheckOptions()
+        self._check_options: CheckOptions | None = None
         # Per-file validation results: in `mkdocs serve` this instance lives across rebuilds, so
         # a rebuild re-validates only the files whose text (or CRDs, or options) changed.
-        self.memo = ValidationMemo()
+        self._memo: ValidationMemo | None = None
+        # The previous build's record, when its rendered files were reused; the one being made.
+        self._previous: BuildRecord | None = None
+        self._record: BuildRecord | None = None
+        # Whether the last build reused the previous build's findings (no input changed).
+        self.reused_check = False
         self._page: Page | None = None
         self._page_markdown = ""
         self._serving = False
+
+    @property
+    def memo(self) -> ValidationMemo:
+        if self._memo is None:
+            from .check import ValidationMemo
+
+            self._memo = ValidationMemo()
+        return self._memo
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this instance for a whole `mkdocs serve`
@@ -66,6 +86,41 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         try:
             settings = settings_from(self.config, config)
             settings.check()
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        self.settings = settings
+        self._configure_markdown(config, settings)
+        self._registry = None
+        self._check_options = None
+        self.findings = []
+        environment = environment_key(
+            [
+                repr(sorted(self.config.items())),
+                repr(settings),
+                repr(config.mdx_configs.get(SNIPPETS)),
+                str(config.config_file_path),
+            ]
+        )
+        templates = template_inputs(settings)
+        previous = BuildRecord.load(settings.cache_dir) if self.config.reuse_results else None
+        rendered = None
+        if previous is not None and previous.environment == environment and previous.templates == templates:
+            rendered = previous.rendered_files(settings)
+        self._previous = previous if rendered is not None else None
+        if rendered is None:
+            rendered = self._render(settings)
+        self.rendered = rendered
+        self._record = BuildRecord(environment, templates).with_rendered(rendered)
+        if settings.validate and self._previous is None:
+            # CRDs and check options are set up now: a broken one stops the build here, in one
+            # line. (A reused build had them working, and unchanged, last time.)
+            self._prepare_check(config)
+        return config
+
+    def _render(self, settings: ProjectSettings) -> list[Rendered]:
+        from .project import render_project, write_cache
+
+        try:
             result = render_project(settings)
         except AppregError as error:
             raise PluginError(f"appreg: {error}") from None
@@ -82,49 +137,46 @@ class AppregPlugin(BasePlugin[AppregConfig]):
             raise PluginError(
                 f"appreg: cannot write the cache {settings.display(settings.cache_dir)}: {error}"
             ) from None
-        self.settings = settings
-        self.rendered = result.rendered
-        self._configure_markdown(config, settings)
-        self._registry = None
-        if settings.validate:
-            # CRDs and check options are setup: a broken one stops the build here, in one line.
-            try:
-                self._registry, self.findings = build_registry(settings, SchemaRegistry.builtin())
-                source = settings.display(Path(config.config_file_path or "mkdocs.yml").resolve())
-                self._check_options = check_options_from(self.config, source)
-            except AppregError as error:
-                raise PluginError(f"appreg: {error}") from None
-        return config
+        return result.rendered
 
-    def _check(self, files: Files, config: MkDocsConfig) -> list[Finding]:
+    def _prepare_check(self, config: MkDocsConfig) -> None:
+        from .project import build_registry
+        from .schemas import SchemaRegistry
+
+        assert self.settings is not None
+        try:
+            self._registry, warnings = build_registry(self.settings, SchemaRegistry.builtin())
+            source = self.settings.display(Path(config.config_file_path or "mkdocs.yml").resolve())
+            self._check_options = check_options_from(self.config, source)
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        self.findings = warnings
+
+    def _check(self, pages: list[tuple[str, str]], config: MkDocsConfig) -> list[Finding]:
         """Check the rendered templates and every page's resources, once per build.
 
         Runs in on_files, before any page is converted: the pages' sources are read from the files
         MkDocs collected, and includes resolve through the same snippets base path the build uses
         (relative entries against the current directory, as pymdownx.snippets resolves them).
         """
-        assert self.settings is not None and self._registry is not None
-        settings = self.settings
-        pages: list[tuple[str, str]] = []
-        for file in files.documentation_pages():
-            try:
-                pages.append((f"{settings.docs_prefix}/{file.src_uri}", file.content_string))
-            except (OSError, UnicodeDecodeError):
-                continue  # MkDocs reports an unreadable page itself when it renders it
-        base_path = snippet_base_path(config, relative_to=Path.cwd())
+        from .check import check_site
+
+        if self._registry is None or self._check_options is None:
+            self._prepare_check(config)
+        assert self.settings is not None and self._registry is not None and self._check_options is not None
         try:
             result = check_site(
-                settings,
+                self.settings,
                 pages,
                 options=self._check_options,
                 registry=self._registry,
                 rendered=self.rendered,
-                base_path=base_path,
+                base_path=snippet_base_path(config, relative_to=Path.cwd()),
                 memo=self.memo,
             )
         except AppregError as error:
             raise PluginError(f"appreg: {error}") from None
-        return result.findings
+        return [*self.findings, *result.findings]
 
     def _configure_markdown(self, config: MkDocsConfig, settings: ProjectSettings) -> None:
         """Put the cache first in snippets' base_path and add our extension, configured alike.
@@ -180,11 +232,14 @@ class AppregPlugin(BasePlugin[AppregConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
-        if self.settings is not None and self._registry is not None:
-            # Logged here, inside the build, so `mkdocs build --strict` counts every one.
-            self.findings = [*self.findings, *self._check(files, config)]
-            for finding in self.findings:
-                log.warning(finding.located())
+        settings = self.settings
+        if settings is not None and self._record is not None:
+            if settings.validate:
+                self.findings = self._site_findings(settings, files, config)
+                # Logged here, inside the build, so `mkdocs build --strict` counts every one.
+                for finding in self.findings:
+                    log.warning(finding.located())
+            self._record.save(settings.cache_dir)
         if not self.config.publish:
             return files
         for item in self.rendered:
@@ -195,6 +250,35 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 files.remove(existing)
             files.append(File.generated(config, item.docs_path, content=item.text))
         return files
+
+    def _site_findings(self, settings: ProjectSettings, files: Files, config: MkDocsConfig) -> list[Finding]:
+        """The check's findings: the previous build's when none of its inputs changed."""
+        assert self._record is not None
+        self.reused_check = False
+        pages: list[tuple[str, str]] = []
+        for file in files.documentation_pages():
+            try:
+                pages.append((f"{settings.docs_prefix}/{file.src_uri}", file.content_string))
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports an unreadable page itself when it renders it
+        digests = page_digests(pages)
+        # Remote CRDs are fetched by every build: what they hold now is unknown until then.
+        crds = crd_inputs(settings) if not settings.remote_crds else None
+        if self._previous is not None and crds is not None:
+            resolve = include_resolver(
+                settings.snippet_root, snippet_base_path(config, relative_to=Path.cwd())
+            )
+            reused = self._previous.check_findings(crds, digests, resolve)
+            if reused is not None:
+                log.info(
+                    f"appreg: no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
+                )
+                self._record.with_check(crds, digests, self._previous.reads, reused)
+                self.reused_check = True
+                return reused
+        findings = self._check(pages, config)
+        self._record.with_check(crds, digests, self.memo.page_reads(), findings)
+        return findings
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files

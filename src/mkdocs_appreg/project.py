@@ -11,16 +11,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomically
-from .crdcache import CRDS_SUBDIRECTORY, CrdCache
 from .errors import ConfigError
 from .findings import Finding
-from .remote import fetch_crd
-from .render import Rendered, RenderResult, TemplateRenderer, load_vars_file
-from .schemas import SchemaRegistry
-from .validate import validate_text
+
+if TYPE_CHECKING:
+    from .crdcache import CrdCache
+    from .render import Rendered, RenderResult
+    from .schemas import SchemaRegistry
+
+# The renderer, the CRD registry and the validator are imported by the functions that use
+# them: a build that reuses its previous results (buildrecord.py) needs none of them.
 
 MANIFEST = "manifest.json"
 
@@ -82,6 +85,8 @@ class ProjectSettings:
     @property
     def crd_cache(self) -> CrdCache:
         """Parsed CRD files by content, under `<cache_dir>/crds` (see `crdcache`)."""
+        from .crdcache import CRDS_SUBDIRECTORY, CrdCache
+
         return CrdCache(self.cache_dir / CRDS_SUBDIRECTORY)
 
     def check(self) -> None:
@@ -117,6 +122,8 @@ class ProjectSettings:
 
 def template_variables(settings: ProjectSettings) -> dict[str, Any]:
     """The vars file's mapping overlaid with the `vars` option (the option wins)."""
+    from .render import load_vars_file
+
     variables: dict[str, Any] = {}
     if settings.vars_file is not None:
         variables.update(load_vars_file(settings.vars_file, settings.display(settings.vars_file)))
@@ -126,6 +133,8 @@ def template_variables(settings: ProjectSettings) -> dict[str, Any]:
 
 def render_project(settings: ProjectSettings) -> RenderResult:
     """Render every template of the project (findings for broken ones, never an exception)."""
+    from .render import TemplateRenderer
+
     renderer = TemplateRenderer(
         settings.templates_dir,
         template_variables(settings),
@@ -146,6 +155,9 @@ def build_registry(
     Raises:
         CrdError: a configured CRD path is missing or is not a valid CRD.
     """
+    from .remote import fetch_crd
+    from .schemas import SchemaRegistry
+
     registry = base if base is not None else SchemaRegistry.builtin()
     warnings: list[Finding] = []
     cache = settings.crd_cache
@@ -160,6 +172,8 @@ def build_registry(
 
 def validate_rendered(rendered: Iterable[Rendered], registry: SchemaRegistry) -> list[Finding]:
     """Validate rendered resources and move every finding back to the template line behind it."""
+    from .validate import validate_text
+
     findings: list[Finding] = []
     for item in rendered:
         found, _ = validate_text(item.text, item.display, registry)

@@ -1,0 +1,176 @@
+"""The build record: a build whose inputs are all unchanged reuses the previous results, and any
+changed input (page, included file, template, CRD, cached file, record) means the work again.
+
+Real `mkdocs build` runs through the entry point; "reused" is read from the plugin's INFO line.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_mkdocs
+from mkdocs_appreg.buildrecord import RECORD_FILE, BuildRecord
+from test_plugin import PAGE, make_site
+
+REUSED = "no template, CRD or page changed since the last build"
+
+EXTRA_PAGE = """\
+# Extra
+
+```yaml
+--8<-- "examples/registry.yaml"
+```
+"""
+
+EXAMPLE = """\
+apiVersion: appstore.eda.nokia.com/v1
+kind: Registry
+metadata:
+  name: extra
+  namespace: eda-system
+spec:
+  remoteURL: https://registry.example.com
+  skipTLSVerify: {skip}
+"""
+
+
+def build(site: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], bool]:
+    result = run_mkdocs(site, *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result, REUSED in result.stderr
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # pages carry the build date otherwise
+    crd = "appstore.eda.nokia.com_registries.yaml"
+    root = make_site(
+        tmp_path / "p",
+        pages={"index.md": PAGE, "extra.md": EXTRA_PAGE},
+        options={"crds": [f"crds/{crd}"]},
+    )
+    (root / "crds").mkdir()
+    shutil.copy2(REPO / "src" / "mkdocs_appreg" / "crds" / crd, root / "crds" / crd)
+    (root / "examples").mkdir()
+    (root / "examples" / "registry.yaml").write_text(EXAMPLE.format(skip="false"))
+    return root
+
+
+def test_unchanged_inputs_reuse_and_every_kind_of_change_redoes_the_work(site: Path) -> None:
+    first, reused = build(site, "--strict")
+    assert first.returncode == 0 and not reused, first.stderr
+    html = (site / "site" / "index.html").read_text()
+
+    again, reused = build(site, "--strict")
+    assert again.returncode == 0 and reused, again.stderr
+    assert (site / "site" / "index.html").read_text() == html
+
+    # A file a page includes (outside templates/ and docs/) turns invalid: checked again, and
+    # the error is reported by this build and, reused, by the next one, so --strict keeps failing.
+    (site / "examples" / "registry.yaml").write_text(EXAMPLE.format(skip="maybe"))
+    broken, reused = build(site, "--strict")
+    assert broken.returncode != 0 and not reused
+    assert "examples/registry.yaml:8:" in broken.stderr and "[schema.type]" in broken.stderr
+    still, reused = build(site, "--strict")
+    assert still.returncode != 0 and reused
+    assert "examples/registry.yaml:8:" in still.stderr and "[schema.type]" in still.stderr
+
+    (site / "examples" / "registry.yaml").write_text(EXAMPLE.format(skip="false"))
+    fixed, reused = build(site, "--strict")
+    assert fixed.returncode == 0 and not reused, fixed.stderr
+
+    # A page edit.
+    page = site / "docs" / "extra.md"
+    page.write_text(page.read_text() + "\nMore text.\n")
+    edited, reused = build(site, "--strict")
+    assert edited.returncode == 0 and not reused
+
+    # A CRD edit that makes the shown values invalid.
+    crd = site / "crds" / "appstore.eda.nokia.com_registries.yaml"
+    text = crd.read_text()
+    old = "description: Skip TLS Verification on connection\n                type: boolean"
+    assert old in text
+    crd.write_text(text.replace(old, old.replace("boolean", "string")))
+    narrowed, reused = build(site, "--strict")
+    assert narrowed.returncode != 0 and not reused
+    assert "examples/registry.yaml:8:" in narrowed.stderr and "[schema.type]" in narrowed.stderr
+
+
+def test_template_and_cache_changes_render_again(site: Path) -> None:
+    assert build(site, "--strict")[0].returncode == 0
+    template = site / "templates" / "resources" / "registry.yaml.j2"
+    template.write_text(template.read_text().replace("your-registry", "renamed-registry"))
+    result, reused = build(site, "--strict")
+    assert result.returncode == 0 and not reused
+    assert "renamed-registry" in (site / "site" / "resources" / "registry.yaml").read_text()
+
+    # Someone deletes (or edits) a rendered file in the cache: rendered again, not trusted.
+    cached = site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "registry.yaml"
+    cached.unlink()
+    result, reused = build(site, "--strict")
+    assert result.returncode == 0 and not reused
+    assert "renamed-registry" in cached.read_text()
+
+    # A new partial in templates/ counts, even unused: the template tree is the input.
+    (site / "templates" / "_unused.yaml.j2").write_text("# nothing\n")
+    assert build(site, "--strict")[1] is False
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["{", "[]", '{"format": 1}', '{"format": 99}', "\x00\xff", '{"format": 1, "environment": 5}'],
+)
+def test_a_corrupt_record_is_ignored_and_replaced(site: Path, content: str) -> None:
+    assert build(site, "--strict")[0].returncode == 0
+    (site / ".cache" / "appreg" / RECORD_FILE).write_text(content, encoding="utf-8", errors="surrogateescape")
+    result, reused = build(site, "--strict")
+    assert result.returncode == 0 and not reused, result.stderr
+    assert BuildRecord.load(site / ".cache" / "appreg") is not None
+
+
+def test_reuse_can_be_turned_off(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "p", options={"reuse_results": False})
+    for _ in range(2):
+        result, reused = build(site, "--strict")
+        assert result.returncode == 0 and not reused, result.stderr
+
+
+def test_record_with_tampered_findings_is_refused(site: Path) -> None:
+    # A finding with an unknown field (or a wrong type) makes the whole record untrusted.
+    assert build(site, "--strict")[0].returncode == 0
+    path = site / ".cache" / "appreg" / RECORD_FILE
+    data = json.loads(path.read_text())
+    data["findings"] = [{"file": "x", "line": 1, "column": 1, "rule": "r", "message": "m", "evil": 1}]
+    path.write_text(json.dumps(data))
+    assert BuildRecord.load(site / ".cache" / "appreg") is None
+
+
+REUSED_BUILD = """
+import json, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+config = load_config("mkdocs.yml")
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+print(json.dumps({"reused": config.plugins["appreg"].reused_check,
+                  "modules": sorted(m for m in sys.modules if m.startswith("mkdocs_appreg"))}))
+"""
+
+
+def test_a_reused_build_imports_neither_the_checker_nor_the_validator(site: Path) -> None:
+    # What makes reuse cheap: the pipeline's modules are never imported. No timing measured.
+    assert build(site, "--strict")[0].returncode == 0
+    done = subprocess.run(
+        [sys.executable, "-c", REUSED_BUILD], cwd=site, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["reused"] is True
+    pipeline = {"check", "extract", "validate", "schemas", "documents", "crdcache", "references", "policies"}
+    assert not {m.rsplit(".", 1)[-1] for m in report["modules"]} & pipeline, report["modules"]
