@@ -9,6 +9,7 @@ most 11x the time, and memory should grow no faster than the input.
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -62,9 +63,12 @@ def _case(directory: Path, crds: str, limit: int, cache_dir: Path) -> dict[str, 
     return result
 
 
-def run(*, quick: bool, sizes: tuple[int, ...] | None = None, eda: bool = True) -> list[Row]:
+def run(
+    *, quick: bool, sizes: tuple[int, ...] | None = None, eda: bool = True, repeats: int | None = None
+) -> list[Row]:
     """Rows for each CRD set: time and memory at each size, and the growth between sizes."""
     sizes = sizes if sizes is not None else ((1_000, 10_000) if quick else (1_000, 10_000, 100_000))
+    repeats = repeats if repeats is not None else 2
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="appreg-bench-scaling-") as temporary:
         root = Path(temporary)
@@ -80,13 +84,20 @@ def run(*, quick: bool, sizes: tuple[int, ...] | None = None, eda: bool = True) 
             rows.append(Row("scaling", f"EDA cases skipped: {corpus.EDA_CRDS} is absent", 0.0, unit=""))
         sets.append(("synthetic (bundled CRDs)", "", 0, corpus.synthetic_templates()))
         for label, crds, limit, templates in sets:
-            previous: dict[str, float] | None = None
+            directories = {}
             for size in sizes:
                 directory = root / f"{len(rows)}-{size}"
                 corpus.write_corpus(templates, size, directory)
-                # Best of two below 100k resources: a short run is the most exposed to noise.
-                runs = [_case(directory, crds, limit, cache_dir) for _ in range(2 if size < 50_000 else 1)]
-                result = min(runs, key=lambda run: run["seconds"])
+                directories[size] = directory
+            # Runs of all sizes alternate (small, large, small, large...): the machine's load drifts
+            # over minutes, and a ratio of two runs minutes apart would measure the drift.
+            runs: dict[int, list[dict[str, float]]] = {size: [] for size in sizes}
+            for _ in range(repeats):
+                for size in sizes:
+                    runs[size].append(_case(directories[size], crds, limit, cache_dir))
+            previous: dict[str, float] | None = None
+            for size in sizes:
+                result = min(runs[size], key=lambda run: run["seconds"])
                 note = f"{result['documents'] / result['seconds']:,.0f} docs/s; {result['errors']:.0f} errors"
                 rows.append(
                     Row("scaling", f"{label}: {size:,} resources, time", result["seconds"], note=note)
@@ -104,6 +115,7 @@ def run(*, quick: bool, sizes: tuple[int, ...] | None = None, eda: bool = True) 
                             previous["seconds"],
                             ratio=result["seconds"] / previous["seconds"],
                             target=1.1 * factor,
+                            note=f"best of {repeats} runs each, sizes alternated",
                         )
                     )
                     input_growth = result["bytes"] / previous["bytes"]
@@ -120,6 +132,6 @@ def run(*, quick: bool, sizes: tuple[int, ...] | None = None, eda: bool = True) 
                         )
                     )
                 previous = result
-                for path in directory.glob("*.yaml"):
-                    path.unlink()
+            for directory in directories.values():
+                shutil.rmtree(directory)
     return rows

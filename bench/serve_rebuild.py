@@ -138,7 +138,7 @@ def run(*, quick: bool, source: Path = REPO, repeats: int | None = None, eda: bo
                     result["edited"],
                     result["without_memo"],
                     ratio=result["edited"] / result["without_memo"],
-                    note="check.ValidationMemo switched off in the baseline (every file validated)",
+                    note="check.ValidationMemo emptied before each baseline rebuild (every file validated)",
                 )
             )
             for stage, key in (
@@ -156,7 +156,9 @@ def run(*, quick: bool, source: Path = REPO, repeats: int | None = None, eda: bo
                         # Only the edited template's rendered file may be validated again.
                         target=1 if stage == "rebuild, one template edited" else None,
                         note=(
-                            f"{counted['reused']} texts (rendered files, page examples) reused; "
+                            "the previous build's findings reused (build record)"
+                            if counted["record"]
+                            else f"{counted['reused']} texts (rendered files, page examples) reused; "
                             f"{counted['extracted']} pages' examples extracted"
                         ),
                     )

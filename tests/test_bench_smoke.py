@@ -105,3 +105,12 @@ def test_every_benchmark_takes_quick(name: str) -> None:
     import inspect
 
     assert "quick" in inspect.signature(BENCHMARKS[name]).parameters
+
+
+def test_instruction_counts_are_skipped_cleanly_without_valgrind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_overhead.shutil, "which", lambda name: None)
+    assert build_overhead.instructions(REPO) is None
+    rows = build_overhead._instruction_rows({"twin": None})
+    assert [row.case for row in rows] == ["instruction counts skipped: valgrind is not installed"]
+    rows = build_overhead._instruction_rows({"twin": 2e9, "plugin": 2.04e9, "cold": None})
+    assert [(row.verdict, round(row.ratio or 0, 2)) for row in rows if row.baseline] == [("ok", 1.02)]
