@@ -44,6 +44,9 @@ def build():
 
 def counts():
     memo = plugin.memo
+    # A build that reused the record ran no check: the memo's counters are the previous build's.
+    if plugin.reused_check:
+        return {"validated": 0, "reused": 0, "extracted": 0, "record": True}
     return {"validated": memo.validations, "reused": memo.reused, "extracted": memo.extractions,
             "record": plugin.reused_check}
 

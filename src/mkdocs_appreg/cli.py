@@ -101,7 +101,7 @@ def read_source(file: str, stdin: BinaryIO | None) -> Source:
     name = display_name(file)
     try:
         if file != STDIN:
-            data = read_limited(Path(file))
+            data = read_limited(file)
         elif stdin is not None:
             data = stdin.read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:

@@ -240,6 +240,10 @@ class _Expander:
         block = False
         for number, line in lines:
             here = number if page_line is None else page_line
+            if not block and "8<-" not in line:
+                # Every snippets pattern needs the scissors: most lines of a page are plain text.
+                out.append(_Line(line, file, number, 0, depth, here))
+                continue
             match = _RE_ALL_SNIPPETS.match(line)
             inline = False
             if match:

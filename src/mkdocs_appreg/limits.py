@@ -58,14 +58,16 @@ class FileTooLarge(Exception):
         self.limit = limit
 
 
-def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_limited(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """Read a file, refusing it before it is read into memory when it is larger than `limit`.
 
     Raises:
         FileTooLarge: the file (or what a FIFO delivers) is larger than `limit`.
         OSError: the file cannot be read.
     """
-    with path.open("rb") as handle:
+    # open() takes the string as is; a Path per file would intern its parts (a CLI run over
+    # thousands of files would grow the interpreter's intern table for nothing).
+    with open(path, "rb") as handle:
         status = os.fstat(handle.fileno())
         expected = status.st_size if stat.S_ISREG(status.st_mode) else 0
         if expected > limit:
@@ -93,9 +95,9 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
 _CHUNK_BYTES = 64 * 1024
 
 
-def _size(path: Path) -> int:
+def _size(path: str | Path) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return 0
 

@@ -125,12 +125,17 @@ def include_resolver(settings_root: Path, base_path: Sequence[Path]) -> Callable
     (absolute, `..` or a symlink leading out of the bases) resolves to None: it is never read.
     """
     bases = tuple(dict.fromkeys([settings_root, *base_path]))
+    # Pages include the same files again and again, and each resolution walks every component
+    # of the path (realpath): answers are kept for the life of this resolver (one check).
+    known: dict[str, Path | None] = {}
 
     def resolve(path: str) -> Path | None:
-        try:
-            return resolve_snippet_path(path, bases)
-        except ValueError:
-            return None
+        if path not in known:
+            try:
+                known[path] = resolve_snippet_path(path, bases)
+            except ValueError:
+                known[path] = None
+        return known[path]
 
     return resolve
 
