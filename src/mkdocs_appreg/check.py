@@ -264,6 +264,8 @@ _MemoKey = tuple[str, str, int, int, str, tuple[Any, ...]]
 
 @dataclass(frozen=True, slots=True)
 class _MemoEntry:
+    """One text's parse and validation results, as the memo keeps them."""
+
     parse_findings: tuple[Finding, ...]
     documents: tuple[Document, ...]
     findings: tuple[Finding, ...]  # validation findings (placeholders applied for page examples)
@@ -271,6 +273,8 @@ class _MemoEntry:
 
 @dataclass(frozen=True, slots=True)
 class _PageEntry:
+    """One page's extracted examples and the includes the extraction read."""
+
     examples: tuple[Example, ...]
     findings: tuple[Finding, ...]
     # Every include the extraction resolved: (path as written, file it resolved to, its digest).
@@ -398,6 +402,8 @@ class _Span:
 
 @dataclass(slots=True)
 class _SiteCheck:
+    """The state of one `check_site` run: resources, findings, spans seen."""
+
     settings: ProjectSettings
     options: CheckOptions
     registry: SchemaRegistry

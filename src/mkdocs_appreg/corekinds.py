@@ -166,6 +166,8 @@ def _fast_registry(version: str) -> Any:
 
 @dataclass(slots=True)
 class _Compiled:
+    """A built-in kind's schema, its release, and its compiled validator."""
+
     schema: dict[str, Any]
     version: str
     fast: Any  # a jsonschema_rs validator, or None

@@ -128,6 +128,8 @@ _RE_SNIPPET_FILE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class _Target:
+    """A snippet path split into file, line ranges and section."""
+
     path: str
     starts: tuple[int | None, ...] = ()
     ends: tuple[int | None, ...] = ()
@@ -218,6 +220,8 @@ class _Line:
 
 @dataclass(slots=True)
 class _Expander:
+    """Snippet expansion of one page, collecting its findings."""
+
     resolve: Callable[[str], Path | None]
     display: Callable[[Path], str]
     findings: list[Finding] = field(default_factory=list)
@@ -384,6 +388,8 @@ _IGNORE_ATTRIBUTE = "data-appreg-ignore"
 
 @dataclass(frozen=True, slots=True)
 class _Fence:
+    """A fenced code block: where it opens and closes, and its header."""
+
     open_index: int
     close_index: int
     indent: int
@@ -630,6 +636,8 @@ _RE_PROMPT = re.compile(r"^(?P<prompt>\$[ \t]+)")
 
 @dataclass(frozen=True, slots=True)
 class _Heredoc:
+    """A shell heredoc's delimiter and how it was written."""
+
     delimiter: str
     quoted: bool
     dash: bool
@@ -662,6 +670,8 @@ def _operator_column(line: _Line) -> int:
 
 @dataclass(slots=True)
 class _ShellScanner:
+    """Finds resources in the heredocs of one shell block."""
+
     page: str
     examples: list[Example]
     findings: list[Finding]

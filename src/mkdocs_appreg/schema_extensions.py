@@ -449,6 +449,8 @@ def _check_list_type(pointer: str, node: Mapping[str, Any]) -> Iterator[tuple[st
 
 @dataclass
 class _Run:
+    """One document's pass over the `x-kubernetes-*` rules."""
+
     document: Document
     rules: CompiledRules
     options: ExtensionOptions
