@@ -481,9 +481,24 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
 
     def run(self, lines: list[str]) -> list[str]:
         """Expand every directive in the page, then refuse snippet lines that would leave the bases."""
+        # Each directive's path is resolved again by the snippet-line check after expansion, and
+        # every resolution walks the path's components (realpath): one answer per path and page.
+        known: dict[str, Path | ValueError | None] = {}
+
+        def resolve(path: str) -> Path | None:
+            if path not in known:
+                try:
+                    known[path] = self.resolve(path)
+                except ValueError as error:
+                    known[path] = error
+            answer = known[path]
+            if isinstance(answer, ValueError):
+                raise answer
+            return answer
+
         expanded = expand_directives(
             lines,
-            self.resolve,
+            resolve,
             check_paths=self.check_paths,
             yaml_label=self.yaml_label,
             command_label=self.command_label,
@@ -491,7 +506,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
             tab_length=self.md.tab_length,
             searched=self.base_path,
         )
-        check_snippet_lines(expanded, self.resolve, on_error=self.on_error)
+        check_snippet_lines(expanded, resolve, on_error=self.on_error)
         return expanded
 
 
