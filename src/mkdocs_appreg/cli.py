@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from . import __version__
-from .check import check_site, core_schemas, validate_stream
+from .check import check_site, core_schemas
 from .corekinds import CoreSchemas
 from .crdcache import CrdCache
 from .errors import AppregError, ConfigError, InputError
 from .findings import Finding, has_errors
 from .limits import MAX_FILE_BYTES, FileTooLarge, read_limited
+from .parallel import validate_texts
 from .project import ProjectSettings, build_registry, render_project, write_cache
 from .render import Rendered
 from .reporters import REPORTERS, one_line
@@ -68,11 +69,14 @@ class ValidateOptions:
         files: Input files as given; `-` is stdin.
         crds: CRD files or directories added to the bundled CRDs, in order.
         format: Reporter name, one of `VALIDATE_FORMATS`.
+        jobs: Worker processes (`parallel.validate_texts`); 1 validates in this process, 0 uses
+            one per CPU.
     """
 
     files: tuple[str, ...]
     crds: tuple[str, ...] = ()
     format: str = "text"
+    jobs: int = 1
 
 
 @dataclass(frozen=True)
@@ -154,12 +158,14 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     sources = [read_source(file, stdin) for file in options.files]
     registry, findings = load_registry(options.crds)
     core = _core_schemas()
+    texts = [(source.name, source.text) for source in sources if source.finding is None]
+    results = iter(validate_texts(texts, registry, core, jobs=options.jobs))
     documents = 0
     for source in sources:
         if source.finding is not None:
             findings.append(source.finding)
             continue
-        found, count = validate_stream(source.text, source.name, registry, core, missing="error")
+        found, count = next(results)
         findings.extend(found)
         documents += count
     REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
@@ -181,10 +187,30 @@ def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=VALIDATE_FORMATS, default="text", help="output format (default: %(default)s)"
     )
+    parser.add_argument(
+        "--jobs",
+        type=_job_count,
+        default=1,
+        metavar="N",
+        help="validate in N worker processes, 0 for one per CPU; pays from a few thousand "
+        "resources (default: %(default)s)",
+    )
+
+
+def _job_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per CPU) or more, not {count}")
+    return count
 
 
 def _validate(args: argparse.Namespace) -> int:
-    options = ValidateOptions(files=tuple(args.files), crds=tuple(args.crds), format=args.format)
+    options = ValidateOptions(
+        files=tuple(args.files), crds=tuple(args.crds), format=args.format, jobs=args.jobs
+    )
     return run_validate(options, sys.stdin.buffer if sys.stdin is not None else None, sys.stdout)
 
 
