@@ -271,7 +271,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
             reused = self._previous.check_findings(crds, digests, resolve)
             if reused is not None:
                 log.info(
-                    f"appreg: no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
+                    f"no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
                 )
                 self._record.with_check(crds, digests, self._previous.reads, reused)
                 self.reused_check = True
