@@ -174,3 +174,13 @@ def test_a_reused_build_imports_neither_the_checker_nor_the_validator(site: Path
     assert report["reused"] is True
     pipeline = {"check", "extract", "validate", "schemas", "documents", "crdcache", "references", "policies"}
     assert not {m.rsplit(".", 1)[-1] for m in report["modules"]} & pipeline, report["modules"]
+
+
+def test_load_refuses_deep_or_oversized_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mkdocs_appreg.buildrecord as buildrecord
+
+    (tmp_path / RECORD_FILE).write_text("[" * 100_000)  # json.loads: RecursionError
+    assert BuildRecord.load(tmp_path) is None
+    monkeypatch.setattr(buildrecord, "MAX_RECORD_BYTES", 1024)
+    (tmp_path / RECORD_FILE).write_text('{"format": 1, "environment": "' + "x" * 4096 + '"}')
+    assert BuildRecord.load(tmp_path) is None

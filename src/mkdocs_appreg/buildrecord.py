@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomically
 from .findings import Finding
+from .limits import FileTooLarge, read_limited
 
 if TYPE_CHECKING:
     from .project import ProjectSettings
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 RECORD_FILE = "build-record.json"
 # Bumped whenever the record's layout or the meaning of its parts changes.
 FORMAT = 1
+# A record holds a site's rendered files and findings: megabytes at most. A bigger file was not
+# written by us, and is not read into memory to find that out.
+MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 Digests = dict[str, "str | None"]
 # An include as a page wrote it, the file it resolved to (None: none), and that file's digest.
@@ -162,7 +166,7 @@ class BuildRecord:
     def load(cls, cache_dir: Path) -> BuildRecord | None:
         """The record in `cache_dir`, or None when there is none that can be trusted."""
         try:
-            data = json.loads((cache_dir / RECORD_FILE).read_text(encoding="utf-8"))
+            data = json.loads(read_limited(cache_dir / RECORD_FILE, MAX_RECORD_BYTES).decode("utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 return None
             record = cls(
@@ -174,7 +178,7 @@ class BuildRecord:
                 reads=[_read(item) for item in _list(data["reads"])],
                 findings=[_finding_fields(item) for item in _list(data["findings"])],
             )
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        except (OSError, FileTooLarge, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
             return None
         return record
 
