@@ -61,6 +61,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         # The previous build's record, when its rendered files were reused; the one being made.
         self._previous: BuildRecord | None = None
         self._record: BuildRecord | None = None
+        self._crd_digests: dict[str, str | None] | None = None
         # Whether the last build reused the previous build's findings (no input changed).
         self.reused_check = False
         self._page: Page | None = None
@@ -111,6 +112,10 @@ class AppregPlugin(BasePlugin[AppregConfig]):
             rendered = self._render(settings)
         self.rendered = rendered
         self._record = BuildRecord(environment, templates).with_rendered(rendered)
+        # Digested before the CRDs are loaded (now or in on_files): a CRD edited in between is
+        # then a difference next time, never a stale reuse. Remote CRDs are fetched by every
+        # build, so what they hold is unknown until then: such a check is never reused.
+        self._crd_digests = crd_inputs(settings) if settings.validate and not settings.remote_crds else None
         if settings.validate and self._previous is None:
             # CRDs and check options are set up now: a broken one stops the build here, in one
             # line. (A reused build had them working, and unchanged, last time.)
@@ -262,8 +267,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
             except (OSError, UnicodeDecodeError):
                 continue  # MkDocs reports an unreadable page itself when it renders it
         digests = page_digests(pages)
-        # Remote CRDs are fetched by every build: what they hold now is unknown until then.
-        crds = crd_inputs(settings) if not settings.remote_crds else None
+        crds = self._crd_digests
         if self._previous is not None and crds is not None:
             resolve = include_resolver(
                 settings.snippet_root, snippet_base_path(config, relative_to=Path.cwd())
