@@ -7,6 +7,7 @@ Real `mkdocs build` runs through the entry point; "reused" is read from the plug
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_mkdocs
-from mkdocs_appreg.buildrecord import RECORD_FILE, BuildRecord
+from mkdocs_appreg.buildrecord import RECORD_FILE, BuildRecord, digest
 from test_plugin import PAGE, make_site
 
 REUSED = "no template, CRD or page changed since the last build"
@@ -184,3 +185,18 @@ def test_load_refuses_deep_or_oversized_records(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(buildrecord, "MAX_RECORD_BYTES", 1024)
     (tmp_path / RECORD_FILE).write_text('{"format": 1, "environment": "' + "x" * 4096 + '"}')
     assert BuildRecord.load(tmp_path) is None
+
+
+def test_a_fifo_or_device_among_the_inputs_neither_blocks_nor_is_read(site: Path) -> None:
+    # Opening a FIFO for reading blocks until a writer comes; /dev/zero never ends.
+    os.mkfifo(site / "templates" / "notes.fifo")
+    (site / "templates" / "zero").symlink_to("/dev/zero")
+    first, reused = build(site, "--strict")
+    assert first.returncode == 0 and not reused, first.stderr
+    again, reused = build(site, "--strict")
+    assert again.returncode == 0 and reused, again.stderr
+    assert (
+        digest(site / "templates" / "zero")
+        == digest(Path("/dev/zero"))
+        != digest(site / "templates" / "notes.fifo")
+    )

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomically
 from .findings import Finding
-from .limits import FileTooLarge, read_limited
+from .limits import MAX_FILE_BYTES, FileTooLarge, read_limited
 
 if TYPE_CHECKING:
     from .project import ProjectSettings
@@ -56,9 +57,28 @@ Read = tuple[str, "str | None", "str | None"]
 
 
 def digest(path: Path) -> str | None:
-    """SHA-256 of a file's bytes; None when it cannot be read (missing, a directory, no access)."""
+    """SHA-256 of a regular file's bytes; None when it cannot be read (missing, no access).
+
+    Only regular files are opened, and read in chunks up to the size every part of appreg accepts
+    (`limits.MAX_FILE_BYTES`): a FIFO or a device among the templates (a symlink to /dev/zero)
+    would block or never end. Such a file, or a bigger one, is refused by whatever reads it, so
+    its kind, size and mtime stand for its content.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
+            return f"special:{status.st_mode:o}"
+        if status.st_size > MAX_FILE_BYTES:
+            return f"oversized:{status.st_size}:{status.st_mtime_ns}"
+        hasher = hashlib.sha256()
+        with open(path, "rb") as handle:
+            left = MAX_FILE_BYTES + 1
+            while left > 0 and (chunk := handle.read(min(left, 1 << 20))):
+                hasher.update(chunk)
+                left -= len(chunk)
+        if left <= 0:  # it grew past the limit while being read
+            return f"oversized:{os.stat(path).st_mtime_ns}"
+        return hasher.hexdigest()
     except OSError:
         return None
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,6 +41,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import metadata, secret
+from .buildrecord import digest as file_digest
+from .buildrecord import text_digest
 from .corekinds import CoreSchemas
 from .documents import Document, iter_documents, parse_documents
 from .extract import Example, extract_examples
@@ -282,12 +283,8 @@ class _PageEntry:
 
 
 def _digest(path: Path | None) -> str | None:
-    if path is None:
-        return None
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    # The build record compares these with its own digests: one function computes both.
+    return None if path is None else file_digest(path)
 
 
 class ValidationMemo:
@@ -337,7 +334,7 @@ class ValidationMemo:
         self, page: str, text: str, resolve: Callable[[str], Path | None]
     ) -> tuple[tuple[str, str], _PageEntry | None]:
         """The page's key, and its examples from an earlier check if no include changed since."""
-        key = (page, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        key = (page, text_digest(text))
         entry = self._pages.get(key)
         if entry is not None and all(
             resolve(path) == resolved and _digest(resolved) == digest
@@ -359,7 +356,7 @@ class ValidationMemo:
     def key(
         self, scope: str, file: str, line_offset: int, column_offset: int, text: str, context: tuple[Any, ...]
     ) -> _MemoKey:
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = text_digest(text)
         return (scope, file, line_offset, column_offset, digest, context)
 
     def get(self, key: _MemoKey) -> _MemoEntry | None:
