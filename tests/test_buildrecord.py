@@ -200,3 +200,12 @@ def test_a_fifo_or_device_among_the_inputs_neither_blocks_nor_is_read(site: Path
         == digest(Path("/dev/zero"))
         != digest(site / "templates" / "notes.fifo")
     )
+
+
+def test_a_reused_build_leaves_the_record_untouched(site: Path) -> None:
+    assert build(site, "--strict")[0].returncode == 0
+    record = site / ".cache" / "appreg" / RECORD_FILE
+    before = (record.stat().st_mtime_ns, record.stat().st_ino, record.read_bytes())
+    result, reused = build(site, "--strict")
+    assert result.returncode == 0 and reused
+    assert (record.stat().st_mtime_ns, record.stat().st_ino, record.read_bytes()) == before

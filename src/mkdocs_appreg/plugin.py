@@ -94,6 +94,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self._registry = None
         self._check_options = None
         self.findings = []
+        self.reused_check = False
         environment = environment_key(
             [
                 repr(sorted(self.config.items())),
@@ -244,7 +245,9 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 # Logged here, inside the build, so `mkdocs build --strict` counts every one.
                 for finding in self.findings:
                     log.warning(finding.located())
-            self._record.save(settings.cache_dir)
+            if not self.reused_check:
+                # A reused build's record would be the previous one, byte for byte: not rewritten.
+                self._record.save(settings.cache_dir)
         if not self.config.publish:
             return files
         for item in self.rendered:
