@@ -147,11 +147,17 @@ def page_digests(pages: Sequence[tuple[str, str]]) -> Digests:
     return {page: text_digest(text) for page, text in pages}
 
 
-def reads_unchanged(reads: Iterable[Read], resolve: Callable[[str], Path | None]) -> bool:
-    """Whether every include still resolves to the same file, with the same content."""
+def reads_unchanged(
+    reads: Iterable[tuple[str, Path | str | None, str | None]], resolve: Callable[[str], Path | None]
+) -> bool:
+    """Whether every include still resolves to the same file, with the same content.
+
+    A read is `(path as written, file it resolved to, that file's digest)`; the file is a `Path`
+    in the serve memo and a string in a record loaded from JSON.
+    """
     for path, resolved, known in reads:
         now = resolve(path)
-        if (str(now) if now is not None else None) != resolved:
+        if (None if now is None else str(now)) != (None if resolved is None else str(resolved)):
             return False
         if resolved is not None and digest(Path(resolved)) != known:
             return False

@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 from . import metadata, secret
 from .buildrecord import digest as file_digest
-from .buildrecord import text_digest
+from .buildrecord import reads_unchanged, text_digest
 from .corekinds import CoreSchemas
 from .documents import Document, iter_documents, parse_documents
 from .extract import Example, extract_examples
@@ -282,11 +282,6 @@ class _PageEntry:
     reads: tuple[tuple[str, Path | None, str | None], ...]
 
 
-def _digest(path: Path | None) -> str | None:
-    # The build record compares these with its own digests: one function computes both.
-    return None if path is None else file_digest(path)
-
-
 class ValidationMemo:
     """Per-file validation results, kept by the plugin across the rebuilds of one `mkdocs serve`.
 
@@ -336,10 +331,7 @@ class ValidationMemo:
         """The page's key, and its examples from an earlier check if no include changed since."""
         key = (page, text_digest(text))
         entry = self._pages.get(key)
-        if entry is not None and all(
-            resolve(path) == resolved and _digest(resolved) == digest
-            for path, resolved, digest in entry.reads
-        ):
+        if entry is not None and reads_unchanged(entry.reads, resolve):
             self._pages_used.add(key)
             return key, entry
         return key, None
@@ -477,7 +469,10 @@ class _SiteCheck:
             resolved = self.resolve(path)
             # Digest before the extraction reads it: a file changed in between is a miss next time.
             if path not in reads:
-                reads[path] = (resolved, _digest(resolved) if self.memo is not None else None)
+                reads[path] = (
+                    resolved,
+                    file_digest(resolved) if self.memo is not None and resolved is not None else None,
+                )
             return resolved
 
         examples, found = extract_examples(text, page, resolve=resolve, display=self.display)

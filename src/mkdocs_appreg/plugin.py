@@ -280,8 +280,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 log.info(
                     f"no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
                 )
-                self._record.with_check(crds, digests, self._previous.reads, reused)
-                self.reused_check = True
+                self.reused_check = True  # the record stays as it is: nothing in it changed
                 return reused
         findings = self._check(pages, config)
         self._record.with_check(crds, digests, self.memo.page_reads(), findings)
