@@ -32,7 +32,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +164,7 @@ def reads_unchanged(
     return True
 
 
-@dataclass
+# A plain class, not a dataclass: generating dataclass methods at import costs a cold build ~1 ms.
 class BuildRecord:
     """One build's inputs (as digests) and results.
 
@@ -178,13 +178,33 @@ class BuildRecord:
         findings: Everything the check reported (CRD warnings included), as `Finding` fields.
     """
 
+    __slots__ = ("crds", "environment", "findings", "pages", "reads", "rendered", "templates")
+
     environment: str
     templates: Digests
-    rendered: list[dict[str, Any]] = field(default_factory=list)
-    crds: Digests | None = None
-    pages: Digests = field(default_factory=dict)
-    reads: list[Read] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    rendered: list[dict[str, Any]]
+    crds: Digests | None
+    pages: Digests
+    reads: list[Read]
+    findings: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        environment: str,
+        templates: Digests,
+        rendered: list[dict[str, Any]] | None = None,
+        crds: Digests | None = None,
+        pages: Digests | None = None,
+        reads: list[Read] | None = None,
+        findings: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.environment = environment
+        self.templates = templates
+        self.rendered = [] if rendered is None else rendered
+        self.crds = crds
+        self.pages = {} if pages is None else pages
+        self.reads = [] if reads is None else reads
+        self.findings = [] if findings is None else findings
 
     # -- reading
 

@@ -36,9 +36,8 @@ import copy
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from . import metadata, secret
 from .buildrecord import digest as file_digest
@@ -104,8 +103,9 @@ CLUSTER_SCOPED_CORE_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CheckOptions:
+# NamedTuples and plain classes, not dataclasses: generating dataclass methods slowed every cold
+# `mkdocs build` at import time.
+class CheckOptions(NamedTuple):
     """What a site check does beyond validating rendered templates.
 
     Attributes:
@@ -120,14 +120,13 @@ class CheckOptions:
 
     check_pages: bool = True
     references: tuple[ReferenceRule, ...] = DEFAULT_REFERENCE_RULES
-    policies: PolicyConfig = field(default_factory=PolicyConfig)
+    policies: PolicyConfig = PolicyConfig()
     kubernetes_version: str | None = None
     prose: bool = False
     cel_unchecked: Literal["warning", "off"] = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     """Everything one site check found.
 
     Attributes:
@@ -263,8 +262,7 @@ def with_placeholders(document: Document, findings: Sequence[Finding], schema: A
 _MemoKey = tuple[str, str, int, int, str, tuple[Any, ...]]
 
 
-@dataclass(frozen=True, slots=True)
-class _MemoEntry:
+class _MemoEntry(NamedTuple):
     """One text's parse and validation results, as the memo keeps them."""
 
     parse_findings: tuple[Finding, ...]
@@ -272,8 +270,7 @@ class _MemoEntry:
     findings: tuple[Finding, ...]  # validation findings (placeholders applied for page examples)
 
 
-@dataclass(frozen=True, slots=True)
-class _PageEntry:
+class _PageEntry(NamedTuple):
     """One page's extracted examples and the includes the extraction read."""
 
     examples: tuple[Example, ...]
@@ -372,8 +369,7 @@ class ValidationMemo:
 _RE_RESOURCE_KEYS = re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
+class _Span(NamedTuple):
     """The lines of one example in its file, and the rules it opts out of."""
 
     file: str
@@ -389,9 +385,26 @@ class _Span:
         )
 
 
-@dataclass(slots=True)
 class _SiteCheck:
     """The state of one `check_site` run: resources, findings, spans seen."""
+
+    __slots__ = (
+        "core",
+        "documents",
+        "findings",
+        "memo",
+        "memo_context",
+        "options",
+        "page_kinds",
+        "registry",
+        "rendered_by_file",
+        "rendered_pages",
+        "resolve",
+        "resources",
+        "seen",
+        "settings",
+        "spans",
+    )
 
     settings: ProjectSettings
     options: CheckOptions
@@ -399,16 +412,40 @@ class _SiteCheck:
     core: CoreSchemas | None
     # The file pymdownx.snippets would include for a path (pagescan.include_resolver).
     resolve: Callable[[str], Path | None]
-    rendered_by_file: dict[str, Rendered] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    resources: list[SiteResource] = field(default_factory=list)
-    spans: list[_Span] = field(default_factory=list)
-    seen: set[tuple[str, int, int, str]] = field(default_factory=set)
-    documents: int = 0
-    page_kinds: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
-    rendered_pages: dict[str, list[str]] = field(default_factory=dict)
-    memo: ValidationMemo | None = None
-    memo_context: tuple[Any, ...] = ()
+    rendered_by_file: dict[str, Rendered]
+    findings: list[Finding]
+    resources: list[SiteResource]
+    spans: list[_Span]
+    seen: set[tuple[str, int, int, str]]
+    documents: int
+    page_kinds: dict[str, set[tuple[str, str]]]
+    rendered_pages: dict[str, list[str]]
+    memo: ValidationMemo | None
+    memo_context: tuple[Any, ...]
+
+    def __init__(
+        self,
+        settings: ProjectSettings,
+        options: CheckOptions,
+        registry: SchemaRegistry,
+        core: CoreSchemas | None,
+        resolve: Callable[[str], Path | None],
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.registry = registry
+        self.core = core
+        self.resolve = resolve
+        self.rendered_by_file = {}
+        self.findings = []
+        self.resources = []
+        self.spans = []
+        self.seen = set()
+        self.documents = 0
+        self.page_kinds = {}
+        self.rendered_pages = {}
+        self.memo = None
+        self.memo_context = ()
 
     @property
     def allowlist(self) -> Allowlist:
@@ -481,7 +518,7 @@ class _SiteCheck:
                 continue  # the directive itself reports it while the page renders
             synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
             more, _ = extract_examples(synthetic, page, resolve=resolve, display=self.display)
-            examples.extend(replace(example, page_line=line) for example in more)
+            examples.extend(example._replace(page_line=line) for example in more)
         if self.memo is not None and key is not None:
             entry = _PageEntry(tuple(examples), tuple(found), tuple((p, r, d) for p, (r, d) in reads.items()))
             self.memo.put_page(key, entry)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -212,8 +211,7 @@ def snippet_base_path(config: MkDocsConfig, relative_to: Path) -> list[Path]:
     return [(relative_to / str(entry)).resolve() for entry in base_path]
 
 
-@dataclass(frozen=True)
-class LoadedSite:
+class LoadedSite(NamedTuple):
     """Everything `appreg check` needs from an mkdocs.yml, read without building the site.
 
     Attributes:

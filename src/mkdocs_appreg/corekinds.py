@@ -35,7 +35,6 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -164,14 +163,22 @@ def _fast_registry(version: str) -> Any:
     return _fast_engine().Registry([(_DEFINITIONS_URI, _definitions(version))])
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
 class _Compiled:
     """A built-in kind's schema, its release, and its compiled validator."""
+
+    __slots__ = ("_detail", "fast", "schema", "version")
 
     schema: dict[str, Any]
     version: str
     fast: Any  # a jsonschema_rs validator, or None
-    _detail: jsonschema.Draft202012Validator | None = None
+    _detail: jsonschema.Draft202012Validator | None
+
+    def __init__(self, schema: dict[str, Any], version: str, fast: Any) -> None:
+        self.schema = schema
+        self.version = version
+        self.fast = fast
+        self._detail = None
 
     @property
     def detail(self) -> jsonschema.Draft202012Validator:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -223,7 +222,7 @@ def _plain_key(loader: _Loader, node: Node) -> str:
     raise _Unusual  # `<<` merge keys and tagged keys
 
 
-@dataclass(slots=True)
+# Plain classes, not dataclasses: generating dataclass methods at import costs a cold build ~1 ms.
 class Document:
     """One non-empty YAML document of a file, with a way back to positions.
 
@@ -236,13 +235,33 @@ class Document:
         column_offset: Added to every column (an indented code fence).
     """
 
+    __slots__ = ("column_offset", "file", "findings", "index", "line_offset", "node", "value")
+
     file: str
     index: int
     value: Any
     node: Node
-    line_offset: int = 0
-    column_offset: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    line_offset: int
+    column_offset: int
+    findings: list[Finding]
+
+    def __init__(
+        self,
+        file: str,
+        index: int,
+        value: Any,
+        node: Node,
+        line_offset: int = 0,
+        column_offset: int = 0,
+        findings: list[Finding] | None = None,
+    ) -> None:
+        self.file = file
+        self.index = index
+        self.value = value
+        self.node = node
+        self.line_offset = line_offset
+        self.column_offset = column_offset
+        self.findings = [] if findings is None else findings
 
     @property
     def line(self) -> int:
@@ -355,13 +374,19 @@ def _find_mark(node: Node, tokens: list[str], value: bool = False) -> yaml.Mark:
     return mark
 
 
-@dataclass(slots=True)
 class ParseResult:
     """Documents parsed from one stream, and the findings parsing produced."""
 
+    __slots__ = ("count", "documents", "findings")
+
     documents: list[Document]
     findings: list[Finding]
-    count: int = 0  # documents seen, empty ones included
+    count: int  # documents seen, empty ones included
+
+    def __init__(self, documents: list[Document], findings: list[Finding], count: int = 0) -> None:
+        self.documents = documents
+        self.findings = findings
+        self.count = count
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

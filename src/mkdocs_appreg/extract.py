@@ -42,9 +42,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .findings import Finding
 
@@ -60,8 +59,9 @@ SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-ses
 CONSOLE_LANGUAGES = frozenset({"console", "shell-session", "shellsession"})
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+# NamedTuples and plain classes, not dataclasses: generating dataclass methods slowed every cold
+# `mkdocs build` at import time.
+class Example(NamedTuple):
     """One piece of YAML shown on a page, located in the file its text physically lives in.
 
     Attributes:
@@ -126,8 +126,7 @@ _RE_SNIPPET_FILE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(NamedTuple):
     """A snippet path split into file, line ranges and section."""
 
     path: str
@@ -202,8 +201,7 @@ def _unescape_section(match: re.Match[str]) -> str:
 # --- expansion with provenance -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
     """One line of the expanded page and where it physically lives."""
 
     text: str  # as snippets emits it: the include markers' indentation in front
@@ -218,13 +216,19 @@ class _Line:
         return self.text[self.prefix :]
 
 
-@dataclass(slots=True)
 class _Expander:
     """Snippet expansion of one page, collecting its findings."""
 
+    __slots__ = ("display", "findings", "resolve")
+
     resolve: Callable[[str], Path | None]
     display: Callable[[Path], str]
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding]
+
+    def __init__(self, resolve: Callable[[str], Path | None], display: Callable[[Path], str]) -> None:
+        self.resolve = resolve
+        self.display = display
+        self.findings = []
 
     def warn(self, file: str, line: int, column: int, rule: str, message: str) -> None:
         self.findings.append(Finding(file, line, column, rule, message, severity="warning"))
@@ -360,7 +364,7 @@ class _Expander:
             stack=(*stack, (identity, shown)),
             is_section=target.section is not None,
         )
-        return [replace(line, text=space + line.text, prefix=line.prefix + len(space)) for line in expanded]
+        return [line._replace(text=space + line.text, prefix=line.prefix + len(space)) for line in expanded]
 
 
 # --- fences ---------------------------------------------------------------------------------------
@@ -386,8 +390,7 @@ _RE_COMMENT_IGNORE = re.compile(r"(?:^|\s)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rule
 _IGNORE_ATTRIBUTE = "data-appreg-ignore"
 
 
-@dataclass(frozen=True, slots=True)
-class _Fence:
+class _Fence(NamedTuple):
     """A fenced code block: where it opens and closes, and its header."""
 
     open_index: int
@@ -634,8 +637,7 @@ _RE_KUBECTL_STDIN = re.compile(
 _RE_PROMPT = re.compile(r"^(?P<prompt>\$[ \t]+)")
 
 
-@dataclass(frozen=True, slots=True)
-class _Heredoc:
+class _Heredoc(NamedTuple):
     """A shell heredoc's delimiter and how it was written."""
 
     delimiter: str
@@ -668,13 +670,19 @@ def _operator_column(line: _Line) -> int:
     return match.start() + 1 if match else 1
 
 
-@dataclass(slots=True)
 class _ShellScanner:
     """Finds resources in the heredocs of one shell block."""
+
+    __slots__ = ("examples", "findings", "page")
 
     page: str
     examples: list[Example]
     findings: list[Finding]
+
+    def __init__(self, page: str, examples: list[Example], findings: list[Finding]) -> None:
+        self.page = page
+        self.examples = examples
+        self.findings = findings
 
     def scan(self, fence: _Fence, lines: Sequence[_Line]) -> None:
         """Find kubectl heredocs in the body of one shell fence."""

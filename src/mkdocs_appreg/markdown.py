@@ -21,9 +21,8 @@ import os
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from markdown import Markdown
@@ -82,8 +81,7 @@ OnError = Callable[[DirectiveError], object]
 Resolver = Callable[[str], Path | None]
 
 
-@dataclass(frozen=True)
-class ResourceOptions:
+class ResourceOptions(NamedTuple):
     """What one directive expands to, after its options are applied over the defaults.
 
     Attributes:
@@ -446,17 +444,17 @@ def _apply_option(options: ResourceOptions, key: str, value: object, line: int) 
         else:
             raise DirectiveError(f"option `{key}` must be a tab label or false, not {value!r}", line=line)
         if key == "yaml":
-            return replace(options, yaml_label=label)
-        return replace(options, command_label=label)
+            return options._replace(yaml_label=label)
+        return options._replace(command_label=label)
     if key == "lang":
         if not isinstance(value, str) or not _LANG.match(value):
             raise DirectiveError(
                 f"option `lang` must be a fence language such as `yaml`, not {value!r}", line=line
             )
-        return replace(options, lang=value)
+        return options._replace(lang=value)
     if not _is_single_line(value):
         raise DirectiveError(f"option `kubectl` must be a one-line command, not {value!r}", line=line)
-    return replace(options, kubectl=str(value).strip())
+    return options._replace(kubectl=str(value).strip())
 
 
 def _is_single_line(value: object) -> bool:

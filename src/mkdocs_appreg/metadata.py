@@ -22,7 +22,6 @@ import difflib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -257,15 +256,24 @@ def validate_object_meta(
     return check.findings
 
 
-@dataclass
+# A plain class, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
 class _MetaCheck:
     """One ObjectMeta being checked: where it is, and the findings so far."""
+
+    __slots__ = ("document", "dotted", "findings", "pointer", "undecoded")
 
     document: Document
     pointer: str
     dotted: str  # the field path as the API server spells it in messages, e.g. `metadata`
-    findings: list[Finding] = field(default_factory=list)
-    undecoded: set[str] = field(default_factory=set)  # fields already reported as mistyped
+    findings: list[Finding]
+    undecoded: set[str]  # fields already reported as mistyped
+
+    def __init__(self, document: Document, pointer: str, dotted: str) -> None:
+        self.document = document
+        self.pointer = pointer
+        self.dotted = dotted
+        self.findings = []
+        self.undecoded = set()
 
     def report(self, tokens: tuple[str | int, ...], rule: str, message: str, severity: str = "error") -> None:
         pointer = self.pointer + "".join(f"/{escape_pointer_token(token)}" for token in tokens)

@@ -61,6 +61,8 @@ def fence_end(lines: Sequence[str], start: int, tab_length: int) -> int | None:
 def directive_paths(lines: Sequence[str], tab_length: int = 4) -> list[tuple[int, str]]:
     """(1-based line, path) of every `/// resource | path` header outside fenced code."""
     found: list[tuple[int, str]] = []
+    if not any("///" in line for line in lines):
+        return found  # most pages have no directive: no need to find their fences
     index = 0
     while index < len(lines):
         end = fence_end(lines, index, tab_length)

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from .documents import join_pointer
 from .errors import ConfigError
@@ -38,8 +37,8 @@ from .references import (
 STORE_KINDS = frozenset({"Registry", "Catalog"})
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyConfig:
+# A NamedTuple, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
+class PolicyConfig(NamedTuple):
     """Which EDA Store policies to check.
 
     Attributes:
@@ -65,8 +64,7 @@ def parse_policy_config(raw: Any, *, source: str) -> PolicyConfig:
         return PolicyConfig()
     if not isinstance(raw, Mapping):
         raise ConfigError(f"policies must be a mapping, not {type(raw).__name__}", file=source)
-    defaults = PolicyConfig()
-    known = {field.name: getattr(defaults, field.name) for field in fields(PolicyConfig)}
+    known = PolicyConfig()._asdict()
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:

@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .documents import Document, join_pointer
 from .findings import Finding
@@ -86,8 +85,9 @@ _ESCAPABLE = re.compile(r"^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$")
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 
 
-@dataclass(frozen=True)
-class ExtensionOptions:
+# NamedTuples and plain classes, not dataclasses: generating dataclass methods at import costs a
+# cold build ~1 ms per class.
+class ExtensionOptions(NamedTuple):
     """How strictly the extensions are checked.
 
     Attributes:
@@ -105,8 +105,7 @@ class ExtensionOptions:
     per_object_cost_budget: int = _RUNTIME_CEL_COST_BUDGET
 
 
-@dataclass(frozen=True)
-class CrdProblem:
+class CrdProblem(NamedTuple):
     """A mistake in a CRD schema that the API server would refuse the CRD for.
 
     Attributes:
@@ -127,8 +126,7 @@ class CrdProblem:
         return f"{where}: {self.pointer or '/'}: {self.message}"
 
 
-@dataclass(frozen=True)
-class CompiledRule:
+class CompiledRule(NamedTuple):
     """One `x-kubernetes-validations` entry, compiled.
 
     Attributes:
@@ -154,12 +152,17 @@ class CompiledRule:
     errors: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass
 class CompiledRules:
     """Every rule of one CRD version's schema, keyed by the schema node that carries it."""
 
-    by_node: dict[str, list[CompiledRule]] = field(default_factory=dict)
-    source: str = "crdfile"
+    __slots__ = ("by_node", "source")
+
+    by_node: dict[str, list[CompiledRule]]
+    source: str
+
+    def __init__(self, by_node: dict[str, list[CompiledRule]] | None = None, source: str = "crdfile") -> None:
+        self.by_node = {} if by_node is None else by_node
+        self.source = source
 
     def problems(self) -> Iterator[tuple[str, str]]:
         for rules in self.by_node.values():
@@ -447,17 +450,36 @@ def _check_list_type(pointer: str, node: Mapping[str, Any]) -> Iterator[tuple[st
 # --- object-side checks -------------------------------------------------------------------------
 
 
-@dataclass
 class _Run:
     """One document's pass over the `x-kubernetes-*` rules."""
+
+    __slots__ = ("document", "findings", "options", "out_of_budget", "remaining", "rules", "unchecked")
 
     document: Document
     rules: CompiledRules
     options: ExtensionOptions
     remaining: int
-    findings: list[Finding] = field(default_factory=list)
-    unchecked: set[str] = field(default_factory=set)
-    out_of_budget: bool = False
+    findings: list[Finding]
+    unchecked: set[str]
+    out_of_budget: bool
+
+    def __init__(
+        self,
+        document: Document,
+        rules: CompiledRules,
+        options: ExtensionOptions,
+        remaining: int,
+        findings: list[Finding] | None = None,
+        unchecked: set[str] | None = None,
+        out_of_budget: bool = False,
+    ) -> None:
+        self.document = document
+        self.rules = rules
+        self.options = options
+        self.remaining = remaining
+        self.findings = [] if findings is None else findings
+        self.unchecked = set() if unchecked is None else unchecked
+        self.out_of_budget = out_of_budget
 
 
 def validate_extensions(

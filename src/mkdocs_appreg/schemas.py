@@ -20,7 +20,6 @@ import marshal
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sized
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -52,7 +51,9 @@ Scope = Literal["Namespaced", "Cluster"]
 Check = Callable[[Any], bool]
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes, not dataclasses: generating dataclass methods at import costs a cold build ~1 ms
+# per class. KindVersion is not a NamedTuple because `_CachedKindVersion` fills its schema slot
+# lazily.
 class KindVersion:
     """One served (or not) version of one kind, as a CRD defines it.
 
@@ -70,6 +71,19 @@ class KindVersion:
             `status` when an object is created or updated through the main resource.
     """
 
+    __slots__ = (
+        "deprecated",
+        "deprecation_warning",
+        "group",
+        "kind",
+        "schema",
+        "scope",
+        "served",
+        "source",
+        "status_subresource",
+        "version",
+    )
+
     group: str
     version: str
     kind: str
@@ -79,7 +93,31 @@ class KindVersion:
     deprecation_warning: str | None
     schema: Mapping[str, Any] | None
     source: str
-    status_subresource: bool = False
+    status_subresource: bool
+
+    def __init__(
+        self,
+        group: str,
+        version: str,
+        kind: str,
+        scope: Scope,
+        served: bool,
+        deprecated: bool,
+        deprecation_warning: str | None,
+        schema: Mapping[str, Any] | None,
+        source: str,
+        status_subresource: bool = False,
+    ) -> None:
+        self.group = group
+        self.version = version
+        self.kind = kind
+        self.scope = scope
+        self.served = served
+        self.deprecated = deprecated
+        self.deprecation_warning = deprecation_warning
+        self.schema = schema
+        self.source = source
+        self.status_subresource = status_subresource
 
     @property
     def api_version(self) -> str:
@@ -97,7 +135,6 @@ class KindVersion:
         )
 
 
-@dataclass(slots=True)
 class SchemaNode:
     """The structural part of a schema node: what pruning, null pruning and defaulting walk.
 
@@ -106,21 +143,63 @@ class SchemaNode:
     (allOf/anyOf/...) cannot add fields in a structural schema, so they are left to jsonschema.
     """
 
-    object_like: bool = False  # `type: object`, or properties / additionalProperties given
-    properties: dict[str, SchemaNode] = field(default_factory=dict)
-    additional: SchemaNode | None = None
-    items: SchemaNode | None = None
-    preserve_unknown: bool = False
-    embedded_resource: bool = False
-    nullable: bool = False
-    has_default: bool = False
-    default: Any = None
-    defaulted: tuple[tuple[str, SchemaNode], ...] = ()  # properties that carry a default
-    check: Check | None = None  # the node's own value keywords; None when it has none
-    metadata_fields: tuple[tuple[str, SchemaNode], ...] = ()  # root only: metadata.name/generateName
+    __slots__ = (
+        "additional",
+        "check",
+        "default",
+        "defaulted",
+        "embedded_resource",
+        "has_default",
+        "items",
+        "metadata_fields",
+        "nullable",
+        "object_like",
+        "preserve_unknown",
+        "properties",
+    )
+
+    object_like: bool  # `type: object`, or properties / additionalProperties given
+    properties: dict[str, SchemaNode]
+    additional: SchemaNode | None
+    items: SchemaNode | None
+    preserve_unknown: bool
+    embedded_resource: bool
+    nullable: bool
+    has_default: bool
+    default: Any
+    defaulted: tuple[tuple[str, SchemaNode], ...]  # properties that carry a default
+    check: Check | None  # the node's own value keywords; None when it has none
+    metadata_fields: tuple[tuple[str, SchemaNode], ...]  # root only: metadata.name/generateName
+
+    def __init__(
+        self,
+        object_like: bool = False,
+        properties: dict[str, SchemaNode] | None = None,
+        additional: SchemaNode | None = None,
+        items: SchemaNode | None = None,
+        preserve_unknown: bool = False,
+        embedded_resource: bool = False,
+        nullable: bool = False,
+        has_default: bool = False,
+        default: Any = None,
+        defaulted: tuple[tuple[str, SchemaNode], ...] = (),
+        check: Check | None = None,
+        metadata_fields: tuple[tuple[str, SchemaNode], ...] = (),
+    ) -> None:
+        self.object_like = object_like
+        self.properties = {} if properties is None else properties
+        self.additional = additional
+        self.items = items
+        self.preserve_unknown = preserve_unknown
+        self.embedded_resource = embedded_resource
+        self.nullable = nullable
+        self.has_default = has_default
+        self.default = default
+        self.defaulted = defaulted
+        self.check = check
+        self.metadata_fields = metadata_fields
 
 
-@dataclass(slots=True)
 class CompiledSchema:
     """A version's schema, ready to run: the structural tree and a jsonschema validator.
 
@@ -129,10 +208,24 @@ class CompiledSchema:
     `json_schema` is the schema as jsonschema reads it (`to_json_schema`).
     """
 
+    __slots__ = ("_validator", "extensions", "json_schema", "root")
+
     root: SchemaNode
     json_schema: dict[str, Any]
-    extensions: bool = True
-    _validator: Validator | None = None
+    extensions: bool
+    _validator: Validator | None
+
+    def __init__(
+        self,
+        root: SchemaNode,
+        json_schema: dict[str, Any],
+        extensions: bool = True,
+        _validator: Validator | None = None,
+    ) -> None:
+        self.root = root
+        self.json_schema = json_schema
+        self.extensions = extensions
+        self._validator = _validator
 
     @property
     def validator(self) -> Validator:
@@ -718,7 +811,7 @@ def _decode(data: bytes, shown: str) -> str:
 _CachedVersion = tuple[str, str, str, str, bool, bool, "str | None", bytes, bool]
 _CachedKind = tuple[int, list[_CachedVersion], tuple[int, int, int, str]]
 
-_SCHEMA_SLOT: Any = KindVersion.__dict__["schema"]  # the slot that stores the dataclass field
+_SCHEMA_SLOT: Any = KindVersion.__dict__["schema"]  # the slot that stores the field
 
 
 class _CachedKindVersion(KindVersion):
@@ -741,7 +834,7 @@ class _CachedKindVersion(KindVersion):
 
     @schema.setter
     def schema(self, value: Any) -> None:
-        # The frozen dataclass's __init__ sets fields with object.__setattr__, which lands here.
+        # `KindVersion.__init__` assigns `self.schema`, which lands here.
         _SCHEMA_SLOT.__set__(self, value)
 
 

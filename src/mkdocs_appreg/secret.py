@@ -22,8 +22,7 @@ import binascii
 import json
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .documents import Document, join_pointer
 from .findings import Finding
@@ -198,8 +197,8 @@ def is_config_map_key(value: str) -> list[str]:
     return errors
 
 
-@dataclass(frozen=True)
-class _Entry:
+# A NamedTuple, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
+class _Entry(NamedTuple):
     """One key of the merged data: its bytes (None when undecodable or mistyped) and where it is."""
 
     pointer: str

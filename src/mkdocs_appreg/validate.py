@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import metadata, secret
@@ -208,16 +207,26 @@ def _resolve(
     return kind_version, findings
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
 class _Walk:
     """State of one structural walk: findings so far and the alias bookkeeping."""
 
+    __slots__ = ("document", "findings", "ignore_status", "memo", "path", "suspect")
+
     document: Document
-    findings: list[Finding] = field(default_factory=list)
-    path: list[str | int] = field(default_factory=list)
-    memo: dict[tuple[int, int], Any] = field(default_factory=dict)
-    suspect: bool = False  # some node's fast check failed: ask jsonschema for the findings
-    ignore_status: bool = False
+    findings: list[Finding]
+    path: list[str | int]
+    memo: dict[tuple[int, int], Any]
+    suspect: bool  # some node's fast check failed: ask jsonschema for the findings
+    ignore_status: bool
+
+    def __init__(self, document: Document, *, suspect: bool = False, ignore_status: bool = False) -> None:
+        self.document = document
+        self.findings = []
+        self.path = []
+        self.memo = {}
+        self.suspect = suspect
+        self.ignore_status = ignore_status
 
     def pointer(self, token: str | int | None = None) -> str:
         pointer = ""
