@@ -51,7 +51,6 @@ from .pagescan import directive_paths, include_resolver
 from .placeholders import find_placeholders
 from .policies import PolicyConfig, check_policies
 from .project import ProjectSettings
-from .prose import check_prose, schema_field_names
 from .references import DEFAULT_REFERENCE_RULES, ReferenceRule, SiteResource, check_references
 from .render import Rendered
 from .schemas import SchemaRegistry, parse_api_version
@@ -596,6 +595,9 @@ class _SiteCheck:
             self.resources.append(SiteResource(document, pages[0]))
 
     def check_prose(self, pages: Sequence[tuple[str, str]]) -> None:
+        # Imported here: the check is off by default, and a build pays for every import.
+        from .prose import check_prose, schema_field_names
+
         for page, text in pages:
             names: set[str] = set()
             for api_version, kind in sorted(self.page_kinds.get(page, ())):

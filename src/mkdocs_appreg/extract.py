@@ -216,6 +216,11 @@ class _Line(NamedTuple):
         return self.text[self.prefix :]
 
 
+# What `_Line._make` does, without the Python-level call: plain page lines are made by the
+# thousand per build, and this halves what making them costs.
+_new_line = tuple.__new__
+
+
 class _Expander:
     """Snippet expansion of one page, collecting its findings."""
 
@@ -246,57 +251,88 @@ class _Expander:
         """Snippets' parse_snippets, keeping each line's origin (pymdownx/snippets.py)."""
         out: list[_Line] = []
         block = False
-        for number, line in lines:
-            here = number if page_line is None else page_line
-            if not block and "8<-" not in line:
-                # Every snippets pattern needs the scissors: most lines of a page are plain text.
-                out.append(_Line(line, file, number, 0, depth, here))
-                continue
-            match = _RE_ALL_SNIPPETS.match(line)
-            inline = False
-            if match:
-                if match.group("escape"):
-                    out.append(_Line(line.replace(";", "", 1), file, number, 0, depth, here))
-                    continue
-                if block and match.group("inline_marker"):
-                    continue  # snippets ignores inline notation directly inside a block
-                if match.group("inline_marker"):
-                    inline = True
-                else:
-                    block = not block
-                    continue
-            elif not block:
-                if not is_section:
-                    section = _RE_SECTION.match(line) if "8<-" in line else None
-                    if section is not None and section.group("escape"):
-                        line = _unescape_section(section)
-                    elif section is not None:
-                        continue  # snippets drops section markers from the output
-                unquoted = _RE_UNQUOTED.match(line)
-                if unquoted is not None:
-                    self.warn(
-                        file,
-                        number,
-                        _indent(line) + 1,
-                        "snippet.unquoted",
-                        f"`{line.strip()}` is shown as text: pymdownx.snippets only includes a quoted "
-                        f'path (--8<-- "{unquoted.group("path")}")',
+        # Every snippets pattern needs the scissors: outside a `--8<--` block, the lines between
+        # two that hold them are plain text, taken over in one go (most of a page).
+        scissors = [index for index, (_, line) in enumerate(lines) if "8<-" in line]
+        start = 0
+        for end in (*scissors, len(lines)):
+            if not block:
+                out.extend(
+                    [
+                        _new_line(_Line, (line, file, number, 0, depth, page_line or number))
+                        for number, line in lines[start:end]
+                    ]
+                )  # page_line is None on the page itself, a 1-based line number in an include
+                if end < len(lines):
+                    block = self.expand_line(
+                        out, *lines[end], file, depth, page_line, stack, is_section, block
                     )
-                out.append(_Line(line, file, number, 0, depth, here))
-                continue
-            if block and not inline:
-                match = _RE_BLOCK_PATH.match(line)
-            assert match is not None  # both patterns match any line that reaches this point
-            space = match.group("space").expandtabs(TAB_LENGTH)
-            spec = match.group("snippet")[1:-1].strip() if inline else match.group("snippet").strip()
-            if not inline and not spec:
-                out.append(_Line("", file, number, 0, depth, here))  # snippets inserts a blank line
-                continue
-            if spec.startswith(";"):
-                continue  # a commented-out path in a block
-            column = len(match.group("space")) + 1
-            out.extend(self.include(spec, file, number, column, space, depth, here, stack))
+            else:
+                for number, line in lines[start : end + 1]:
+                    block = self.expand_line(
+                        out, number, line, file, depth, page_line, stack, is_section, block
+                    )
+            start = end + 1
         return out
+
+    def expand_line(
+        self,
+        out: list[_Line],
+        number: int,
+        line: str,
+        file: str,
+        depth: int,
+        page_line: int | None,
+        stack: tuple[tuple[Path, str], ...],
+        is_section: bool,
+        block: bool,
+    ) -> bool:
+        """Expand one line that holds `8<-`, or any line inside a block; return the block state."""
+        here = number if page_line is None else page_line
+        match = _RE_ALL_SNIPPETS.match(line)
+        inline = False
+        if match:
+            if match.group("escape"):
+                out.append(_Line(line.replace(";", "", 1), file, number, 0, depth, here))
+                return block
+            if block and match.group("inline_marker"):
+                return block  # snippets ignores inline notation directly inside a block
+            if match.group("inline_marker"):
+                inline = True
+            else:
+                return not block
+        elif not block:
+            if not is_section:
+                section = _RE_SECTION.match(line) if "8<-" in line else None
+                if section is not None and section.group("escape"):
+                    line = _unescape_section(section)
+                elif section is not None:
+                    return block  # snippets drops section markers from the output
+            unquoted = _RE_UNQUOTED.match(line)
+            if unquoted is not None:
+                self.warn(
+                    file,
+                    number,
+                    _indent(line) + 1,
+                    "snippet.unquoted",
+                    f"`{line.strip()}` is shown as text: pymdownx.snippets only includes a quoted "
+                    f'path (--8<-- "{unquoted.group("path")}")',
+                )
+            out.append(_Line(line, file, number, 0, depth, here))
+            return block
+        if block and not inline:
+            match = _RE_BLOCK_PATH.match(line)
+        assert match is not None  # both patterns match any line that reaches this point
+        space = match.group("space").expandtabs(TAB_LENGTH)
+        spec = match.group("snippet")[1:-1].strip() if inline else match.group("snippet").strip()
+        if not inline and not spec:
+            out.append(_Line("", file, number, 0, depth, here))  # snippets inserts a blank line
+            return block
+        if spec.startswith(";"):
+            return block  # a commented-out path in a block
+        column = len(match.group("space")) + 1
+        out.extend(self.include(spec, file, number, column, space, depth, here, stack))
+        return block
 
     def include(
         self,
@@ -364,6 +400,8 @@ class _Expander:
             stack=(*stack, (identity, shown)),
             is_section=target.section is not None,
         )
+        if not space:
+            return expanded
         return [line._replace(text=space + line.text, prefix=line.prefix + len(space)) for line in expanded]
 
 
@@ -449,12 +487,16 @@ _RE_YAML_WORD = re.compile(r"^\{?\s*\.?(?:yaml|yml)\b", re.IGNORECASE)
 
 def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence]:
     """Fenced blocks as superfences finds them (search_nested / eval_fence), blockquotes aside."""
+    texts = [line.text for line in lines]
+    # Only a line holding ``` or ~~~ can open a fence, or close one; most lines hold neither.
+    marked = [index for index, text in enumerate(texts) if "```" in text or "~~~" in text]
     fences: list[_Fence] = []
-    index = 0
-    while index < len(lines):
-        opening = _RE_FENCE_OPEN.match(lines[index].text)
+    resume = 0
+    for position, index in enumerate(marked):
+        if index < resume:
+            continue
+        opening = _RE_FENCE_OPEN.match(texts[index])
         if opening is None or (opening.group("fence")[0] == "`" and "`" in opening.group("info")):
-            index += 1
             continue
         header = _info(opening.group("info"))
         if header is None:
@@ -472,34 +514,44 @@ def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence
                         severity="warning",
                     )
                 )
-            index += 1
             continue
         indent = len(opening.group("ws").expandtabs(TAB_LENGTH))
         closing = re.compile(re.escape(opening.group("fence")) + r"[ \t]*$")
-        close = None
-        cursor = index + 1
-        while cursor < len(lines):
-            text = lines[cursor].text.expandtabs(TAB_LENGTH)
-            if text.strip():
-                if _indent(text) < indent:
-                    break  # "not indented enough": superfences abandons the fence
-                if closing.match(text[indent:]):
-                    close = cursor
-                    break
-            cursor += 1
+        close, cursor = _closing_line(texts, marked, position, indent, closing)
         if close is None:
-            index = cursor + 1  # superfences resumes after the line that ended the attempt
+            resume = cursor + 1  # superfences resumes after the line that ended the attempt
             continue
         if _is_indented_code(lines, index, indent):
-            index = close + 1
+            resume = close + 1
             continue
         language, ignore = header
         above = _previous_nonblank(lines, index)
         if above is not None and (comment := _RE_HTML_IGNORE.match(above.text)) is not None:
             ignore = _merge(ignore, _rules(comment.group("rules")))
         fences.append(_Fence(index, close, indent, language, ignore))
-        index = close + 1
+        resume = close + 1
     return fences
+
+
+def _closing_line(
+    texts: Sequence[str], marked: Sequence[int], position: int, indent: int, closing: re.Pattern[str]
+) -> tuple[int | None, int]:
+    """(closing line, None when there is none; the line that ended the search) of the fence opened
+    at `marked[position]`."""
+    if not indent:
+        # Nothing is indented less than 0: only the marked lines after the opening can matter.
+        for cursor in marked[position + 1 :]:
+            if closing.match(texts[cursor].expandtabs(TAB_LENGTH)):
+                return cursor, cursor
+        return None, len(texts)
+    for cursor in range(marked[position] + 1, len(texts)):
+        text = texts[cursor].expandtabs(TAB_LENGTH)
+        if text.strip():
+            if _indent(text) < indent:
+                return None, cursor  # "not indented enough": superfences abandons the fence
+            if closing.match(text[indent:]):
+                return cursor, cursor
+    return None, len(texts)
 
 
 # Lines whose content Python-Markdown indents by 4: list items, admonitions, content tabs, footnotes,
@@ -809,15 +861,16 @@ def extract_examples(
         The examples in page order, and the `snippet.*` / `heredoc.*` findings (all warnings).
     """
     normalized = page_text.replace("\r\n", "\n").replace("\r", "\n")
+    includes = "8<-" in normalized  # every snippets marker holds it
+    if not includes and "```" not in normalized and "~~~" not in normalized:
+        return [], []  # no include and no fence: nothing to extract, nothing to report
     expander = _Expander(resolve, display)
-    lines = expander.expand(
-        list(enumerate(normalized.split("\n"), start=1)),
-        page,
-        depth=0,
-        page_line=None,
-        stack=(),
-        is_section=False,
-    )
+    numbered = list(enumerate(normalized.split("\n"), start=1))
+    if includes:
+        lines = expander.expand(numbered, page, depth=0, page_line=None, stack=(), is_section=False)
+    else:
+        # What `expand` yields for a page without includes, without its per-line tests.
+        lines = [_new_line(_Line, (text, page, number, 0, 0, number)) for number, text in numbered]
     examples: list[Example] = []
     shells = _ShellScanner(page, examples, expander.findings)
     for fence in _find_fences(lines, expander.findings):

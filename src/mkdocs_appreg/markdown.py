@@ -494,17 +494,22 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 raise answer
             return answer
 
-        expanded = expand_directives(
-            lines,
-            resolve,
-            check_paths=self.check_paths,
-            yaml_label=self.yaml_label,
-            command_label=self.command_label,
-            on_error=self.on_error,
-            tab_length=self.md.tab_length,
-            searched=self.base_path,
-        )
-        check_snippet_lines(expanded, resolve, on_error=self.on_error)
+        # Both passes act only on lines holding their marker (`///`, `-8<-`), which most pages
+        # lack: a page without one is returned as it is, unscanned.
+        expanded = lines
+        if any("///" in line for line in lines):
+            expanded = expand_directives(
+                lines,
+                resolve,
+                check_paths=self.check_paths,
+                yaml_label=self.yaml_label,
+                command_label=self.command_label,
+                on_error=self.on_error,
+                tab_length=self.md.tab_length,
+                searched=self.base_path,
+            )
+        if any("8<-" in line for line in expanded):
+            check_snippet_lines(expanded, resolve, on_error=self.on_error)
         return expanded
 
 

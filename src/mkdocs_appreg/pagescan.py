@@ -40,13 +40,18 @@ def fence_end(lines: Sequence[str], start: int, tab_length: int) -> int | None:
     the same run of characters at the same indentation; a non-blank line indented less than the
     opening fence, or the end of the page, means there was no fence at all.
     """
-    opening = FENCE_START.match(lines[start].rstrip("\r"))
+    line = lines[start]
+    # Callers ask this of every line of a page: a substring test turns most away cheaply.
+    opening = FENCE_START.match(line.rstrip("\r")) if "```" in line or "~~~" in line else None
     if opening is None:
         return None
     width = indent_width(opening["indent"], tab_length)
     fence = opening["fence"]
     for index in range(start + 1, len(lines)):
-        line = lines[index].rstrip("\r")
+        line = lines[index]
+        if not width and fence[0] not in line:
+            continue  # at indent 0 only a line holding the fence character can close it
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         stripped = line.lstrip(" \t")
