@@ -807,6 +807,8 @@ def test_load_vars_file_empty_is_empty(tmp_path: Path) -> None:
         ("a: 1\n---\nb: 2\n", r"^v\.yaml:\d+: invalid YAML: "),
         ("a: !!python/object:os.system x\n", r"^v\.yaml:1: invalid YAML: "),
         ("a: {b: 1, b: 2}\n", r"^v\.yaml:1: invalid YAML: duplicate key 'b'"),
+        # A control character, after non-ASCII text (libyaml counts bytes, PyYAML characters).
+        ("name: é\nb: 2\nc: x\x07y\n", r"^v\.yaml:3: invalid YAML: unacceptable character #x0007: "),
     ],
 )
 def test_load_vars_file_errors(tmp_path: Path, text: str, message: str) -> None:

@@ -180,6 +180,8 @@ def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: On
     """
     in_block = False
     for index, raw in enumerate(lines):
+        if not in_block and "8<-" not in raw:
+            continue  # neither marker form can match: the common case, decided without a pattern
         line = raw.rstrip("\r")
         if _SNIPPET_BLOCK.match(line):
             in_block = not in_block
@@ -252,7 +254,7 @@ def expand_directives(
             index = closing + 1
             continue
         line = lines[index].rstrip("\r")
-        if DIRECTIVE_LIKE.match(line) is None:
+        if "///" not in line or DIRECTIVE_LIKE.match(line) is None:
             out.append(lines[index])
             index += 1
             continue

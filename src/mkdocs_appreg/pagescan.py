@@ -75,7 +75,7 @@ def directive_paths(lines: Sequence[str], tab_length: int = 4) -> list[tuple[int
             index = end + 1
             continue
         line = lines[index].rstrip("\r")
-        header = BLOCK_START.match(line) if DIRECTIVE_LIKE.match(line) else None
+        header = BLOCK_START.match(line) if "///" in line and DIRECTIVE_LIKE.match(line) else None
         path = (header["arg"] or "").strip() if header is not None else ""
         if path:
             found.append((index + 1, path))
