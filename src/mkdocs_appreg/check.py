@@ -363,9 +363,15 @@ class ValidationMemo:
 
 # --- the site ---------------------------------------------------------------------------------------
 
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+#
 # pymdownx.blocks header of our directive (markdown.py's `_BLOCK_START` with the name fixed).
 # An example that fails to parse is still worth a `yaml.syntax` finding when it looks like a resource.
-_RE_RESOURCE_KEYS = re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
+@functools.cache
+def _resource_keys() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
 
 
 class _Span(NamedTuple):
@@ -563,7 +569,7 @@ class _SiteCheck:
         if example.ignore:
             last = example.line_offset + example.text.count("\n")
             self.spans.append(_Span(example.file, example.line_offset + 1, last, example.ignore))
-        if not resources and not (parse_findings and _RE_RESOURCE_KEYS.search(example.text)):
+        if not resources and not (parse_findings and _resource_keys().search(example.text)):
             if self.memo is not None and key is not None and known is None:
                 self.memo.put(key, _MemoEntry(parse_findings, resources, ()), validated=False)
             return  # YAML that is not a Kubernetes resource (a values file, a config excerpt)

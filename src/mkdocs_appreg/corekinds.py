@@ -68,7 +68,15 @@ def _fast_engine() -> Any:
 _PACKAGE = "kubernetes_validate"
 _SCHEMA_ROOT = "kubernetes-json-schema"
 _RE_FOLDER = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.0-local-strict$")
-_RE_VERSION = re.compile(r"^v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.\d+)?$")
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+@functools.cache
+def _version() -> re.Pattern[str]:
+    return re.compile(r"^v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.\d+)?$")
+
+
 _DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 
 # Fixed value sets the API server enforces but the OpenAPI documents do not list
@@ -212,7 +220,7 @@ class CoreSchemas:
         if kubernetes_version is None:
             version = available[-1]
         else:
-            match = _RE_VERSION.match(kubernetes_version.strip())
+            match = _version().match(kubernetes_version.strip())
             version = f"{int(match['major'])}.{int(match['minor'])}" if match else ""
             if version not in available:
                 raise ConfigError(

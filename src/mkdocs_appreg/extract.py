@@ -40,6 +40,7 @@ is kept with its `;` removed, as snippets renders it, so columns on that one lin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -106,7 +107,15 @@ _RE_ALL_SNIPPETS = re.compile(
     )\r?$
     """
 )
-_RE_BLOCK_PATH = re.compile(r"^(?P<space>[ \t]*)(?P<snippet>.*?)\r?$")
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+@functools.cache
+def _block_path() -> re.Pattern[str]:
+    return re.compile(r"^(?P<space>[ \t]*)(?P<snippet>.*?)\r?$")
+
+
 # RE_SNIPPET_SECTION: `[start:name]` / `[end:name]` after any comment opener.
 _RE_SECTION = re.compile(
     r"""(?xi)
@@ -321,7 +330,7 @@ class _Expander:
             out.append(_Line(line, file, number, 0, depth, here))
             return block
         if block and not inline:
-            match = _RE_BLOCK_PATH.match(line)
+            match = _block_path().match(line)
         assert match is not None  # both patterns match any line that reaches this point
         space = match.group("space").expandtabs(TAB_LENGTH)
         spec = match.group("snippet")[1:-1].strip() if inline else match.group("snippet").strip()
@@ -422,7 +431,13 @@ _RE_OPTION_KEY = re.compile(r"(?:^|[ \t])([a-zA-Z][a-zA-Z0-9_]*)(?==|[ \t]|$)")
 # The options pymdownx.highlight's validator accepts (superfences.highlight_validator); any other
 # option makes the header invalid, and superfences then does not see a fence at all.
 _HIGHLIGHT_OPTIONS = frozenset({"hl_lines", "linenums", "title", "title_mode"})
-_RE_ATTR = re.compile(r"""(?P<name>[.#]?[^\s=]+)(?:=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+)))?""")
+
+
+@functools.cache
+def _attr() -> re.Pattern[str]:
+    return re.compile(r"""(?P<name>[.#]?[^\s=]+)(?:=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+)))?""")
+
+
 _RE_HTML_IGNORE = re.compile(r"^\s*<!--\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>.*?))?\s*-->\s*$")
 _RE_COMMENT_IGNORE = re.compile(r"(?:^|\s)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>[^#]*?))?\s*$")
 _IGNORE_ATTRIBUTE = "data-appreg-ignore"
@@ -468,7 +483,7 @@ def _info(info: str) -> tuple[str, frozenset[str] | None] | None:
     attrs = match.group("attrs")
     ignore: frozenset[str] | None = None
     if attrs is not None:
-        for attr in _RE_ATTR.finditer(attrs):
+        for attr in _attr().finditer(attrs):
             name = attr.group("name")
             if name.startswith(".") and not language:
                 language = name[1:]
@@ -482,7 +497,9 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" \t"))
 
 
-_RE_YAML_WORD = re.compile(r"^\{?\s*\.?(?:yaml|yml)\b", re.IGNORECASE)
+@functools.cache
+def _yaml_word() -> re.Pattern[str]:
+    return re.compile(r"^\{?\s*\.?(?:yaml|yml)\b", re.IGNORECASE)
 
 
 def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence]:
@@ -500,7 +517,7 @@ def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence
             continue
         header = _info(opening.group("info"))
         if header is None:
-            if _RE_YAML_WORD.match(opening.group("info")):
+            if _yaml_word().match(opening.group("info")):
                 line = lines[index]
                 findings.append(
                     Finding(
@@ -678,15 +695,24 @@ def _examples_from(
 
 # --- heredocs ---------------------------------------------------------------------------------------
 
+
 # `<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"`, `<<\EOF`; not the `<<<` here-string.
-_RE_HEREDOC = re.compile(
-    r"""(?<!<)<<(?!<)(?P<dash>-?)[ \t]*(?:'(?P<sq>[^']+)'|"(?P<dq>[^"]+)"|(?P<bs>\\?)(?P<bare>[A-Za-z_][\w]*))"""
-)
+@functools.cache
+def _heredoc_operator() -> re.Pattern[str]:
+    return re.compile(
+        r"""(?<!<)<<(?!<)(?P<dash>-?)[ \t]*(?:'(?P<sq>[^']+)'|"(?P<dq>[^"]+)"|(?P<bs>\\?)(?P<bare>[A-Za-z_][\w]*))"""
+    )
+
+
 # kubectl reading manifests from stdin: `-f -`, `-f-`, `--filename=-`, `--filename -`.
 _RE_KUBECTL_STDIN = re.compile(
     r"""\bkubectl\b[^|;&]*?\b(?:apply|create|replace)\b[^|;&]*?(?:-f|--filename)(?:[ \t]*=?[ \t]*)-(?=[\s<|;&)]|$)"""
 )
-_RE_PROMPT = re.compile(r"^(?P<prompt>\$[ \t]+)")
+
+
+@functools.cache
+def _prompt() -> re.Pattern[str]:
+    return re.compile(r"^(?P<prompt>\$[ \t]+)")
 
 
 class _Heredoc(NamedTuple):
@@ -700,7 +726,7 @@ class _Heredoc(NamedTuple):
 def _heredoc(command: str) -> _Heredoc | None:
     if _RE_KUBECTL_STDIN.search(command) is None:
         return None
-    match = _RE_HEREDOC.search(command)
+    match = _heredoc_operator().search(command)
     if match is None:
         return None
     delimiter = match.group("sq") or match.group("dq") or match.group("bare")
@@ -718,7 +744,7 @@ def _strip_indent(text: str, width: int) -> str:
 
 
 def _operator_column(line: _Line) -> int:
-    match = _RE_HEREDOC.search(line.source)
+    match = _heredoc_operator().search(line.source)
     return match.start() + 1 if match else 1
 
 
@@ -746,7 +772,7 @@ class _ShellScanner:
             start = index
             text = _strip_indent(body[index].text, fence.indent)
             if console:
-                prompt = _RE_PROMPT.match(text)
+                prompt = _prompt().match(text)
                 if prompt is None:  # console output, not a command
                     index += 1
                     continue
@@ -766,7 +792,9 @@ class _ShellScanner:
             if heredoc is None:
                 continue
             # The command's line that holds `<<` (the last one, when continued with `\`).
-            anchor = max((i for i in range(start, index) if _RE_HEREDOC.search(body[i].text)), default=start)
+            anchor = max(
+                (i for i in range(start, index) if _heredoc_operator().search(body[i].text)), default=start
+            )
             index = self.body(fence, body, anchor, index, heredoc, _merge(fence.ignore, ignore))
 
     def body(

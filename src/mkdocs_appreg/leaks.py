@@ -18,6 +18,7 @@ a value gets that far (it costs ~90 ms to import). Answers are remembered per va
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -49,9 +50,22 @@ _PLACEHOLDER = re.compile(
     r"^(?:your[-_]|my[-_]|<.*>$|\$\{.*\}$|\{\{.*\}\}$|x{4,}|\*{4,})|example|changeme|placeholder|redacted",
     re.IGNORECASE,
 )
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+#
 # A single token of the alphabet the high-entropy plugins measure.
-_TOKEN = re.compile(r"^[A-Za-z0-9+/=_\-.~]+$")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+@functools.cache
+def _token() -> re.Pattern[str]:
+    return re.compile(r"^[A-Za-z0-9+/=_\-.~]+$")
+
+
+@functools.cache
+def _hex() -> re.Pattern[str]:
+    return re.compile(r"^[0-9a-fA-F]+$")
+
+
 _HIGH_ENTROPY_MIN = 20  # shorter random strings are ids and hashes as often as secrets
 
 
@@ -146,12 +160,12 @@ def _scan_line(line: str, whole: str) -> str | None:
 
 def _high_entropy(plugin: HighEntropyStringsPlugin, token: str, heuristic: ModuleType) -> bool:
     """The plugin's test on the whole value (its own regex insists on quotes around it)."""
-    if len(token) < _HIGH_ENTROPY_MIN or not _TOKEN.match(token):
+    if len(token) < _HIGH_ENTROPY_MIN or not _token().match(token):
         return False
     charset = set(plugin.charset)
     if not set(token) <= charset:
         return False
-    if plugin.secret_type == "Base64 High Entropy String" and _HEX.match(token):
+    if plugin.secret_type == "Base64 High Entropy String" and _hex().match(token):
         return False  # the hex plugin judges hex digits with its own, lower limit
     if heuristic.is_sequential_string(token) or heuristic.is_potential_uuid(token):
         return False

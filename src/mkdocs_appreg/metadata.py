@@ -19,6 +19,7 @@ finding reads like the error `kubectl apply` would print.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -208,8 +209,14 @@ _BANNED_OWNERS = frozenset({("", "v1", "Event")})
 _FINALIZER_ORPHAN = "orphan"
 _FINALIZER_FOREGROUND = "foregroundDeletion"
 
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+#
 # metav1.Time decodes with time.RFC3339 ("2006-01-02T15:04:05Z07:00"); fractions are accepted.
-_RFC3339_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+@functools.cache
+def _rfc3339() -> re.Pattern[str]:
+    return re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
 def validate_object_meta(
@@ -312,7 +319,7 @@ class _MetaCheck:
         if key in _TIMESTAMP_FIELDS:
             if not self.is_string((key,), value, key):
                 return False
-            if not _RFC3339_RE.fullmatch(value):
+            if not _rfc3339().fullmatch(value):
                 self.report(
                     (key,),
                     "meta.type",

@@ -47,6 +47,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import functools
 import json
 import os
 import re
@@ -101,12 +102,31 @@ __all__ = [
 # Line breaks as YAML (PyYAML and libyaml) counts them, so output line numbers agree with the
 # positions `documents.py` reports.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+#
 # Characters a YAML stream may not contain raw, or that YAML would read as a line break inside a
 # quoted scalar: C1 controls (NEL included), DEL, LS, PS, lone surrogates and the non-characters.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+@functools.cache
+def _yaml_unsafe() -> re.Pattern[str]:
+    return re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 _SOLID = re.compile("[^ \t]")
-_EXPRESSION_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-_QUOTED_IDENTIFIER = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
+
+
+@functools.cache
+def _expression_tag() -> re.Pattern[str]:
+    return re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+@functools.cache
+def _quoted_identifier() -> re.Pattern[str]:
+    return re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")
+
+
 _NOTE_METHOD = "appreg_note"
 
 
@@ -121,7 +141,7 @@ def _fail_if_undefined(value: Any) -> None:
 
 
 def _yaml_safe(text: str) -> str:
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _yaml_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def b64encode(value: str | bytes) -> str:
@@ -342,7 +362,11 @@ class _Budget:
 
 
 # A `%` or `str.format` width or precision: `%0999999999d`, `{:>999999999}`.
-_FORMAT_NUMBER = re.compile(r"\d{8,}")
+@functools.cache
+def _format_number() -> re.Pattern[str]:
+    return re.compile(r"\d{8,}")
+
+
 # Built-in filters whose output grows with a numeric argument (`center(10**9)`, `indent(10**9)`,
 # `batch(10**9, fill)`) or with a format string, checked before they allocate.
 _SIZED_FILTERS = ("center", "indent", "batch", "format", "wordwrap", "truncate", "replace")
@@ -354,7 +378,7 @@ def _check_sizes(what: str, args: Iterable[Any]) -> None:
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
             raise _LimitExceeded(f"{what}: {arg} is over the limit of {MAX_RENDER_CHARS}")
         if isinstance(arg, str) and len(arg) < 10_000:
-            for number in _FORMAT_NUMBER.findall(arg):
+            for number in _format_number().findall(arg):
                 if int(number) > MAX_RENDER_CHARS:
                     raise _LimitExceeded(f"{what}: width {number} is over the limit of {MAX_RENDER_CHARS}")
 
@@ -786,7 +810,7 @@ class TemplateRenderer:
 
         `'registry' is undefined` -> the `registry` inside `{{ ... }}`; column 1 when unsure.
         """
-        candidates = _QUOTED_IDENTIFIER.findall(message)
+        candidates = _quoted_identifier().findall(message)
         if not candidates:
             return 1
         try:
@@ -799,7 +823,7 @@ class TemplateRenderer:
         text = lines[line - 1]
         for candidate in candidates:
             word = re.compile(rf"(?<![\w.'\"]){re.escape(candidate)}\b|(?<=\.){re.escape(candidate)}\b")
-            for tag in _EXPRESSION_TAG.finditer(text):
+            for tag in _expression_tag().finditer(text):
                 hit = word.search(text, tag.start(), tag.end())
                 if hit:
                     return hit.start() + 1

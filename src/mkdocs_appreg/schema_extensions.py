@@ -16,6 +16,7 @@ can turn them into setup errors. CEL evaluation itself lives in `cel.py`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -80,8 +81,20 @@ _CEL_RESERVED = frozenset(
         "if", "import", "let", "loop", "package", "namespace", "return", "var", "void", "while",
     }
 )  # fmt: skip
-_IDENTIFIER = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_ESCAPABLE = re.compile(r"^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$")
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+@functools.cache
+def _identifier() -> re.Pattern[str]:
+    return re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+
+
+@functools.cache
+def _escapable() -> re.Pattern[str]:
+    return re.compile(r"^[a-zA-Z_.\-/][a-zA-Z0-9_.\-/]*$")
+
+
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 
 
@@ -287,7 +300,9 @@ def _compile_rule(node: Mapping[str, Any], pointer: str, entry: Any) -> Compiled
     )
 
 
-_PATH_STEP = re.compile(r"\.([a-zA-Z_][a-zA-Z0-9_-]*)|\['((?:[^'\\]|\\.)*)'\]")
+@functools.cache
+def _path_step() -> re.Pattern[str]:
+    return re.compile(r"\.([a-zA-Z_][a-zA-Z0-9_-]*)|\['((?:[^'\\]|\\.)*)'\]")
 
 
 def parse_field_path(path: str) -> tuple[str, ...] | None:
@@ -299,7 +314,7 @@ def parse_field_path(path: str) -> tuple[str, ...] | None:
     steps: list[str] = []
     position = 0
     while position < len(path):
-        match = _PATH_STEP.match(path, position)
+        match = _path_step().match(path, position)
         if match is None:
             return None
         steps.append(
@@ -762,9 +777,9 @@ def escape_property_name(name: str) -> str | None:
     """
     if name in _CEL_RESERVED:
         return f"__{name}__"
-    if _IDENTIFIER.match(name) and "__" not in name:
+    if _identifier().match(name) and "__" not in name:
         return name
-    if not _ESCAPABLE.match(name):
+    if not _escapable().match(name):
         return None
     escaped = name.replace("__", "__underscores__")
     return escaped.replace(".", "__dot__").replace("-", "__dash__").replace("/", "__slash__")
