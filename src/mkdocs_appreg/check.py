@@ -367,7 +367,6 @@ class ValidationMemo:
 # Patterns most builds never use are compiled on first use (a `functools.cache` function, like
 # this one): every pattern compiled at import is paid for by every build.
 #
-# pymdownx.blocks header of our directive (markdown.py's `_BLOCK_START` with the name fixed).
 # An example that fails to parse is still worth a `yaml.syntax` finding when it looks like a resource.
 @functools.cache
 def _resource_keys() -> re.Pattern[str]:
@@ -541,27 +540,32 @@ class _SiteCheck:
             return
         key = None
         known = None
-        if self.memo is not None:
-            key = self.memo.key(
-                "example",
-                example.file,
-                example.line_offset,
-                example.column_offset,
-                example.text,
-                self.memo_context,
-            )
-            known = self.memo.get(key)
-        if known is not None:
-            parse_findings, resources = known.parse_findings, known.documents
-        else:
-            parsed = parse_documents(
-                example.text,
-                example.file,
-                line_offset=example.line_offset,
-                column_offset=example.column_offset,
-            )
-            parse_findings = tuple(parsed.findings)
-            resources = tuple(d for d in parsed.documents if d.api_version and d.kind)
+        parse_findings: tuple[Finding, ...] = ()
+        resources: tuple[Document, ...] = ()
+        # Text without `apiVersion` holds no resource (short of spelling the key with YAML
+        # escapes), and most YAML on a page is configuration: it is neither parsed nor memoized.
+        if "apiVersion" in example.text:
+            if self.memo is not None:
+                key = self.memo.key(
+                    "example",
+                    example.file,
+                    example.line_offset,
+                    example.column_offset,
+                    example.text,
+                    self.memo_context,
+                )
+                known = self.memo.get(key)
+            if known is not None:
+                parse_findings, resources = known.parse_findings, known.documents
+            else:
+                parsed = parse_documents(
+                    example.text,
+                    example.file,
+                    line_offset=example.line_offset,
+                    column_offset=example.column_offset,
+                )
+                parse_findings = tuple(parsed.findings)
+                resources = tuple(d for d in parsed.documents if d.api_version and d.kind)
         kinds.update((d.api_version, d.kind) for d in resources)
         if example.key in self.seen:
             return
