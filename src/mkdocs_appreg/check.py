@@ -37,7 +37,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from . import metadata, secret
 from .buildrecord import digest as file_digest
@@ -102,9 +102,9 @@ CLUSTER_SCOPED_CORE_KINDS = frozenset(
 )
 
 
-# NamedTuples and plain classes, not dataclasses: generating dataclass methods slowed every cold
-# `mkdocs build` at import time.
-class CheckOptions(NamedTuple):
+# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+class CheckOptions:
     """What a site check does beyond validating rendered templates.
 
     Attributes:
@@ -117,15 +117,34 @@ class CheckOptions(NamedTuple):
             `off` drops those findings.
     """
 
-    check_pages: bool = True
-    references: tuple[ReferenceRule, ...] = DEFAULT_REFERENCE_RULES
-    policies: PolicyConfig = PolicyConfig()
-    kubernetes_version: str | None = None
-    prose: bool = False
-    cel_unchecked: Literal["warning", "off"] = "warning"
+    __slots__ = ("cel_unchecked", "check_pages", "kubernetes_version", "policies", "prose", "references")
+
+    check_pages: bool
+    references: tuple[ReferenceRule, ...]
+    policies: PolicyConfig
+    kubernetes_version: str | None
+    prose: bool
+    cel_unchecked: Literal["warning", "off"]
+
+    def __init__(
+        self,
+        check_pages: bool = True,
+        references: tuple[ReferenceRule, ...] = DEFAULT_REFERENCE_RULES,
+        # One shared default instance: nothing changes a PolicyConfig.
+        policies: PolicyConfig = PolicyConfig(),  # noqa: B008
+        kubernetes_version: str | None = None,
+        prose: bool = False,
+        cel_unchecked: Literal["warning", "off"] = "warning",
+    ) -> None:
+        self.check_pages = check_pages
+        self.references = references
+        self.policies = policies
+        self.kubernetes_version = kubernetes_version
+        self.prose = prose
+        self.cel_unchecked = cel_unchecked
 
 
-class CheckResult(NamedTuple):
+class CheckResult:
     """Everything one site check found.
 
     Attributes:
@@ -133,8 +152,24 @@ class CheckResult(NamedTuple):
         documents: Resources checked: rendered documents plus distinct documents on pages.
     """
 
+    __slots__ = ("documents", "findings")
+
     findings: list[Finding]
     documents: int
+
+    def __init__(self, findings: list[Finding], documents: int) -> None:
+        self.findings = findings
+        self.documents = documents
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CheckResult):
+            return NotImplemented
+        return self.findings == other.findings and self.documents == other.documents
+
+    __hash__ = None  # type: ignore[assignment]  # compared, never hashed (it holds a list)
+
+    def __repr__(self) -> str:
+        return f"CheckResult(findings={self.findings!r}, documents={self.documents!r})"
 
 
 @functools.cache
@@ -261,21 +296,45 @@ def with_placeholders(document: Document, findings: Sequence[Finding], schema: A
 _MemoKey = tuple[str, str, int, int, str, tuple[Any, ...]]
 
 
-class _MemoEntry(NamedTuple):
+class _MemoEntry:
     """One text's parse and validation results, as the memo keeps them."""
+
+    __slots__ = ("documents", "findings", "parse_findings")
 
     parse_findings: tuple[Finding, ...]
     documents: tuple[Document, ...]
     findings: tuple[Finding, ...]  # validation findings (placeholders applied for page examples)
 
+    def __init__(
+        self,
+        parse_findings: tuple[Finding, ...],
+        documents: tuple[Document, ...],
+        findings: tuple[Finding, ...],
+    ) -> None:
+        self.parse_findings = parse_findings
+        self.documents = documents
+        self.findings = findings
 
-class _PageEntry(NamedTuple):
+
+class _PageEntry:
     """One page's extracted examples and the includes the extraction read."""
+
+    __slots__ = ("examples", "findings", "reads")
 
     examples: tuple[Example, ...]
     findings: tuple[Finding, ...]
     # Every include the extraction resolved: (path as written, file it resolved to, its digest).
     reads: tuple[tuple[str, Path | None, str | None], ...]
+
+    def __init__(
+        self,
+        examples: tuple[Example, ...],
+        findings: tuple[Finding, ...],
+        reads: tuple[tuple[str, Path | None, str | None], ...],
+    ) -> None:
+        self.examples = examples
+        self.findings = findings
+        self.reads = reads
 
 
 class ValidationMemo:
@@ -373,13 +432,21 @@ def _resource_keys() -> re.Pattern[str]:
     return re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
 
 
-class _Span(NamedTuple):
+class _Span:
     """The lines of one example in its file, and the rules it opts out of."""
+
+    __slots__ = ("file", "first", "ignore", "last")
 
     file: str
     first: int
     last: int
     ignore: frozenset[str]
+
+    def __init__(self, file: str, first: int, last: int, ignore: frozenset[str]) -> None:
+        self.file = file
+        self.first = first
+        self.last = last
+        self.ignore = ignore
 
     def drops(self, finding: Finding) -> bool:
         return (
@@ -522,7 +589,19 @@ class _SiteCheck:
                 continue  # the directive itself reports it while the page renders
             synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
             more, _ = extract_examples(synthetic, page, resolve=resolve, display=self.display)
-            examples.extend(example._replace(page_line=line) for example in more)
+            examples.extend(
+                Example(
+                    example.file,
+                    example.text,
+                    example.line_offset,
+                    example.column_offset,
+                    example.origin,
+                    example.page,
+                    line,
+                    example.ignore,
+                )
+                for example in more
+            )
         if self.memo is not None and key is not None:
             entry = _PageEntry(tuple(examples), tuple(found), tuple((p, r, d) for p, (r, d) in reads.items()))
             self.memo.put_page(key, entry)

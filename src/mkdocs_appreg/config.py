@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -211,7 +211,9 @@ def snippet_base_path(config: MkDocsConfig, relative_to: Path) -> list[Path]:
     return [(relative_to / str(entry)).resolve() for entry in base_path]
 
 
-class LoadedSite(NamedTuple):
+# A plain class, not a NamedTuple: a NamedTuple class costs a build ~1.4 M instructions at import
+# (typing compiles its annotations).
+class LoadedSite:
     """Everything `appreg check` needs from an mkdocs.yml, read without building the site.
 
     Attributes:
@@ -222,10 +224,24 @@ class LoadedSite(NamedTuple):
         base_path: pymdownx.snippets' base path, resolved against the directory of mkdocs.yml.
     """
 
+    __slots__ = ("base_path", "options", "pages", "settings")
+
     settings: ProjectSettings
     options: CheckOptions
     pages: list[tuple[str, str]]
     base_path: list[Path]
+
+    def __init__(
+        self,
+        settings: ProjectSettings,
+        options: CheckOptions,
+        pages: list[tuple[str, str]],
+        base_path: list[Path],
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.pages = pages
+        self.base_path = base_path
 
 
 class _ErrorRecords(logging.Handler):

@@ -60,9 +60,10 @@ SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-ses
 CONSOLE_LANGUAGES = frozenset({"console", "shell-session", "shellsession"})
 
 
-# NamedTuples and plain classes, not dataclasses: generating dataclass methods slowed every cold
-# `mkdocs build` at import time.
-class Example(NamedTuple):
+# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# `_Line` alone stays a NamedTuple: one is made per page line, by `_new_line`.
+class Example:
     """One piece of YAML shown on a page, located in the file its text physically lives in.
 
     Attributes:
@@ -78,6 +79,8 @@ class Example(NamedTuple):
         ignore: `None`: check it; `frozenset()`: ignore every rule; otherwise the rule ids to ignore.
     """
 
+    __slots__ = ("column_offset", "file", "ignore", "line_offset", "origin", "page", "page_line", "text")
+
     file: str
     text: str
     line_offset: int
@@ -85,7 +88,51 @@ class Example(NamedTuple):
     origin: Origin
     page: str
     page_line: int
-    ignore: frozenset[str] | None = None
+    ignore: frozenset[str] | None
+
+    def __init__(
+        self,
+        file: str,
+        text: str,
+        line_offset: int,
+        column_offset: int,
+        origin: Origin,
+        page: str,
+        page_line: int,
+        ignore: frozenset[str] | None = None,
+    ) -> None:
+        self.file = file
+        self.text = text
+        self.line_offset = line_offset
+        self.column_offset = column_offset
+        self.origin = origin
+        self.page = page
+        self.page_line = page_line
+        self.ignore = ignore
+
+    def _values(self) -> tuple[str, str, int, int, Origin, str, int, frozenset[str] | None]:
+        return (
+            self.file,
+            self.text,
+            self.line_offset,
+            self.column_offset,
+            self.origin,
+            self.page,
+            self.page_line,
+            self.ignore,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Example):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return (
+            f"Example(file={self.file!r}, text={self.text!r}, line_offset={self.line_offset!r}, "
+            f"column_offset={self.column_offset!r}, origin={self.origin!r}, page={self.page!r}, "
+            f"page_line={self.page_line!r}, ignore={self.ignore!r})"
+        )
 
     @property
     def key(self) -> tuple[str, int, int, str]:
@@ -135,13 +182,27 @@ _RE_SNIPPET_FILE = re.compile(
 )
 
 
-class _Target(NamedTuple):
+class _Target:
     """A snippet path split into file, line ranges and section."""
 
+    __slots__ = ("ends", "path", "section", "starts")
+
     path: str
-    starts: tuple[int | None, ...] = ()
-    ends: tuple[int | None, ...] = ()
-    section: str | None = None
+    starts: tuple[int | None, ...]
+    ends: tuple[int | None, ...]
+    section: str | None
+
+    def __init__(
+        self,
+        path: str,
+        starts: tuple[int | None, ...] = (),
+        ends: tuple[int | None, ...] = (),
+        section: str | None = None,
+    ) -> None:
+        self.path = path
+        self.starts = starts
+        self.ends = ends
+        self.section = section
 
 
 def _parse_target(spec: str) -> _Target | None:
@@ -443,14 +504,25 @@ _RE_COMMENT_IGNORE = re.compile(r"(?:^|\s)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rule
 _IGNORE_ATTRIBUTE = "data-appreg-ignore"
 
 
-class _Fence(NamedTuple):
+class _Fence:
     """A fenced code block: where it opens and closes, and its header."""
+
+    __slots__ = ("close_index", "ignore", "indent", "language", "open_index")
 
     open_index: int
     close_index: int
     indent: int
     language: str
     ignore: frozenset[str] | None
+
+    def __init__(
+        self, open_index: int, close_index: int, indent: int, language: str, ignore: frozenset[str] | None
+    ) -> None:
+        self.open_index = open_index
+        self.close_index = close_index
+        self.indent = indent
+        self.language = language
+        self.ignore = ignore
 
 
 def _rules(text: str | None) -> frozenset[str]:
@@ -715,12 +787,19 @@ def _prompt() -> re.Pattern[str]:
     return re.compile(r"^(?P<prompt>\$[ \t]+)")
 
 
-class _Heredoc(NamedTuple):
+class _Heredoc:
     """A shell heredoc's delimiter and how it was written."""
+
+    __slots__ = ("dash", "delimiter", "quoted")
 
     delimiter: str
     quoted: bool
     dash: bool
+
+    def __init__(self, delimiter: str, quoted: bool, dash: bool) -> None:
+        self.delimiter = delimiter
+        self.quoted = quoted
+        self.dash = dash
 
 
 def _heredoc(command: str) -> _Heredoc | None:

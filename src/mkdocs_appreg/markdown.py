@@ -22,7 +22,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from markdown import Markdown
@@ -81,7 +81,9 @@ OnError = Callable[[DirectiveError], object]
 Resolver = Callable[[str], Path | None]
 
 
-class ResourceOptions(NamedTuple):
+# A plain class, not a NamedTuple: a NamedTuple class costs a build ~1.4 M instructions at import
+# (typing compiles its annotations).
+class ResourceOptions:
     """What one directive expands to, after its options are applied over the defaults.
 
     Attributes:
@@ -91,10 +93,24 @@ class ResourceOptions(NamedTuple):
         kubectl: The command the heredoc is fed to.
     """
 
-    yaml_label: str | None = DEFAULT_YAML_LABEL
-    command_label: str | None = DEFAULT_COMMAND_LABEL
-    lang: str = DEFAULT_LANG
-    kubectl: str = DEFAULT_KUBECTL
+    __slots__ = ("command_label", "kubectl", "lang", "yaml_label")
+
+    yaml_label: str | None
+    command_label: str | None
+    lang: str
+    kubectl: str
+
+    def __init__(
+        self,
+        yaml_label: str | None = DEFAULT_YAML_LABEL,
+        command_label: str | None = DEFAULT_COMMAND_LABEL,
+        lang: str = DEFAULT_LANG,
+        kubectl: str = DEFAULT_KUBECTL,
+    ) -> None:
+        self.yaml_label = yaml_label
+        self.command_label = command_label
+        self.lang = lang
+        self.kubectl = kubectl
 
 
 def heredoc_delimiter(text: str) -> str:
@@ -446,17 +462,17 @@ def _apply_option(options: ResourceOptions, key: str, value: object, line: int) 
         else:
             raise DirectiveError(f"option `{key}` must be a tab label or false, not {value!r}", line=line)
         if key == "yaml":
-            return options._replace(yaml_label=label)
-        return options._replace(command_label=label)
+            return ResourceOptions(label, options.command_label, options.lang, options.kubectl)
+        return ResourceOptions(options.yaml_label, label, options.lang, options.kubectl)
     if key == "lang":
         if not isinstance(value, str) or not _LANG.match(value):
             raise DirectiveError(
                 f"option `lang` must be a fence language such as `yaml`, not {value!r}", line=line
             )
-        return options._replace(lang=value)
+        return ResourceOptions(options.yaml_label, options.command_label, value, options.kubectl)
     if not _is_single_line(value):
         raise DirectiveError(f"option `kubectl` must be a one-line command, not {value!r}", line=line)
-    return options._replace(kubectl=str(value).strip())
+    return ResourceOptions(options.yaml_label, options.command_label, options.lang, str(value).strip())
 
 
 def _is_single_line(value: object) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from .documents import join_pointer
 from .errors import ConfigError
@@ -37,8 +37,9 @@ from .references import (
 STORE_KINDS = frozenset({"Registry", "Catalog"})
 
 
-# A NamedTuple, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
-class PolicyConfig(NamedTuple):
+# A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+class PolicyConfig:
     """Which EDA Store policies to check.
 
     Attributes:
@@ -48,10 +49,44 @@ class PolicyConfig(NamedTuple):
         distinct_secrets: A Registry and a Catalog must use differently named Secrets.
     """
 
-    backup_label: bool = True
-    backup_label_key: str = "eda.nokia.com/backup"
-    backup_label_value: str = "true"
-    distinct_secrets: bool = True
+    __slots__ = ("backup_label", "backup_label_key", "backup_label_value", "distinct_secrets")
+
+    backup_label: bool
+    backup_label_key: str
+    backup_label_value: str
+    distinct_secrets: bool
+
+    def __init__(
+        self,
+        backup_label: bool = True,
+        backup_label_key: str = "eda.nokia.com/backup",
+        backup_label_value: str = "true",
+        distinct_secrets: bool = True,
+    ) -> None:
+        self.backup_label = backup_label
+        self.backup_label_key = backup_label_key
+        self.backup_label_value = backup_label_value
+        self.distinct_secrets = distinct_secrets
+
+    def options(self) -> dict[str, bool | str]:
+        """Every option by name, in the order of the constructor's parameters."""
+        return {
+            "backup_label": self.backup_label,
+            "backup_label_key": self.backup_label_key,
+            "backup_label_value": self.backup_label_value,
+            "distinct_secrets": self.distinct_secrets,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PolicyConfig):
+            return NotImplemented
+        return self.options() == other.options()
+
+    def __repr__(self) -> str:
+        return (
+            f"PolicyConfig(backup_label={self.backup_label!r}, backup_label_key={self.backup_label_key!r}, "
+            f"backup_label_value={self.backup_label_value!r}, distinct_secrets={self.distinct_secrets!r})"
+        )
 
 
 def parse_policy_config(raw: Any, *, source: str) -> PolicyConfig:
@@ -64,7 +99,7 @@ def parse_policy_config(raw: Any, *, source: str) -> PolicyConfig:
         return PolicyConfig()
     if not isinstance(raw, Mapping):
         raise ConfigError(f"policies must be a mapping, not {type(raw).__name__}", file=source)
-    known = PolicyConfig()._asdict()
+    known = PolicyConfig().options()  # each option's default, by name
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in known:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from .documents import Document, join_pointer, split_pointer
 from .errors import ConfigError
@@ -34,8 +34,9 @@ from .placeholders import placeholder_in_value
 APPSTORE_GROUP = "appstore.eda.nokia.com"
 
 
-# NamedTuples, not dataclasses: generating dataclass methods slowed every cold `mkdocs build`.
-class SiteResource(NamedTuple):
+# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+class SiteResource:
     """A resource somewhere on the site.
 
     Attributes:
@@ -43,11 +44,17 @@ class SiteResource(NamedTuple):
         page: Display path of the page it is shown on (`""` for a rendered template shown nowhere).
     """
 
+    __slots__ = ("document", "page")
+
     document: Document
     page: str
 
+    def __init__(self, document: Document, page: str) -> None:
+        self.document = document
+        self.page = page
 
-class ReferenceRule(NamedTuple):
+
+class ReferenceRule:
     """One field of one kind that names another resource.
 
     Attributes:
@@ -60,12 +67,45 @@ class ReferenceRule(NamedTuple):
         same_namespace: Whether the target must be in the referring resource's namespace.
     """
 
+    __slots__ = ("group", "kind", "path", "same_namespace", "target_group", "target_kind")
+
     kind: str
     group: str
     path: str
     target_kind: str
-    target_group: str = ""
-    same_namespace: bool = True
+    target_group: str
+    same_namespace: bool
+
+    def __init__(
+        self,
+        kind: str,
+        group: str,
+        path: str,
+        target_kind: str,
+        target_group: str = "",
+        same_namespace: bool = True,
+    ) -> None:
+        self.kind = kind
+        self.group = group
+        self.path = path
+        self.target_kind = target_kind
+        self.target_group = target_group
+        self.same_namespace = same_namespace
+
+    def _values(self) -> tuple[str, str, str, str, str, bool]:
+        return (self.kind, self.group, self.path, self.target_kind, self.target_group, self.same_namespace)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ReferenceRule):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        return (
+            f"ReferenceRule(kind={self.kind!r}, group={self.group!r}, path={self.path!r}, "
+            f"target_kind={self.target_kind!r}, target_group={self.target_group!r}, "
+            f"same_namespace={self.same_namespace!r})"
+        )
 
 
 DEFAULT_REFERENCE_RULES: tuple[ReferenceRule, ...] = (
@@ -74,7 +114,7 @@ DEFAULT_REFERENCE_RULES: tuple[ReferenceRule, ...] = (
 )
 
 
-class Reference(NamedTuple):
+class Reference:
     """One reference found in one resource.
 
     Attributes:
@@ -84,10 +124,18 @@ class Reference(NamedTuple):
         pointer: JSON Pointer of the name's node (`/spec/secretRef/name` for the object form).
     """
 
+    __slots__ = ("name", "pointer", "rule", "source")
+
     source: SiteResource
     rule: ReferenceRule
     name: str
     pointer: str
+
+    def __init__(self, source: SiteResource, rule: ReferenceRule, name: str, pointer: str) -> None:
+        self.source = source
+        self.rule = rule
+        self.name = name
+        self.pointer = pointer
 
     @property
     def namespace(self) -> str | None:

@@ -56,7 +56,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import GeneratorType, TracebackType
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import yaml
 from jinja2 import FileSystemLoader, StrictUndefined, Template, nodes
@@ -264,9 +264,9 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 # Results
 
 
-# NamedTuples and plain classes, not dataclasses: generating dataclass methods at import costs
-# a cold `mkdocs build` about a millisecond per class.
-class Rendered(NamedTuple):
+# Plain classes, not NamedTuples or dataclasses: a NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), generating dataclass methods ~1 ms.
+class Rendered:
     """One rendered template and the map from its output lines back to template lines.
 
     Attributes:
@@ -280,12 +280,44 @@ class Rendered(NamedTuple):
             produced it, which may be an included partial. Empty means "same as `line_map`".
     """
 
+    __slots__ = ("display", "docs_path", "line_map", "origins", "template", "text")
+
     docs_path: str
     template: Path
     display: str
     text: str
     line_map: tuple[int, ...]
-    origins: tuple[tuple[str, int], ...] = ()
+    origins: tuple[tuple[str, int], ...]
+
+    def __init__(
+        self,
+        docs_path: str,
+        template: Path,
+        display: str,
+        text: str,
+        line_map: tuple[int, ...],
+        origins: tuple[tuple[str, int], ...] = (),
+    ) -> None:
+        self.docs_path = docs_path
+        self.template = template
+        self.display = display
+        self.text = text
+        self.line_map = line_map
+        self.origins = origins
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rendered):
+            return NotImplemented
+        return (
+            self.docs_path == other.docs_path
+            and self.template == other.template
+            and self.display == other.display
+            and self.text == other.text
+            and self.line_map == other.line_map
+            and self.origins == other.origins
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def template_line(self, output_line: int) -> int:
         """The line of `template` that produced a 1-based output line.
@@ -307,11 +339,24 @@ class Rendered(NamedTuple):
         return self.origins[min(max(output_line, 1), len(self.origins)) - 1]
 
 
-class RenderResult(NamedTuple):
+class RenderResult:
     """Everything `TemplateRenderer.render_all` produced: files that rendered, and findings."""
+
+    __slots__ = ("findings", "rendered")
 
     rendered: list[Rendered]
     findings: list[Finding]
+
+    def __init__(self, rendered: list[Rendered], findings: list[Finding]) -> None:
+        self.rendered = rendered
+        self.findings = findings
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RenderResult):
+            return NotImplemented
+        return self.rendered == other.rendered and self.findings == other.findings
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,14 +658,23 @@ class _Environment(ImmutableSandboxedEnvironment):
         return note
 
 
-class _Chunk(NamedTuple):
+class _Chunk:
     """Where one non-empty yielded chunk starts in the output, and where it came from."""
+
+    __slots__ = ("line", "literal", "name", "offset", "root_line")
 
     offset: int
     name: str  # template name
     line: int  # line of `name` the chunk starts on
     root_line: int  # line of the rendered (root) template: the include/extends for other files
     literal: bool  # template text, whose newlines are template newlines
+
+    def __init__(self, offset: int, name: str, line: int, root_line: int, literal: bool) -> None:
+        self.offset = offset
+        self.name = name
+        self.line = line
+        self.root_line = root_line
+        self.literal = literal
 
 
 def _line_origins(text: str, chunks: list[_Chunk], root: str) -> list[tuple[str, int, int]]:

@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 from .documents import Document, join_pointer
 from .findings import Finding
@@ -98,9 +98,9 @@ def _escapable() -> re.Pattern[str]:
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 
 
-# NamedTuples and plain classes, not dataclasses: generating dataclass methods at import costs a
-# cold build ~1 ms per class.
-class ExtensionOptions(NamedTuple):
+# Plain classes, not NamedTuples or dataclasses: a NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), generating dataclass methods ~1 ms.
+class ExtensionOptions:
     """How strictly the extensions are checked.
 
     Attributes:
@@ -112,13 +112,27 @@ class ExtensionOptions(NamedTuple):
             (upstream `RuntimeCELCostBudget`).
     """
 
-    cel_unchecked: Literal["warning", "off"] = "warning"
-    run_cel: bool = True
-    per_rule_cost_budget: int = _PER_CALL_LIMIT
-    per_object_cost_budget: int = _RUNTIME_CEL_COST_BUDGET
+    __slots__ = ("cel_unchecked", "per_object_cost_budget", "per_rule_cost_budget", "run_cel")
+
+    cel_unchecked: Literal["warning", "off"]
+    run_cel: bool
+    per_rule_cost_budget: int
+    per_object_cost_budget: int
+
+    def __init__(
+        self,
+        cel_unchecked: Literal["warning", "off"] = "warning",
+        run_cel: bool = True,
+        per_rule_cost_budget: int = _PER_CALL_LIMIT,
+        per_object_cost_budget: int = _RUNTIME_CEL_COST_BUDGET,
+    ) -> None:
+        self.cel_unchecked = cel_unchecked
+        self.run_cel = run_cel
+        self.per_rule_cost_budget = per_rule_cost_budget
+        self.per_object_cost_budget = per_object_cost_budget
 
 
-class CrdProblem(NamedTuple):
+class CrdProblem:
     """A mistake in a CRD schema that the API server would refuse the CRD for.
 
     Attributes:
@@ -128,10 +142,20 @@ class CrdProblem(NamedTuple):
         column: 1-based column in the CRD file, when a `node_position` was given.
     """
 
+    __slots__ = ("column", "line", "message", "pointer")
+
     pointer: str
     message: str
-    line: int | None = None
-    column: int | None = None
+    line: int | None
+    column: int | None
+
+    def __init__(
+        self, pointer: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.pointer = pointer
+        self.message = message
+        self.line = line
+        self.column = column
 
     def located(self, file: str) -> str:
         """`file:line: message`, the form `errors.CrdError` prints."""
@@ -139,7 +163,7 @@ class CrdProblem(NamedTuple):
         return f"{where}: {self.pointer or '/'}: {self.message}"
 
 
-class CompiledRule(NamedTuple):
+class CompiledRule:
     """One `x-kubernetes-validations` entry, compiled.
 
     Attributes:
@@ -154,15 +178,49 @@ class CompiledRule(NamedTuple):
         errors: Compile or CRD errors of this entry (messages).
     """
 
+    __slots__ = (
+        "errors",
+        "expression",
+        "field_path",
+        "message",
+        "message_expression",
+        "optional_old_self",
+        "pointer",
+        "reason",
+        "rule",
+    )
+
     pointer: str
     rule: str
     expression: cel.Expression | None
-    message: str = ""
-    message_expression: cel.Expression | None = None
-    reason: str = "FieldValueInvalid"
-    field_path: tuple[str, ...] = ()
-    optional_old_self: bool = False
-    errors: tuple[tuple[str, str], ...] = ()
+    message: str
+    message_expression: cel.Expression | None
+    reason: str
+    field_path: tuple[str, ...]
+    optional_old_self: bool
+    errors: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        pointer: str,
+        rule: str,
+        expression: cel.Expression | None,
+        message: str = "",
+        message_expression: cel.Expression | None = None,
+        reason: str = "FieldValueInvalid",
+        field_path: tuple[str, ...] = (),
+        optional_old_self: bool = False,
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.pointer = pointer
+        self.rule = rule
+        self.expression = expression
+        self.message = message
+        self.message_expression = message_expression
+        self.reason = reason
+        self.field_path = field_path
+        self.optional_old_self = optional_old_self
+        self.errors = errors
 
 
 class CompiledRules:

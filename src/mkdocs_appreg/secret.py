@@ -22,7 +22,7 @@ import binascii
 import json
 import math
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from .documents import Document, join_pointer
 from .findings import Finding
@@ -197,12 +197,19 @@ def is_config_map_key(value: str) -> list[str]:
     return errors
 
 
-# A NamedTuple, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
-class _Entry(NamedTuple):
+# A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+class _Entry:
     """One key of the merged data: its bytes (None when undecodable or mistyped) and where it is."""
+
+    __slots__ = ("payload", "pointer")
 
     pointer: str
     payload: bytes | None
+
+    def __init__(self, pointer: str, payload: bytes | None) -> None:
+        self.pointer = pointer
+        self.payload = payload
 
 
 def validate_secret(document: Document) -> list[Finding]:
