@@ -491,3 +491,21 @@ def test_any_page_gives_examples_that_map_onto_their_files(lines: list[str]) -> 
         if example.file != "page.md":
             assert_maps_onto_file(example)
         assert example.text.endswith("\n") and example.text.strip()
+
+
+def test_snippet_patterns_are_snippets_own_text() -> None:
+    """Our copies of pymdownx.snippets' patterns are its text, so a build compiles each once.
+
+    When this fails after a pymdown-extensions upgrade, snippets changed its syntax: mirror the
+    change in extract.py (and keep the text identical).
+    """
+    from pymdownx.snippets import SnippetPreprocessor
+
+    from mkdocs_appreg import extract
+
+    for ours, theirs in (
+        (extract._RE_ALL_SNIPPETS, SnippetPreprocessor.RE_ALL_SNIPPETS),
+        (extract._RE_SECTION, SnippetPreprocessor.RE_SNIPPET_SECTION),
+        (extract._RE_SNIPPET_FILE, SnippetPreprocessor.RE_SNIPPET_FILE),
+    ):
+        assert (ours.pattern, ours.flags) == (theirs.pattern, theirs.flags)

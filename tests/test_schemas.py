@@ -384,3 +384,14 @@ def test_fast_check_never_passes_what_jsonschema_rejects(value: Any) -> None:
     for check, validator in OWN_LEVEL_CHECKS:
         if check is None or check(value):
             assert list(validator.iter_errors(value)) == [], (validator.schema, value)
+
+
+def test_bundled_crds_pass_the_checks_a_configured_crd_gets() -> None:
+    """The built-in registry trusts the bundled CRDs without checking them on every build."""
+    from mkdocs_appreg.schemas import _bundled_crds, _load_crd_text
+
+    bundled = list(_bundled_crds())
+    assert len(bundled) == 2
+    for name, text in bundled:
+        # What a CRD named in mkdocs.yml goes through; raises CrdError for one that fails a check.
+        assert _load_crd_text(text, f"crds/{name}", explicit=True) is not None

@@ -143,16 +143,18 @@ class Example:
 # --- pymdownx.snippets syntax (pymdownx/snippets.py, SnippetPreprocessor) -------------------------
 
 # RE_ALL_SNIPPETS: an inline include must be quoted; a block marker stands alone on its line.
+# This pattern and _RE_SECTION are pymdownx.snippets' own text, indentation included: in a build,
+# where snippets compiled them first, `re` hands back its compiled patterns from its cache.
 _RE_ALL_SNIPPETS = re.compile(
     r"""(?x)
-    ^(?P<space>[ \t]*)
-    (?P<escape>;*)
-    (?P<all>
-        (?P<inline_marker>-+8<-+[ \t]+)
-        (?P<snippet>(?:"(?:\\"|[^"\n\r])+?"|'(?:\\'|[^'\n\r])+?'))(?![ \t]) |
-        (?P<block_marker>-+8<-+)(?![ \t])
-    )\r?$
-    """
+        ^(?P<space>[ \t]*)
+        (?P<escape>;*)
+        (?P<all>
+            (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
+            (?P<snippet>(?:"(?:\\"|[^"\n\r])+?"|'(?:\\'|[^'\n\r])+?'))(?![ \t]) |
+            (?P<block_marker>-{1,}8<-{1,})(?![ \t])
+        )\r?$
+        """
 )
 
 
@@ -166,13 +168,13 @@ def _block_path() -> re.Pattern[str]:
 # RE_SNIPPET_SECTION: `[start:name]` / `[end:name]` after any comment opener.
 _RE_SECTION = re.compile(
     r"""(?xi)
-    ^(?P<pre>.*?)
-    (?<!;)(?!(?<=-)-)
-    (?P<escape>;*)
-    (?P<inline_marker>-+8<-+[ \t]+)
-    (?P<section>\[[ \t]*(?P<type>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\])
-    (?P<post>.*?)$
-    """
+        ^(?P<pre>.*?)
+        (?<!;)(?!(?<=-)-)
+        (?P<escape>;*)
+        (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
+        (?P<section>\[[ \t]*(?P<type>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\])
+        (?P<post>.*?)$
+        """
 )
 # Not snippets syntax: what an author writes when they forget the quotes. Snippets leaves it as text.
 _RE_UNQUOTED = re.compile(r"^[ \t]*-+8<-+[ \t]+(?P<path>[^\s\"'\[;][^\s]*)[ \t]*$")
@@ -605,8 +607,7 @@ def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence
                 )
             continue
         indent = len(opening.group("ws").expandtabs(TAB_LENGTH))
-        closing = re.compile(re.escape(opening.group("fence")) + r"[ \t]*$")
-        close, cursor = _closing_line(texts, marked, position, indent, closing)
+        close, cursor = _closing_line(texts, marked, position, indent, opening.group("fence"))
         if close is None:
             resume = cursor + 1  # superfences resumes after the line that ended the attempt
             continue
@@ -623,14 +624,14 @@ def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence
 
 
 def _closing_line(
-    texts: Sequence[str], marked: Sequence[int], position: int, indent: int, closing: re.Pattern[str]
+    texts: Sequence[str], marked: Sequence[int], position: int, indent: int, fence: str
 ) -> tuple[int | None, int]:
     """(closing line, None when there is none; the line that ended the search) of the fence opened
-    at `marked[position]`."""
+    at `marked[position]`: the same run of fence characters at its indentation, then only blanks."""
     if not indent:
         # Nothing is indented less than 0: only the marked lines after the opening can matter.
         for cursor in marked[position + 1 :]:
-            if closing.match(texts[cursor].expandtabs(TAB_LENGTH)):
+            if texts[cursor].expandtabs(TAB_LENGTH).rstrip(" \t") == fence:
                 return cursor, cursor
         return None, len(texts)
     for cursor in range(marked[position] + 1, len(texts)):
@@ -638,7 +639,7 @@ def _closing_line(
         if text.strip():
             if _indent(text) < indent:
                 return None, cursor  # "not indented enough": superfences abandons the fence
-            if closing.match(text[indent:]):
+            if text[indent:].rstrip(" \t") == fence:
                 return cursor, cursor
     return None, len(texts)
 
