@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from mkdocs_appreg.documents import parse_documents
 from mkdocs_appreg.placeholders import (
@@ -182,3 +184,75 @@ def test_schema_at_follows_properties_items_and_additional_properties() -> None:
     assert schema_at(schema, "/spec/nope/deeper") is None
     assert schema_at(SECRET_SCHEMA, "/data/anything") == {"type": "string", "format": "byte"}
     assert schema_at(schema, "") is schema
+
+
+def _kind_by_patterns_alone(value: str) -> str | None:
+    """`placeholder_kind` without its character tests: every pattern, in order."""
+    import re
+
+    from mkdocs_appreg.placeholders import _SOURCES
+
+    def matches(name: str, search: bool = False) -> bool:
+        pattern = re.compile(*_SOURCES[name])
+        return bool(pattern.search(text) if search else pattern.match(text))
+
+    text = value.strip()
+    if not text:
+        return None
+    order = [("ellipsis", "ellipsis"), ("angle", "angle"), ("choice", "choice"), ("template", "template")]
+    for name, kind in order:
+        if matches(name):
+            return kind
+    if matches("todo"):
+        return "todo"
+    if matches("env_whole") or matches("env_braced", search=True):
+        return "env"
+    if matches("angle_embedded", search=True):
+        return "angle"
+    return None
+
+
+_PIECES = [
+    "...",
+    "…",
+    "<",
+    ">",
+    "{",
+    "}",
+    "[",
+    "]",
+    "|",
+    "$",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "${",
+    "todo",
+    "TBD",
+    "change me",
+    "REPLACE_ME",
+    "xxx",
+    "your-name",
+    "a",
+    "1",
+    "_",
+    "-",
+    " ",
+    "\t",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
+@example("[a|b]")
+@example("{true|false}")
+@example("{{ name }}")
+@example("<...>")
+@example("https://<your-catalog>.git")
+@example("${HOST}:8080")
+@example("$TOKEN")
+@example("ChangeMe")
+@settings(max_examples=3000, deadline=None)
+def test_character_tests_never_change_the_answer(value: str) -> None:
+    assert placeholder_kind(value) == _kind_by_patterns_alone(value)

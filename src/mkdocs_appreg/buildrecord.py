@@ -26,6 +26,7 @@ that was killed: it is written atomically, so a reader sees the old or the new o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -83,6 +84,10 @@ def digest(path: Path) -> str | None:
         return None
 
 
+# A build digests each page twice (for this record and for the serve memo's key), and the memo
+# digests rendered files the record digested: the last texts' answers are kept. A str caches its
+# own hash, so a repeated lookup costs nothing like a second SHA-256 of the text.
+@functools.lru_cache(maxsize=256)
 def text_digest(text: str) -> str:
     """SHA-256 of a text as UTF-8 (surrogates kept, so no text makes it raise)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

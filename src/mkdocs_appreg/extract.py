@@ -725,6 +725,8 @@ def _piece_text(piece: Sequence[_Line], strip: int | None) -> tuple[str, int, in
 
 def _comment_ignore(text: str) -> frozenset[str] | None:
     found: frozenset[str] | None = None
+    if "appreg" not in text:
+        return found  # the opt-out comment names us: no line of this text can hold one
     for line in text.splitlines():
         match = _RE_COMMENT_IGNORE.search(line)
         if match is not None:

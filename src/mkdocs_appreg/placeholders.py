@@ -12,6 +12,7 @@ real value by accident: `${VAR}` (shell or envsubst syntax) and a hyphenated or 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -26,19 +27,28 @@ TEMPLATE = "template"
 ELLIPSIS = "ellipsis"
 TODO = "todo"
 
-_RE_ELLIPSIS = re.compile(r"^(?:\.{3}|…|<\s*(?:\.{3}|…)\s*>|\[\s*(?:\.{3}|…)\s*\])$")
-# `<x>` whole: anything but angle brackets inside, and something besides spaces.
-_RE_ANGLE = re.compile(r"^<(?=[^<>]*\S)[^<>]+>$")
-# `<your-name>` inside a longer value: a word with `-` or `_`, so `a<b>c` and `<br>` stay text.
-_RE_ANGLE_EMBEDDED = re.compile(r"<[A-Za-z][\w.()]*[-_][\w.()-]*>")
-# `{a|b}` or `[a|b]` as text (a quoted `"{true|false}"`); unquoted, YAML makes it a flow mapping.
-_RE_CHOICE = re.compile(r"^(?:\{[^{}|]+(?:\|[^{}|]+)+\}|\[[^\[\]|]+(?:\|[^\[\]|]+)+\])$")
-_RE_ENV_WHOLE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
-_RE_ENV_BRACED = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}")
-_RE_TEMPLATE = re.compile(r"^\{\{.+\}\}$|^\{%.+%\}$", re.DOTALL)
-_RE_TODO = re.compile(
-    r"^(?:todo|fixme|tbd|changeme|change[-_ ]me|replaceme|replace[-_ ]me|x{3,})$", re.IGNORECASE
-)
+# Compiled on first use (every pattern compiled at import is paid for by every build), and
+# tried only on text holding the characters it needs: most values (names, URLs, numbers as
+# text) are told apart from placeholders without any pattern.
+_SOURCES: dict[str, tuple[str, int]] = {
+    "ellipsis": (r"^(?:\.{3}|…|<\s*(?:\.{3}|…)\s*>|\[\s*(?:\.{3}|…)\s*\])$", 0),
+    # `<x>` whole: anything but angle brackets inside, and something besides spaces.
+    "angle": (r"^<(?=[^<>]*\S)[^<>]+>$", 0),
+    # `<your-name>` inside a longer value: a word with `-` or `_`, so `a<b>c` and `<br>` stay text.
+    "angle_embedded": (r"<[A-Za-z][\w.()]*[-_][\w.()-]*>", 0),
+    # `{a|b}` or `[a|b]` as text (a quoted `"{true|false}"`); unquoted, YAML makes it a flow mapping.
+    "choice": (r"^(?:\{[^{}|]+(?:\|[^{}|]+)+\}|\[[^\[\]|]+(?:\|[^\[\]|]+)+\])$", 0),
+    "env_whole": (r"^\$[A-Za-z_][A-Za-z0-9_]*$", 0),
+    "env_braced": (r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:[:?+=-][^}]*)?\}", 0),
+    "template": (r"^\{\{.+\}\}$|^\{%.+%\}$", re.DOTALL),
+    "todo": (r"^(?:todo|fixme|tbd|changeme|change[-_ ]me|replaceme|replace[-_ ]me|x{3,})$", re.IGNORECASE),
+}
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    source, flags = _SOURCES[name]
+    return re.compile(source, flags)
 
 
 def placeholder_kind(value: str) -> str | None:
@@ -56,19 +66,21 @@ def placeholder_kind(value: str) -> str | None:
     text = value.strip()
     if not text:
         return None
-    if _RE_ELLIPSIS.match(text):
+    first = text[0]
+    # Each test first asks for what its pattern cannot match without (a first character, a `$`).
+    if ("..." in text or "…" in text) and _pattern("ellipsis").match(text):
         return ELLIPSIS
-    if _RE_ANGLE.match(text):
+    if first == "<" and _pattern("angle").match(text):
         return ANGLE
-    if _RE_CHOICE.match(text):
+    if first in "{[" and "|" in text and _pattern("choice").match(text):
         return CHOICE
-    if _RE_TEMPLATE.match(text):
+    if first == "{" and _pattern("template").match(text):
         return TEMPLATE
-    if _RE_TODO.match(text):
+    if first in "tfcrxTFCRX" and _pattern("todo").match(text):
         return TODO
-    if _RE_ENV_WHOLE.match(text) or _RE_ENV_BRACED.search(text):
+    if "$" in text and (_pattern("env_whole").match(text) or _pattern("env_braced").search(text)):
         return ENV
-    if _RE_ANGLE_EMBEDDED.search(text):
+    if "<" in text and _pattern("angle_embedded").search(text):
         return ANGLE
     return None
 
@@ -94,7 +106,7 @@ def placeholder_in_value(value: Any) -> str | None:
     if isinstance(value, Mapping):
         return CHOICE if _choice_key(value) is not None else None
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-        return CHOICE if _RE_CHOICE.match(f"[{value[0]}]") else None
+        return CHOICE if "|" in value[0] and _pattern("choice").match(f"[{value[0]}]") else None
     return None
 
 

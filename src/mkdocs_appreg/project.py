@@ -206,7 +206,6 @@ def build_registry(
     Raises:
         CrdError: a configured CRD path is missing or is not a valid CRD.
     """
-    from .remote import fetch_crd
     from .schemas import SchemaRegistry
 
     registry = base if base is not None else SchemaRegistry.builtin()
@@ -216,6 +215,8 @@ def build_registry(
         warnings.extend(registry.add_path(path, display=settings.display(path), cache=cache))
     for url in settings.remote_crds:
         # Only reachable when the site set `allow_remote_crds: true` (config.settings_from).
+        from .remote import fetch_crd  # urllib.request: imported by the sites that fetch CRDs
+
         local = fetch_crd(url, settings.cache_dir / "remote-crds")
         warnings.extend(registry.add_path(local, display=url, cache=cache))
     return registry, warnings
