@@ -33,12 +33,11 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomically
-from .findings import Finding
+from .findings import FIELDS, Finding
 from .limits import MAX_FILE_BYTES, FileTooLarge, read_limited
 
 if TYPE_CHECKING:
@@ -295,7 +294,7 @@ class BuildRecord:
             (path, None if resolved is None else str(resolved), known) for path, resolved, known in reads
         }
         self.reads = sorted(unique, key=lambda read: (read[0], read[1] or "", read[2] or ""))
-        self.findings = [asdict(finding) for finding in findings]
+        self.findings = [finding.as_dict() for finding in findings]
         return self
 
     def save(self, cache_dir: Path) -> None:
@@ -319,7 +318,7 @@ class BuildRecord:
 
 # -- validation of a loaded record: anything unexpected raises TypeError / KeyError / ValueError
 
-_FINDING_FIELDS = frozenset(f.name for f in fields(Finding))
+_FINDING_FIELDS = frozenset(FIELDS)
 _RENDERED_FIELDS = ("docs_path", "template", "display", "text", "line_map", "origins")
 
 
