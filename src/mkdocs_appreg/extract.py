@@ -176,8 +176,14 @@ _RE_SECTION = re.compile(
         (?P<post>.*?)$
         """
 )
+
+
 # Not snippets syntax: what an author writes when they forget the quotes. Snippets leaves it as text.
-_RE_UNQUOTED = re.compile(r"^[ \t]*-+8<-+[ \t]+(?P<path>[^\s\"'\[;][^\s]*)[ \t]*$")
+@functools.cache
+def _unquoted() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*-+8<-+[ \t]+(?P<path>[^\s\"'\[;][^\s]*)[ \t]*$")
+
+
 # RE_SNIPPET_FILE (the reference form of split_path): path, then `:N[:M][,N[:M]]...` or `:section`.
 _RE_SNIPPET_FILE = re.compile(
     r"(?i)(.*?)(?:((?::-?[0-9]*){1,2}(?:(?:,(?=[-0-9:])-?[0-9]*)(?::-?[0-9]*)?)*)|(:[a-z][-_0-9a-z]*))?$"
@@ -380,7 +386,7 @@ class _Expander:
                     line = _unescape_section(section)
                 elif section is not None:
                     return block  # snippets drops section markers from the output
-            unquoted = _RE_UNQUOTED.match(line)
+            unquoted = _unquoted().match(line)
             if unquoted is not None:
                 self.warn(
                     file,
@@ -490,7 +496,13 @@ _RE_INFO = re.compile(
     )?[ \t]*$
     """
 )
-_RE_OPTION_KEY = re.compile(r"(?:^|[ \t])([a-zA-Z][a-zA-Z0-9_]*)(?==|[ \t]|$)")
+
+
+@functools.cache
+def _option_key() -> re.Pattern[str]:
+    return re.compile(r"(?:^|[ \t])([a-zA-Z][a-zA-Z0-9_]*)(?==|[ \t]|$)")
+
+
 # The options pymdownx.highlight's validator accepts (superfences.highlight_validator); any other
 # option makes the header invalid, and superfences then does not see a fence at all.
 _HIGHLIGHT_OPTIONS = frozenset({"hl_lines", "linenums", "title", "title_mode"})
@@ -501,7 +513,11 @@ def _attr() -> re.Pattern[str]:
     return re.compile(r"""(?P<name>[.#]?[^\s=]+)(?:=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+)))?""")
 
 
-_RE_HTML_IGNORE = re.compile(r"^\s*<!--\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>.*?))?\s*-->\s*$")
+@functools.cache
+def _html_ignore() -> re.Pattern[str]:
+    return re.compile(r"^\s*<!--\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>.*?))?\s*-->\s*$")
+
+
 _RE_COMMENT_IGNORE = re.compile(r"(?:^|\s)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>[^#]*?))?\s*$")
 _IGNORE_ATTRIBUTE = "data-appreg-ignore"
 
@@ -551,7 +567,7 @@ def _info(info: str) -> tuple[str, frozenset[str] | None] | None:
     options = match.group("options")
     if options is not None:
         without_values = re.sub(r"""=(["']).*?\1""", "=", options)
-        if not set(_RE_OPTION_KEY.findall(without_values)) <= _HIGHLIGHT_OPTIONS:
+        if not set(_option_key().findall(without_values)) <= _HIGHLIGHT_OPTIONS:
             return None
     language = match.group("lang") or ""
     attrs = match.group("attrs")
@@ -616,7 +632,7 @@ def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence
             continue
         language, ignore = header
         above = _previous_nonblank(lines, index)
-        if above is not None and (comment := _RE_HTML_IGNORE.match(above.text)) is not None:
+        if above is not None and "appreg" in above.text and (comment := _html_ignore().match(above.text)):
             ignore = _merge(ignore, _rules(comment.group("rules")))
         fences.append(_Fence(index, close, indent, language, ignore))
         resume = close + 1
@@ -646,7 +662,9 @@ def _closing_line(
 
 # Lines whose content Python-Markdown indents by 4: list items, admonitions, content tabs, footnotes,
 # definitions. Indentation past that content indent makes an indented code block.
-_RE_CONTAINER = re.compile(r"^[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|\[\^[^\]]+\]:|:[ \t])")
+@functools.cache
+def _container() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|\[\^[^\]]+\]:|:[ \t])")
 
 
 def _is_indented_code(lines: Sequence[_Line], index: int, indent: int) -> bool:
@@ -662,7 +680,7 @@ def _is_indented_code(lines: Sequence[_Line], index: int, indent: int) -> bool:
         text = lines[previous].text.expandtabs(TAB_LENGTH)
         if not text.strip() or _indent(text) >= indent:
             continue
-        content = _indent(text) + (TAB_LENGTH if _RE_CONTAINER.match(text) else 0)
+        content = _indent(text) + (TAB_LENGTH if _container().match(text) else 0)
         return indent - content >= TAB_LENGTH
     return True  # indented code at the top of the page
 
@@ -780,9 +798,11 @@ def _heredoc_operator() -> re.Pattern[str]:
 
 
 # kubectl reading manifests from stdin: `-f -`, `-f-`, `--filename=-`, `--filename -`.
-_RE_KUBECTL_STDIN = re.compile(
-    r"""\bkubectl\b[^|;&]*?\b(?:apply|create|replace)\b[^|;&]*?(?:-f|--filename)(?:[ \t]*=?[ \t]*)-(?=[\s<|;&)]|$)"""
-)
+@functools.cache
+def _kubectl_stdin() -> re.Pattern[str]:
+    return re.compile(
+        r"""\bkubectl\b[^|;&]*?\b(?:apply|create|replace)\b[^|;&]*?(?:-f|--filename)(?:[ \t]*=?[ \t]*)-(?=[\s<|;&)]|$)"""
+    )
 
 
 @functools.cache
@@ -806,7 +826,7 @@ class _Heredoc:
 
 
 def _heredoc(command: str) -> _Heredoc | None:
-    if _RE_KUBECTL_STDIN.search(command) is None:
+    if "kubectl" not in command or _kubectl_stdin().search(command) is None:
         return None
     match = _heredoc_operator().search(command)
     if match is None:

@@ -17,6 +17,7 @@ The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, and `pag
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import textwrap
@@ -73,8 +74,15 @@ OPTION_NAMES = ("command", "kubectl", "lang", "yaml")
 OPTION_INDENT = 4
 
 _BLOCK_END = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*$")
-# superfences' fence language pattern (`RE_NESTED_FENCE_START`, group `lang`).
-_LANG = re.compile(r"^[\w#.+-]+$")
+
+
+# superfences' fence language pattern (`RE_NESTED_FENCE_START`, group `lang`); compiled on first use,
+# since only a directive with a `lang` option needs it.
+@functools.cache
+def _lang() -> re.Pattern[str]:
+    return re.compile(r"^[\w#.+-]+$")
+
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 OnError = Callable[[DirectiveError], object]
@@ -465,7 +473,7 @@ def _apply_option(options: ResourceOptions, key: str, value: object, line: int) 
             return ResourceOptions(label, options.command_label, options.lang, options.kubectl)
         return ResourceOptions(options.yaml_label, label, options.lang, options.kubectl)
     if key == "lang":
-        if not isinstance(value, str) or not _LANG.match(value):
+        if not isinstance(value, str) or not _lang().match(value):
             raise DirectiveError(
                 f"option `lang` must be a fence language such as `yaml`, not {value!r}", line=line
             )
