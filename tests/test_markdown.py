@@ -530,3 +530,25 @@ def test_on_error_callable_survives_configuration() -> None:
 def test_bad_configuration_is_a_config_error(config: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
         ResourceExtension(**config)
+
+
+def test_resolve_snippet_path_through_a_symlinked_base(tmp_path: Path) -> None:
+    """A base that is itself a symlink keeps its files; a symlink inside it may still not point out."""
+    real = tmp_path / "real-docs"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.yaml").write_text("a: 1\n")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret\n")
+    (real / "sub" / "out.txt").symlink_to(outside)
+    (real / "sub" / "in.yaml").symlink_to(real / "sub" / "a.yaml")
+    base = tmp_path / "docs"
+    base.symlink_to(real, target_is_directory=True)
+
+    assert resolve_snippet_path("sub/a.yaml", [base]) == base / "sub" / "a.yaml"
+    assert resolve_snippet_path("sub/in.yaml", [base]) == base / "sub" / "in.yaml"
+    with pytest.raises(ValueError, match="symlink to a file outside"):
+        resolve_snippet_path("sub/out.txt", [base])
+    with pytest.raises(ValueError, match="symlink to a file outside"):
+        resolve_snippet_path("sub/out.txt", [real])
+    assert resolve_snippet_path("sub/missing.yaml", [base]) is None
+    assert resolve_snippet_path("sub/a.yaml", [tmp_path / "no-such-base", real]) == real / "sub" / "a.yaml"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -104,19 +105,28 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
     if os.path.isabs(path) or Path(path).is_absolute():
         raise ValueError(f"absolute path `{path}` is not allowed; write it relative to a snippet base path")
     bases = [os.path.abspath(base) for base in base_paths]
-    if ".." in Path(path).parts and not any(_contains(base, path) for base in bases):
+    if ".." in path and ".." in Path(path).parts and not any(_contains(base, path) for base in bases):
         raise ValueError(f"path `{path}` leaves every snippet base path")
+    # Every page resolves its includes here, some twice: one stat per base (not exists, then
+    # isdir, then both again in _contains), and the base's realpath only when it matters.
     for base in bases:
-        if not os.path.exists(base):
-            continue
-        if os.path.isdir(base):
+        try:
+            is_dir = stat.S_ISDIR(os.stat(base).st_mode)
+        except (OSError, ValueError):
+            continue  # a base that does not exist is skipped, as snippets skips it
+        if is_dir:
             filename = os.path.abspath(os.path.join(base, path))
-            if _contains(base, path) and os.path.exists(filename):
+            inside = base if base.endswith(os.sep) else base + os.sep
+            if filename.startswith(inside) and os.path.exists(filename):
                 # Snippets checks the path as written, so a symlink inside the base could publish
                 # any file of the build machine (`/proc/self/environ`): refuse it.
-                real_base = os.path.realpath(base)
-                if os.path.commonpath([real_base, os.path.realpath(filename)]) != real_base:
-                    raise ValueError(f"path `{path}` is a symlink to a file outside the snippet base path")
+                real_file = os.path.realpath(filename)
+                if not real_file.startswith(inside):  # else the base has no symlink in it either
+                    real_base = os.path.realpath(base)
+                    if os.path.commonpath([real_base, real_file]) != real_base:
+                        raise ValueError(
+                            f"path `{path}` is a symlink to a file outside the snippet base path"
+                        )
                 return Path(filename)
         else:
             filename = os.path.join(os.path.dirname(base), path)
