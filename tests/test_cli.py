@@ -549,3 +549,11 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     process.wait(timeout=120)
     assert stderr == b""
     assert process.returncode == 141
+
+
+def test_the_package_version_is_the_installed_distributions() -> None:
+    # pyproject reads the version from the package (setuptools `attr:`), so the two cannot drift;
+    # this catches a stale install or a second copy of the package on sys.path.
+    from importlib.metadata import version
+
+    assert __version__ == version("mkdocs-appreg")

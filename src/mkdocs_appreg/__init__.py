@@ -14,23 +14,16 @@ from .findings import Finding, Severity
 if TYPE_CHECKING:
     from .documents import Document, ParseResult, parse_documents
 
-    __version__: str
+__version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
     # Resolved on first use (PEP 562): every `mkdocs build` imports this package through the
-    # plugin, and neither the YAML layer nor the installed-distribution lookup is needed then.
+    # plugin, and the YAML layer is not needed then.
     if name in ("Document", "ParseResult", "parse_documents"):
         from . import documents
 
         return getattr(documents, name)
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("mkdocs-appreg")
-        except PackageNotFoundError:  # pragma: no cover - a source tree without metadata
-            return "0.0.0"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -29,7 +29,6 @@ what it gets back before using it.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import hashlib
 import marshal
@@ -40,6 +39,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .atomic import write_atomically
 
 FORMAT_VERSION = 2
@@ -66,17 +66,8 @@ _RACY_SECONDS = 2.0
 def content_key(data: bytes) -> str:
     """The cache key of a file's bytes: sha256 over the bytes, the package and format versions."""
     digest = hashlib.sha256(data)
-    digest.update(_key_suffix())
+    digest.update(f"\0{__version__}\0{FORMAT_VERSION}".encode())
     return digest.hexdigest()
-
-
-@functools.cache
-def _key_suffix() -> bytes:
-    # Looked up on first use, not at import: finding the installed version scans the
-    # distributions on sys.path, and a build whose site names no CRD file never needs it.
-    from . import __version__
-
-    return f"\0{__version__}\0{FORMAT_VERSION}".encode()
 
 
 class CrdCache:
