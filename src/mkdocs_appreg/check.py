@@ -51,6 +51,7 @@ from .pagescan import directive_paths, include_resolver
 from .placeholders import find_placeholders
 from .policies import PolicyConfig, check_policies
 from .project import ProjectSettings
+from .records import Record
 from .references import DEFAULT_REFERENCE_RULES, ReferenceRule, SiteResource, check_references
 from .render import Rendered
 from .schemas import SchemaRegistry, parse_api_version
@@ -144,7 +145,7 @@ class CheckOptions:
         self.cel_unchecked = cel_unchecked
 
 
-class CheckResult:
+class CheckResult(Record):
     """Everything one site check found.
 
     Attributes:
@@ -153,6 +154,7 @@ class CheckResult:
     """
 
     __slots__ = ("documents", "findings")
+    FIELDS = ("findings", "documents")
 
     findings: list[Finding]
     documents: int
@@ -160,16 +162,6 @@ class CheckResult:
     def __init__(self, findings: list[Finding], documents: int) -> None:
         self.findings = findings
         self.documents = documents
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CheckResult):
-            return NotImplemented
-        return self.findings == other.findings and self.documents == other.documents
-
-    __hash__ = None  # type: ignore[assignment]  # compared, never hashed (it holds a list)
-
-    def __repr__(self) -> str:
-        return f"CheckResult(findings={self.findings!r}, documents={self.documents!r})"
 
 
 @functools.cache

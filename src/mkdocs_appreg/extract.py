@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from .findings import Finding
+from .records import Record
 
 Origin = Literal["fence", "snippet", "heredoc"]
 
@@ -63,7 +64,7 @@ CONSOLE_LANGUAGES = frozenset({"console", "shell-session", "shellsession"})
 # Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
 # instructions at import (typing compiles its annotations), and dataclass methods are generated too.
 # `_Line` alone stays a NamedTuple: one is made per page line, by `_new_line`.
-class Example:
+class Example(Record):
     """One piece of YAML shown on a page, located in the file its text physically lives in.
 
     Attributes:
@@ -80,6 +81,7 @@ class Example:
     """
 
     __slots__ = ("column_offset", "file", "ignore", "line_offset", "origin", "page", "page_line", "text")
+    FIELDS = ("file", "text", "line_offset", "column_offset", "origin", "page", "page_line", "ignore")
 
     file: str
     text: str
@@ -109,30 +111,6 @@ class Example:
         self.page = page
         self.page_line = page_line
         self.ignore = ignore
-
-    def _values(self) -> tuple[str, str, int, int, Origin, str, int, frozenset[str] | None]:
-        return (
-            self.file,
-            self.text,
-            self.line_offset,
-            self.column_offset,
-            self.origin,
-            self.page,
-            self.page_line,
-            self.ignore,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Example):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __repr__(self) -> str:
-        return (
-            f"Example(file={self.file!r}, text={self.text!r}, line_offset={self.line_offset!r}, "
-            f"column_offset={self.column_offset!r}, origin={self.origin!r}, page={self.page!r}, "
-            f"page_line={self.page_line!r}, ignore={self.ignore!r})"
-        )
 
     @property
     def key(self) -> tuple[str, int, int, str]:

@@ -520,8 +520,8 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 raise answer
             return answer
 
-        # Both passes act only on lines holding their marker (`///`, `-8<-`), which most pages
-        # lack: a page without one is returned as it is, unscanned.
+        # Directives act only on lines holding `///`, which most pages lack: such a page is not
+        # scanned for fences at all. (The snippet check skips lines without `8<-` by itself.)
         expanded = lines
         if any("///" in line for line in lines):
             expanded = expand_directives(
@@ -534,8 +534,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 tab_length=self.md.tab_length,
                 searched=self.base_path,
             )
-        if any("8<-" in line for line in expanded):
-            check_snippet_lines(expanded, resolve, on_error=self.on_error)
+        check_snippet_lines(expanded, resolve, on_error=self.on_error)
         return expanded
 
 

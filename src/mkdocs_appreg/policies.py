@@ -22,6 +22,7 @@ from typing import Any
 from .documents import join_pointer
 from .errors import ConfigError
 from .findings import Finding
+from .records import Record
 from .references import (
     APPSTORE_GROUP,
     Reference,
@@ -39,7 +40,7 @@ STORE_KINDS = frozenset({"Registry", "Catalog"})
 
 # A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
 # instructions at import (typing compiles its annotations), and dataclass methods are generated too.
-class PolicyConfig:
+class PolicyConfig(Record):
     """Which EDA Store policies to check.
 
     Attributes:
@@ -50,6 +51,7 @@ class PolicyConfig:
     """
 
     __slots__ = ("backup_label", "backup_label_key", "backup_label_value", "distinct_secrets")
+    FIELDS = ("backup_label", "backup_label_key", "backup_label_value", "distinct_secrets")
 
     backup_label: bool
     backup_label_key: str
@@ -76,17 +78,6 @@ class PolicyConfig:
             "backup_label_value": self.backup_label_value,
             "distinct_secrets": self.distinct_secrets,
         }
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, PolicyConfig):
-            return NotImplemented
-        return self.options() == other.options()
-
-    def __repr__(self) -> str:
-        return (
-            f"PolicyConfig(backup_label={self.backup_label!r}, backup_label_key={self.backup_label_key!r}, "
-            f"backup_label_value={self.backup_label_value!r}, distinct_secrets={self.distinct_secrets!r})"
-        )
 
 
 def parse_policy_config(raw: Any, *, source: str) -> PolicyConfig:

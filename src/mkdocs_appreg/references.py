@@ -29,6 +29,7 @@ from .documents import Document, join_pointer, split_pointer
 from .errors import ConfigError
 from .findings import Finding
 from .placeholders import placeholder_in_value
+from .records import Record
 
 #: API group of the EDA Store kinds.
 APPSTORE_GROUP = "appstore.eda.nokia.com"
@@ -54,7 +55,7 @@ class SiteResource:
         self.page = page
 
 
-class ReferenceRule:
+class ReferenceRule(Record):
     """One field of one kind that names another resource.
 
     Attributes:
@@ -68,6 +69,7 @@ class ReferenceRule:
     """
 
     __slots__ = ("group", "kind", "path", "same_namespace", "target_group", "target_kind")
+    FIELDS = ("kind", "group", "path", "target_kind", "target_group", "same_namespace")
 
     kind: str
     group: str
@@ -91,21 +93,6 @@ class ReferenceRule:
         self.target_kind = target_kind
         self.target_group = target_group
         self.same_namespace = same_namespace
-
-    def _values(self) -> tuple[str, str, str, str, str, bool]:
-        return (self.kind, self.group, self.path, self.target_kind, self.target_group, self.same_namespace)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ReferenceRule):
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __repr__(self) -> str:
-        return (
-            f"ReferenceRule(kind={self.kind!r}, group={self.group!r}, path={self.path!r}, "
-            f"target_kind={self.target_kind!r}, target_group={self.target_group!r}, "
-            f"same_namespace={self.same_namespace!r})"
-        )
 
 
 DEFAULT_REFERENCE_RULES: tuple[ReferenceRule, ...] = (

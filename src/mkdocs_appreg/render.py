@@ -84,6 +84,7 @@ from .limits import (
     alias_problem,
     read_limited,
 )
+from .records import Record
 
 __all__ = [
     "FILTERS",
@@ -266,7 +267,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
 
 # Plain classes, not NamedTuples or dataclasses: a NamedTuple class costs a build ~1.4 M
 # instructions at import (typing compiles its annotations), generating dataclass methods ~1 ms.
-class Rendered:
+class Rendered(Record):
     """One rendered template and the map from its output lines back to template lines.
 
     Attributes:
@@ -281,6 +282,7 @@ class Rendered:
     """
 
     __slots__ = ("display", "docs_path", "line_map", "origins", "template", "text")
+    FIELDS = ("docs_path", "template", "display", "text", "line_map", "origins")
 
     docs_path: str
     template: Path
@@ -305,20 +307,6 @@ class Rendered:
         self.line_map = line_map
         self.origins = origins
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Rendered):
-            return NotImplemented
-        return (
-            self.docs_path == other.docs_path
-            and self.template == other.template
-            and self.display == other.display
-            and self.text == other.text
-            and self.line_map == other.line_map
-            and self.origins == other.origins
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
     def template_line(self, output_line: int) -> int:
         """The line of `template` that produced a 1-based output line.
 
@@ -339,10 +327,11 @@ class Rendered:
         return self.origins[min(max(output_line, 1), len(self.origins)) - 1]
 
 
-class RenderResult:
+class RenderResult(Record):
     """Everything `TemplateRenderer.render_all` produced: files that rendered, and findings."""
 
     __slots__ = ("findings", "rendered")
+    FIELDS = ("rendered", "findings")
 
     rendered: list[Rendered]
     findings: list[Finding]
@@ -350,13 +339,6 @@ class RenderResult:
     def __init__(self, rendered: list[Rendered], findings: list[Finding]) -> None:
         self.rendered = rendered
         self.findings = findings
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RenderResult):
-            return NotImplemented
-        return self.rendered == other.rendered and self.findings == other.findings
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+"""Value equality and a field-by-field repr for the plain classes that carry results.
+
+Those classes are neither dataclasses nor NamedTuples: generating either costs every build at
+import (bench/README.md, third round). This base gives them, once and without generating code,
+what a dataclass would: `==` by value and `Name(field=value, ...)` as repr.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class Record:
+    """Compared and shown by the attributes named in `FIELDS`, in that order.
+
+    A subclass lists its constructor's parameters in `FIELDS` and its own `__slots__`. Records are
+    unhashable unless the subclass defines `__hash__` (most hold lists): Python sets `__hash__` to
+    None in a class that defines `__eq__` alone.
+    """
+
+    __slots__ = ()
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"{type(self).__name__}({shown})"
