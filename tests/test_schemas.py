@@ -19,7 +19,7 @@ if importlib.util.find_spec("mkdocs_appreg.secret") is None:
 
 from mkdocs_appreg import formats, schemas
 from mkdocs_appreg.errors import CrdError
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.schemas import KindVersion, SchemaRegistry
 
 HERE = Path(__file__).parent
 GOOD = HERE / "fixtures" / "crds" / "good"
@@ -392,6 +392,86 @@ def test_bundled_crds_pass_the_checks_a_configured_crd_gets() -> None:
 
     bundled = list(_bundled_crds())
     assert len(bundled) == 2
-    for name, text in bundled:
+    for name, data in bundled:
         # What a CRD named in mkdocs.yml goes through; raises CrdError for one that fails a check.
-        assert _load_crd_text(text, f"crds/{name}", explicit=True) is not None
+        assert _load_crd_text(data.decode("utf-8"), f"crds/{name}", explicit=True) is not None
+
+
+def test_bundled_json_is_what_the_bundled_yaml_loads_to() -> None:
+    from mkdocs_appreg.schemas import BUNDLED_CACHE, _bundled_folder, bundled_cache_text
+
+    shipped = _bundled_folder().joinpath(BUNDLED_CACHE).read_text(encoding="utf-8")
+    assert shipped == bundled_cache_text(), "a bundled CRD changed: run `python scripts/bundle_crds.py`"
+
+
+def _kind_fields(kinds: dict[tuple[str, str], dict[str, KindVersion]]) -> dict[Any, Any]:
+    return {
+        (key, version): {field: getattr(kv, field) for field in KindVersion.__slots__}
+        for key, versions in kinds.items()
+        for version, kv in versions.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "cache",
+    [
+        pytest.param(None, id="the shipped cache"),
+        pytest.param({}, id="no cache"),
+        pytest.param("stale", id="a cache made from other YAML"),
+    ],
+)
+def test_builtin_kinds_are_the_parsed_yaml_whatever_the_cache(
+    cache: dict[str, Any] | str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs_appreg import schemas
+
+    monkeypatch.setattr(schemas, "_bundled_cache", lambda: {})
+    schemas._builtin_kinds.cache_clear()
+    parsed = _kind_fields(schemas._builtin_kinds())
+    monkeypatch.undo()
+    if cache == "stale":
+        real = schemas._bundled_cache()
+        assert real, "the shipped cache is missing or unreadable"
+        stale = {
+            name: {
+                "sha256": "0" * 64,
+                "kinds": [
+                    [{**fields, "served": not fields["served"]} for fields in kind] for kind in entry["kinds"]
+                ],
+            }
+            for name, entry in real.items()
+        }
+        monkeypatch.setattr(schemas, "_bundled_cache", lambda: stale)
+    elif cache is not None:
+        monkeypatch.setattr(schemas, "_bundled_cache", lambda: cache)
+    schemas._builtin_kinds.cache_clear()
+    try:
+        assert _kind_fields(schemas._builtin_kinds()) == parsed
+        assert ("appstore.eda.nokia.com", "Registry") in schemas._builtin_kinds()
+    finally:
+        schemas._builtin_kinds.cache_clear()
+
+
+def test_the_shipped_cache_spares_parsing_the_bundled_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs_appreg import schemas
+
+    def parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a bundled CRD was parsed although bundled.json matches it")
+
+    monkeypatch.setattr(schemas, "_load_crd_text", parse)
+    schemas._builtin_kinds.cache_clear()
+    try:
+        assert ("appstore.eda.nokia.com", "Catalog") in schemas._builtin_kinds()
+    finally:
+        schemas._builtin_kinds.cache_clear()
+
+
+def test_a_broken_bundled_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs_appreg import schemas
+
+    for text in ["{", "[]", '{"format": 99, "files": {}}', '{"format": 1, "files": []}']:
+        (tmp_path / schemas.BUNDLED_CACHE).write_text(text, encoding="utf-8")
+        monkeypatch.setattr(schemas, "_bundled_folder", lambda: tmp_path)
+        assert schemas._bundled_cache() == {}, text
+    (tmp_path / schemas.BUNDLED_CACHE).unlink()
+    assert schemas._bundled_cache() == {}

@@ -36,6 +36,8 @@ from .limits import FileTooLarge, alias_problem, read_limited
 from .schema_extensions import check_schema
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     from jsonschema.protocols import Validator
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
@@ -1074,23 +1076,73 @@ def _kind_versions(
     return result
 
 
-def _bundled_crds() -> Iterator[tuple[str, str]]:
+def _bundled_folder() -> Path | Traversable:
     # The package directory when it is one (every pip install): importlib.resources would first
     # import its reader machinery, a third of what loading the two bundled CRDs costs a build.
     here = Path(__file__).with_name("crds")
-    folder = here if here.is_dir() else resources.files("mkdocs_appreg").joinpath("crds")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    return here if here.is_dir() else resources.files("mkdocs_appreg").joinpath("crds")
+
+
+def _bundled_crds() -> Iterator[tuple[str, bytes]]:
+    """(file name, content) of each bundled CRD file, in name order."""
+    for entry in sorted(_bundled_folder().iterdir(), key=lambda e: e.name):
         if entry.name.endswith((".yaml", ".yml")):
-            yield entry.name, entry.read_text(encoding="utf-8")
+            yield entry.name, entry.read_bytes()
+
+
+# The bundled CRDs as `_load_crd_text` loads them, written by `scripts/bundle_crds.py`: parsing
+# their YAML is ~9 M instructions of every first build, reading this JSON ~0.4 M. Each entry
+# holds the digest of the YAML it was made from; a YAML file that no longer matches it (or a
+# missing or unreadable cache) is parsed as before, so the cache can only be slow, never stale.
+BUNDLED_CACHE = "bundled.json"
+_BUNDLED_CACHE_FORMAT = 1
+_KIND_VERSION_FIELDS = KindVersion.__slots__
+
+
+def bundled_cache_text() -> str:
+    """The text of `crds/bundled.json` for the bundled CRDs as they are now."""
+    files: dict[str, Any] = {}
+    for name, data in _bundled_crds():
+        loaded = _load_crd_text(data.decode("utf-8"), _bundled_display(name), explicit=True, bundled=True)
+        assert loaded is not None
+        files[name] = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "kinds": [
+                [{field: getattr(version, field) for field in _KIND_VERSION_FIELDS} for version in versions]
+                for versions in loaded[0]
+            ],
+        }
+    return json.dumps({"format": _BUNDLED_CACHE_FORMAT, "files": files}, indent=1, sort_keys=True) + "\n"
+
+
+def _bundled_cache() -> dict[str, Any]:
+    try:
+        cache = json.loads(_bundled_folder().joinpath(BUNDLED_CACHE).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(cache, dict) or cache.get("format") != _BUNDLED_CACHE_FORMAT:
+        return {}
+    files = cache.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _bundled_display(name: str) -> str:
+    return f"mkdocs_appreg/crds/{name}"
 
 
 @functools.cache
 def _builtin_kinds() -> dict[tuple[str, str], dict[str, KindVersion]]:
     kinds: dict[tuple[str, str], dict[str, KindVersion]] = {}
-    for name, text in _bundled_crds():
-        loaded = _load_crd_text(text, f"mkdocs_appreg/crds/{name}", explicit=True, bundled=True)
-        assert loaded is not None
-        for versions in loaded[0]:
+    cache = _bundled_cache()
+    for name, data in _bundled_crds():
+        entry = cache.get(name)
+        if isinstance(entry, dict) and entry.get("sha256") == hashlib.sha256(data).hexdigest():
+            loaded = [[KindVersion(**fields) for fields in versions] for versions in entry["kinds"]]
+        else:
+            parsed = _load_crd_text(data.decode("utf-8"), _bundled_display(name), explicit=True, bundled=True)
+            assert parsed is not None
+            loaded = parsed[0]
+        for versions in loaded:
             kinds[(versions[0].group, versions[0].kind)] = {v.version: v for v in versions}
     secret_schema = copy.deepcopy(secret.SECRET_SCHEMA)
     kinds[("", "Secret")] = {
