@@ -391,6 +391,30 @@ def test_include_depth_is_limited(tmp_path: Path) -> None:
     assert [(f.rule, f.file) for f in findings] == [("snippet.depth", f"{MAX_INCLUDE_DEPTH - 1}.md")]
 
 
+def test_a_cycle_through_another_name_of_the_same_file_is_found(tmp_path: Path) -> None:
+    """A symlink or a hard link to an including file is that file: its include is a cycle."""
+    (tmp_path / "a.md").write_text('--8<-- "b.md"\n', encoding="utf-8")
+    (tmp_path / "b.md").write_text('--8<-- "again.md"\n', encoding="utf-8")
+    (tmp_path / "again.md").symlink_to(tmp_path / "a.md")
+    (tmp_path / "c.md").write_text('--8<-- "hard.md"\n', encoding="utf-8")
+    (tmp_path / "hard.md").hardlink_to(tmp_path / "c.md")
+
+    def run(page: str) -> list[tuple[str, str, str]]:
+        examples, findings = extract_examples(
+            page,
+            "page.md",
+            resolve=lambda p: tmp_path / p if (tmp_path / p).is_file() else None,
+            display=lambda p: p.name,
+        )
+        assert examples == []
+        return [(f.rule, f.file, f.message) for f in findings]
+
+    assert run('--8<-- "a.md"\n') == [
+        ("snippet.cycle", "b.md", "snippet includes itself: a.md -> b.md -> again.md")
+    ]
+    assert run('--8<-- "c.md"\n') == [("snippet.cycle", "c.md", "snippet includes itself: c.md -> hard.md")]
+
+
 def test_escaped_and_commented_includes_are_not_followed() -> None:
     page = '```yaml\n;--8<-- "docs/snippets/leaf.yaml"\n```\n\n```yaml\n--8<--\n;docs/snippets/leaf.yaml\n--8<--\n```\n'
     examples, findings = extract_examples(page, "p.md", resolve=resolve, display=display)

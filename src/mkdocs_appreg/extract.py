@@ -41,6 +41,7 @@ is kept with its `;` removed, as snippets renders it, so columns on that one lin
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -301,7 +302,7 @@ class _Expander:
         *,
         depth: int,
         page_line: int | None,
-        stack: tuple[tuple[Path, str], ...],
+        stack: tuple[tuple[object, str], ...],
         is_section: bool,
     ) -> list[_Line]:
         """Snippets' parse_snippets, keeping each line's origin (pymdownx/snippets.py)."""
@@ -339,7 +340,7 @@ class _Expander:
         file: str,
         depth: int,
         page_line: int | None,
-        stack: tuple[tuple[Path, str], ...],
+        stack: tuple[tuple[object, str], ...],
         is_section: bool,
         block: bool,
     ) -> bool:
@@ -399,7 +400,7 @@ class _Expander:
         space: str,
         depth: int,
         page_line: int,
-        stack: tuple[tuple[Path, str], ...],
+        stack: tuple[tuple[object, str], ...],
     ) -> list[_Line]:
         target = _parse_target(spec)
         if target is None:
@@ -411,7 +412,7 @@ class _Expander:
         if path is None:
             self.warn(file, number, column, "snippet.missing", f"snippet '{target.path}' could not be found")
             return []
-        identity = path.resolve()
+        identity = _file_identity(path)
         shown = self.display(path)
         if any(identity == seen for seen, _ in stack):
             chain = " -> ".join(name for _, name in (*stack, (identity, shown)))
@@ -459,6 +460,16 @@ class _Expander:
         if not space:
             return expanded
         return [line._replace(text=space + line.text, prefix=line.prefix + len(space)) for line in expanded]
+
+
+def _file_identity(path: Path) -> object:
+    """What makes two paths one file, for finding an include cycle: device and inode, one stat
+    where a realpath takes one per component; the realpath where the file system has no inodes."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)  # unreadable: reading it fails next, with a finding
+    return (info.st_dev, info.st_ino) if info.st_ino else os.path.realpath(path)
 
 
 # --- fences ---------------------------------------------------------------------------------------
