@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from mkdocs_appreg.errors import ConfigError, DirectiveError
 from mkdocs_appreg.markdown import (
+    DEFAULT_COMMAND_LABEL,
+    DEFAULT_YAML_LABEL,
     PRIORITY,
     ResourceExtension,
     ResourceOptions,
@@ -33,6 +35,8 @@ from mkdocs_appreg.markdown import (
     resolve_snippet_path,
     tab_markup,
 )
+from mkdocs_appreg.markdown import _Directive as _Directive
+from mkdocs_appreg.pagescan import BLOCK_START, DIRECTIVE_LIKE, directive_paths, fence_end
 
 GOLDEN = Path(__file__).parent / "golden" / "directive"
 FILES = GOLDEN / "files"
@@ -313,6 +317,73 @@ def test_any_page_expands_or_reports_a_line(lines: list[str]) -> None:
     assert all(error.line is not None and 1 <= error.line <= len(lines) for error in errors)
 
 
+def _expand_line_by_line(
+    lines: list[str], resolve: Callable[[str], Path | None], on_error: Callable[[DirectiveError], object]
+) -> list[str]:
+    """`expand_directives` as it was first written: every line tried as a fence, then a header.
+
+    The real one tries only the lines holding ``` ~~~ or ///; the property test below checks that
+    skipping the others changes nothing.
+    """
+    defaults = ResourceOptions(yaml_label=DEFAULT_YAML_LABEL, command_label=DEFAULT_COMMAND_LABEL)
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        closing = fence_end(lines, index, 4)
+        if closing is not None:
+            out.extend(lines[index : closing + 1])
+            index = closing + 1
+            continue
+        line = lines[index].rstrip("\r")
+        if DIRECTIVE_LIKE.match(line) is None:
+            out.append(lines[index])
+            index += 1
+            continue
+        header = BLOCK_START.match(line)
+        end = index
+        try:
+            if header is None:
+                raise DirectiveError("malformed header", line=index + 1)
+            directive = _Directive(lines, index, header, 4)
+            end = directive.end
+            out.extend(directive.expand(resolve, defaults, check_paths=True, encoding="utf-8", searched=()))
+        except DirectiveError as error:
+            on_error(error)
+            out.extend(lines[index : end + 1])
+        index = end + 1
+    return out
+
+
+def _paths_line_by_line(lines: list[str]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    index = 0
+    while index < len(lines):
+        end = fence_end(lines, index, 4)
+        if end is not None:
+            index = end + 1
+            continue
+        header = BLOCK_START.match(lines[index]) if DIRECTIVE_LIKE.match(lines[index]) else None
+        if header is not None and (header["arg"] or "").strip():
+            found.append((index + 1, (header["arg"] or "").strip()))
+        index += 1
+    return found
+
+
+@given(
+    st.lists(
+        st.sampled_from([*PAGE_PIECES, "    ~~~", "````", "``` x```", "a /// resource | x"]), max_size=25
+    )
+)
+def test_skipping_unmarked_lines_changes_nothing(lines: list[str]) -> None:
+    errors: list[DirectiveError] = []
+    reference_errors: list[DirectiveError] = []
+    assert expand_directives(lines, resolver(FILES), on_error=errors.append) == _expand_line_by_line(
+        lines, resolver(FILES), reference_errors.append
+    )
+    assert [error.line for error in errors] == [error.line for error in reference_errors]
+    assert directive_paths(lines) == _paths_line_by_line(lines)
+
+
 def test_crlf_page_expands() -> None:
     html = make_markdown().convert("Text\r\n\r\n/// resource | secret.yaml\r\n    yaml: Manifest\r\n///\r\n")
     assert '<label for="__tabbed_1_1">Manifest</label>' in html
@@ -552,3 +623,32 @@ def test_resolve_snippet_path_through_a_symlinked_base(tmp_path: Path) -> None:
         resolve_snippet_path("sub/out.txt", [real])
     assert resolve_snippet_path("sub/missing.yaml", [base]) is None
     assert resolve_snippet_path("sub/a.yaml", [tmp_path / "no-such-base", real]) == real / "sub" / "a.yaml"
+
+
+def test_resolve_snippet_path_follows_symlinked_directories_inside_the_base(tmp_path: Path) -> None:
+    """A directory symlink anywhere below the base is followed to see where it leads."""
+    base = tmp_path / "docs"
+    (base / "real" / "deep").mkdir(parents=True)
+    (base / "real" / "deep" / "a.yaml").write_text("a: 1\n")
+    (base / "real" / "note.txt").write_text("not a directory\n")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "deep" / "b.yaml").write_text("b: 1\n")
+    (base / "inner").symlink_to(base / "real", target_is_directory=True)
+    (base / "outer").symlink_to(elsewhere, target_is_directory=True)
+    (base / "dangling.yaml").symlink_to(tmp_path / "nothing.yaml")
+
+    assert resolve_snippet_path("inner/deep/a.yaml", [base]) == base / "inner" / "deep" / "a.yaml"
+    with pytest.raises(ValueError, match="symlink to a file outside"):
+        resolve_snippet_path("outer/deep/b.yaml", [base])
+    # Missing: a dangling symlink, a path through a file, a file under a symlinked directory.
+    assert resolve_snippet_path("dangling.yaml", [base]) is None
+    assert resolve_snippet_path("real/note.txt/a.yaml", [base]) is None
+    assert resolve_snippet_path("inner/deep/missing.yaml", [base]) is None
+    # The next base is tried after a miss, as snippets tries it.
+    (tmp_path / "second" / "real" / "deep").mkdir(parents=True)
+    (tmp_path / "second" / "real" / "deep" / "c.yaml").write_text("c: 1\n")
+    assert (
+        resolve_snippet_path("real/deep/c.yaml", [base, tmp_path / "second"])
+        == tmp_path / "second" / "real" / "deep" / "c.yaml"
+    )

@@ -576,7 +576,7 @@ class _SiteCheck:
             return resolved
 
         examples, found = extract_examples(text, page, resolve=resolve, display=self.display)
-        for line, path in directive_paths(text.splitlines()):
+        for line, path in directive_paths(text.splitlines()) if "///" in text else ():
             if resolve(path) is None:
                 continue  # the directive itself reports it while the page renders
             synthetic = f'```yaml\n--8<-- "{path}"\n```\n'

@@ -37,6 +37,7 @@ from .pagescan import (
     DIRECTIVE_NAME,
     fence_end,
     indent_width,
+    marked_lines,
     resolve_snippet_path,
 )
 
@@ -270,18 +271,19 @@ def expand_directives(
     """
     defaults = ResourceOptions(yaml_label=yaml_label, command_label=command_label)
     out: list[str] = []
-    index = 0
-    while index < len(lines):
+    done = 0  # the lines before it are in `out`
+    for index in marked_lines(lines):  # the others are copied as they are
+        if index < done:
+            continue  # inside a fence or a directive already handled
         closing = fence_end(lines, index, tab_length)
         if closing is not None:
-            out.extend(lines[index : closing + 1])
-            index = closing + 1
+            out.extend(lines[done : closing + 1])
+            done = closing + 1
             continue
         line = lines[index].rstrip("\r")
         if "///" not in line or DIRECTIVE_LIKE.match(line) is None:
-            out.append(lines[index])
-            index += 1
             continue
+        out.extend(lines[done:index])
         header = BLOCK_START.match(line)
         end = index
         try:
@@ -301,7 +303,8 @@ def expand_directives(
                 raise
             on_error(error)
             out.extend(lines[index : end + 1])
-        index = end + 1
+        done = end + 1
+    out.extend(lines[done:])
     return out
 
 
