@@ -531,13 +531,14 @@ def test_to_yaml_round_trips_in_block_style_without_end_marker(value: Any) -> No
 
 
 @pytest.mark.parametrize(
-    "value", ["plain", 'say "hi"\\', "tab\tnew\nline", "ünï", "\u2028ls\x85nel\x7f", "", "#:- {}"]
+    "value",
+    ["plain", 'say "hi"\\', "tab\tnew\nline", "ünï", "\u2028ls\x85nel\x7f", "ascii\x7fdel", "", "#:- {}"],
 )
 def test_quote_is_a_yaml_double_quoted_scalar(value: str) -> None:
     quoted = quote(value)
     assert quoted.startswith('"') and quoted.endswith('"')
     assert yaml.safe_load(f"key: {quoted}\n") == {"key": value}
-    assert "\n" not in quoted and "\u2028" not in quoted and "\x85" not in quoted
+    assert "\n" not in quoted and "\u2028" not in quoted and "\x85" not in quoted and "\x7f" not in quoted
 
 
 def test_quote_stringifies_scalars() -> None:

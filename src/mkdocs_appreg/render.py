@@ -101,8 +101,9 @@ __all__ = [
 ]
 
 # Line breaks as YAML (PyYAML and libyaml) counts them, so output line numbers agree with the
-# positions `documents.py` reports.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# positions `documents.py` reports. The same pattern as documents.py's `_YAML_BREAK` (so `re` compiles
+# it once), written there so that it compiles cheaply.
+_LINE_BREAK = re.compile("\r\n?|[\n\x85]|\u2028|\u2029")
 
 
 # Patterns most builds never use are compiled on first use (a `functools.cache` function, like
@@ -142,6 +143,8 @@ def _fail_if_undefined(value: Any) -> None:
 
 
 def _yaml_safe(text: str) -> str:
+    if text.isascii() and "\x7f" not in text:
+        return text  # the usual value; the pattern's class costs `re` ~4 M instructions to compile
     return _yaml_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
