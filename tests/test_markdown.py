@@ -432,6 +432,28 @@ ERROR_CASES: dict[str, tuple[str, int, str]] = {
         2,
         "valid",
     ),
+    "options with a tag that does not construct": (
+        "/// resource | secret.yaml\n    yaml: A\n    command: !!int abc\n///",
+        3,
+        "not valid YAML: ValueError",
+    ),
+    "options with a bad timestamp": (
+        "/// resource | secret.yaml\n    yaml: !!timestamp 2020-13-45\n///",
+        2,
+        "month",
+    ),
+    "options with an alias bomb": (
+        "/// resource | secret.yaml\n    yaml: [&a [x, x, x, x, x, x, x, x, x, x], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a,"
+        " *a], &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c],"
+        " [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d]]\n///",
+        2,
+        "aliasing",
+    ),
+    "options with a control character on a later line": (
+        "/// resource | secret.yaml\n    yaml: A\n    command: a\x01b\n///",
+        3,
+        "unacceptable character #x0001",
+    ),
     "both tabs dropped": (
         "/// resource | secret.yaml\n    yaml: false\n    command: false\n///",
         3,
@@ -465,6 +487,7 @@ def test_error_raises_with_the_line(page: tuple[str, int, str]) -> None:
         expand(make_markdown(), text)
     assert caught.value.line == line
     assert message in str(caught.value)
+    assert "\n" not in str(caught.value)  # one line, whatever YAML said
 
 
 @pytest.mark.parametrize("page", ERROR_CASES.values(), ids=ERROR_CASES.keys())

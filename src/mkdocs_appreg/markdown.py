@@ -31,6 +31,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from .errors import ConfigError, DirectiveError
+from .limits import alias_problem
 from .pagescan import (
     BLOCK_START,
     DIRECTIVE_LIKE,
@@ -85,6 +86,9 @@ def _lang() -> re.Pattern[str]:
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# PyYAML's libyaml-based loader when it was built with it (the pure-Python one otherwise).
+_C_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 OnError = Callable[[DirectiveError], object]
 Resolver = Callable[[str], Path | None]
@@ -426,15 +430,29 @@ class _Directive:
         if not raw:
             return defaults
         text = textwrap.dedent("\n".join(raw))
+        try:
+            # libyaml first (a tenth of the pure-Python parser's cost); its messages are worded
+            # differently, so an error is reported as PyYAML words it.
+            return self._parsed_options(text, first, defaults, _C_LOADER)
+        except DirectiveError:
+            if _C_LOADER is yaml.SafeLoader:
+                raise
+            return self._parsed_options(text, first, defaults, yaml.SafeLoader)
+
+    def _parsed_options(
+        self, text: str, first: int, defaults: ResourceOptions, loader_class: type[yaml.SafeLoader]
+    ) -> ResourceOptions:
         seen: dict[str, int] = {}
         loader: yaml.SafeLoader | None = None
+        line = first + 1
         try:
-            loader = yaml.SafeLoader(text)
+            loader = loader_class(text)
             node = loader.get_single_node()
             if not isinstance(node, yaml.MappingNode):
-                raise DirectiveError(
-                    "options must be a YAML mapping such as `yaml: Manifest`", line=first + 1
-                )
+                raise DirectiveError("options must be a YAML mapping such as `yaml: Manifest`", line=line)
+            aliasing = alias_problem(node)
+            if aliasing is not None:
+                raise DirectiveError(f"options are not valid YAML: {aliasing[1]}", line=line)
             options = defaults
             for key_node, value_node in node.value:
                 line = first + key_node.start_mark.line + 1
@@ -448,13 +466,22 @@ class _Directive:
                         f"option `{key}` is set twice (first on line {seen[key]})", line=line
                     )
                 seen[key] = line
+                line = first + value_node.start_mark.line + 1
                 options = _apply_option(options, key, loader.construct_object(value_node, deep=True), line)
+        except yaml.reader.ReaderError as error:
+            # A control character: the one YAMLError located by offset, not by marks.
+            line = first + text.count("\n", 0, error.position) + 1
+            problem = f"unacceptable character #x{error.character:04x}: {error.reason}"
+            raise DirectiveError(f"options are not valid YAML: {problem}", line=line) from None
         except yaml.YAMLError as error:
-            # ReaderError (a control character) is the one YAMLError without marks.
             mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
             line = first + (mark.line + 1 if mark is not None else 1)
             reason = getattr(error, "problem", None) or error
             raise DirectiveError(f"options are not valid YAML: {reason}", line=line) from None
+        except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
+            # PyYAML's constructors fail this way on junk such as `!!int abc`.
+            problem = f"{type(error).__name__}: {error}"[:200]
+            raise DirectiveError(f"options are not valid YAML: {problem}", line=line) from None
         finally:
             if loader is not None:
                 loader.dispose()
