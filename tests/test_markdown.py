@@ -36,7 +36,7 @@ from mkdocs_appreg.markdown import (
     tab_markup,
 )
 from mkdocs_appreg.markdown import _Directive as _Directive
-from mkdocs_appreg.pagescan import BLOCK_START, DIRECTIVE_LIKE, directive_paths, fence_end
+from mkdocs_appreg.pagescan import BLOCK_START, DIRECTIVE_LIKE, directive_paths, fence_end, snippet_resolver
 
 GOLDEN = Path(__file__).parent / "golden" / "directive"
 FILES = GOLDEN / "files"
@@ -614,6 +614,7 @@ def test_on_error_callable_survives_configuration() -> None:
     "config",
     [
         {"on_error": "raise"},
+        {"resolver": "files/"},
         {"base_path": 3},
         {"base_path": [".", 3]},
         {"yaml_label": ""},
@@ -624,6 +625,39 @@ def test_on_error_callable_survives_configuration() -> None:
 def test_bad_configuration_is_a_config_error(config: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
         ResourceExtension(**config)
+
+
+def test_a_given_resolver_decides_what_every_page_finds(tmp_path: Path) -> None:
+    asked: list[str] = []
+    resolve = snippet_resolver([FILES])
+
+    def counting(path: str) -> Path | None:
+        asked.append(path)
+        return resolve(path)
+
+    page = "/// resource | secret.yaml\n///\n\n/// resource | secret.yaml\n///\n"
+    # Base paths that have nothing: only the resolver can find the file.
+    pages = [expand(make_markdown([str(tmp_path)], resolver=counting), page) for _ in range(3)]
+    assert pages[0] == pages[1] == pages[2] == expand(make_markdown(), page)
+    assert set(asked) == {"secret.yaml"}
+
+
+def test_snippet_resolver_resolves_each_path_once_and_keeps_refusing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    resolve = snippet_resolver([tmp_path])
+    assert resolve("a.yaml") == tmp_path / "a.yaml"
+    assert resolve("missing.yaml") is None
+    for _ in range(2):
+        with pytest.raises(ValueError, match="leaves every"):
+            resolve("../outside.yaml")
+    # Answers are kept: what the file system says later does not change them.
+    (tmp_path / "a.yaml").unlink()
+    (tmp_path / "missing.yaml").write_text("")
+    assert resolve("a.yaml") == tmp_path / "a.yaml"
+    assert resolve("missing.yaml") is None
+    assert snippet_resolver([tmp_path])("missing.yaml") == tmp_path / "missing.yaml"
 
 
 def test_resolve_snippet_path_through_a_symlinked_base(tmp_path: Path) -> None:

@@ -528,9 +528,12 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         self.yaml_label: str = config["yaml_label"]
         self.command_label: str = config["command_label"]
         self.on_error: OnError | None = config["on_error"]
+        self.resolver: Resolver | None = config["resolver"]
 
     def resolve(self, path: str) -> Path | None:
         """Resolve a directive path against the configured base paths (see `resolve_snippet_path`)."""
+        if self.resolver is not None:
+            return self.resolver(path)
         return resolve_snippet_path(path, self.base_path)
 
     def run(self, lines: list[str]) -> list[str]:
@@ -584,6 +587,9 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
     - `command_label` (str, default `` `kubectl apply` command ``): label of the command tab.
     - `on_error` (callable or None, default None): called with each `DirectiveError` instead of
       raising it; the directive is then left unexpanded. The MkDocs plugin uses it to name the page.
+    - `resolver` (callable or None, default None): resolves a path as snippets would: the file, None
+      when no base path has it, ValueError to refuse it. The MkDocs plugin passes one
+      `pagescan.snippet_resolver(base_path)` per build, so each path is resolved once per site.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -596,16 +602,21 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
                 f"Label of the command tab - Default: {DEFAULT_COMMAND_LABEL!r}",
             ],
             "on_error": [None, "Callable given each DirectiveError instead of raising it - Default: None"],
+            "resolver": [
+                None,
+                "Callable resolving a path as snippets would, e.g. pagescan.snippet_resolver(base_path) "
+                "(None if not found, ValueError to refuse) - Default: None (resolve over base_path)",
+            ],
         }
         super().__init__(**kwargs)
 
     def setConfig(self, key: str, value: Any) -> None:
         """Set one option, checking its type (a bad value is a `ConfigError`)."""
-        if key == "on_error":
+        if key in ("on_error", "resolver"):
             # The base class passes options whose default is None through parseBoolValue, which would
             # turn the callable into True.
             if value is not None and not callable(value):
-                raise ConfigError(f"appreg: `on_error` must be a callable or None, not {value!r}")
+                raise ConfigError(f"appreg: `{key}` must be a callable or None, not {value!r}")
             self.config[key][0] = value
             return
         if key == "base_path":

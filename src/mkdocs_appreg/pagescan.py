@@ -144,6 +144,30 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
     return None
 
 
+def snippet_resolver(base_paths: Iterable[str | os.PathLike[str]]) -> Callable[[str], Path | None]:
+    """`resolve_snippet_path` over `base_paths` (made absolute now), each path's answer kept.
+
+    For one build: the plugin hands it to the directive so that the pages of a site, which name
+    the same files again and again, resolve each path once (a few stat calls per component).
+    A refused path raises its ValueError again on every call.
+    """
+    bases = [os.path.abspath(base) for base in base_paths]
+    known: dict[str, Path | ValueError | None] = {}
+
+    def resolve(path: str) -> Path | None:
+        answer = known.get(path, known)
+        if answer is known:
+            try:
+                answer = known[path] = resolve_snippet_path(path, bases)
+            except ValueError as error:
+                answer = known[path] = error
+        if isinstance(answer, ValueError):
+            raise answer
+        return answer  # type: ignore[return-value]  # `known` itself is never stored
+
+    return resolve
+
+
 def include_resolver(settings_root: Path, base_path: Sequence[Path]) -> Callable[[str], Path | None]:
     """What a page's include reads: `resolve_snippet_path` over the cache, then `base_path`.
 

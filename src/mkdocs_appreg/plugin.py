@@ -21,7 +21,7 @@ from .config import AppregConfig, check_options_from, settings_from, snippet_bas
 from .errors import AppregError, DirectiveError
 from .findings import Finding
 from .markdown import ResourceExtension
-from .pagescan import include_resolver
+from .pagescan import include_resolver, snippet_resolver
 from .project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -213,6 +213,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         user_options["base_path"] = list(snippets["base_path"])
         user_options["check_paths"] = True
         user_options["on_error"] = self._directive_error
+        # One resolution per path and build, not per page: a build's pages name the same files.
+        user_options["resolver"] = snippet_resolver(user_options["base_path"])
         config.markdown_extensions.append(ResourceExtension(**user_options))
 
     def _directive_error(self, error: DirectiveError) -> None:
