@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkdocs_appreg.documents import Document, parse_documents
-from mkdocs_appreg.extract import MAX_INCLUDE_DEPTH, Example, extract_examples
+from mkdocs_appreg.extract import MAX_INCLUDE_DEPTH, Example, _Line, _piece_text, extract_examples
 from mkdocs_appreg.findings import Finding
 
 BASE = Path(__file__).parent / "fixtures" / "extract"
@@ -533,3 +533,41 @@ def test_snippet_patterns_are_snippets_own_text() -> None:
         (extract._RE_SNIPPET_FILE, SnippetPreprocessor.RE_SNIPPET_FILE),
     ):
         assert (ours.pattern, ours.flags) == (theirs.pattern, theirs.flags)
+
+
+def _piece_text_reference(piece: list[_Line], strip: int | None) -> tuple[str, int, int] | None:
+    """The straightforward version of `_piece_text`: fill gaps, trim blank ends, dedent."""
+    filled: list[tuple[int, str]] = []
+    for line in piece:
+        if filled:
+            filled.extend((n, "") for n in range(filled[-1][0] + 1, line.number))
+        filled.append((line.number, line.source))
+    while filled and not filled[0][1].strip():
+        filled.pop(0)
+    while filled and not filled[-1][1].strip():
+        filled.pop()
+    if not filled:
+        return None
+    if strip is None:
+        strip = min(len(t) - len(t.lstrip(" \t")) for _, t in filled if t.strip())
+    dedented = [t[strip:] if len(t) - len(t.lstrip(" \t")) >= strip else t.lstrip() for _, t in filled]
+    text = "".join(f"{t}\n" for t in dedented)
+    return text, filled[0][0] - 1, strip
+
+
+@st.composite
+def _pieces_of_lines(draw: st.DrawFn) -> tuple[list[_Line], int | None]:
+    texts = draw(st.lists(st.text(alphabet=" \t\x0b\u00a0ab:-", max_size=8), min_size=1, max_size=8))
+    prefix = draw(st.integers(0, 3))
+    number, lines = draw(st.integers(1, 5)), []
+    for text in texts:
+        lines.append(_Line(" " * prefix + text, "f.yaml", number, prefix, 1, 7))
+        number += draw(st.integers(1, 3))  # gaps: lines snippets left out
+    return lines, draw(st.none() | st.integers(0, 4))
+
+
+@settings(max_examples=400)
+@given(_pieces_of_lines())
+def test_piece_text_matches_its_reference(case: tuple[list[_Line], int | None]) -> None:
+    piece, strip = case
+    assert _piece_text(piece, strip) == _piece_text_reference(piece, strip)

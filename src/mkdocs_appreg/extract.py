@@ -230,7 +230,7 @@ def _select_section(name: str, lines: Sequence[tuple[int, str]]) -> tuple[list[t
     selected: list[tuple[int, str]] = []
     inside = found = False
     for number, line in lines:
-        match = _RE_SECTION.match(line) if "8<-" in line else None
+        match = _RE_SECTION.match(line) if "8<-" in line and "[" in line else None
         if match and match.group("escape"):
             line = _unescape_section(match)
         elif match is not None and match.group("name") == name:
@@ -360,7 +360,7 @@ class _Expander:
                 return not block
         elif not block:
             if not is_section:
-                section = _RE_SECTION.match(line) if "8<-" in line else None
+                section = _RE_SECTION.match(line) if "8<-" in line and "[" in line else None
                 if section is not None and section.group("escape"):
                     line = _unescape_section(section)
                 elif section is not None:
@@ -507,7 +507,9 @@ def _html_ignore() -> re.Pattern[str]:
     return re.compile(r"^\s*<!--\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>.*?))?\s*-->\s*$")
 
 
-_RE_COMMENT_IGNORE = re.compile(r"(?:^|\s)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>[^#]*?))?\s*$")
+# `#` at the start or after a blank, written as a lookbehind: a pattern that starts with a literal
+# is searched for that character first, not tried at every position of the line.
+_RE_COMMENT_IGNORE = re.compile(r"(?<!\S)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>[^#]*?))?\s*$")
 _IGNORE_ATTRIBUTE = "data-appreg-ignore"
 
 
@@ -712,22 +714,28 @@ def _piece_text(piece: Sequence[_Line], strip: int | None) -> tuple[str, int, in
 
     `strip` is the indentation to remove from every line; `None` removes the lines' common one.
     """
-    sources = [(line.number, line.source) for line in piece]
-    filled: list[tuple[int, str]] = []
-    for number, text in sources:
-        if filled:
-            filled.extend((n, "") for n in range(filled[-1][0] + 1, number))
-        filled.append((number, text))
-    while filled and not filled[0][1].strip():
-        filled.pop(0)
-    while filled and not filled[-1][1].strip():
-        filled.pop()
-    if not filled:
+    first = piece[0].number
+    texts: list[str] = []
+    for line in piece:
+        gap = line.number - first - len(texts)
+        if gap > 0:
+            texts.extend([""] * gap)  # the lines snippets left out, blank
+        texts.append(line.text[line.prefix :])
+    start, end = 0, len(texts)
+    while start < end and not texts[start].strip():
+        start += 1
+    while end > start and not texts[end - 1].strip():
+        end -= 1
+    if start == end:
         return None
+    texts = texts[start:end]
     if strip is None:
-        strip = min(_indent(text) for _, text in filled if text.strip())
-    text = "".join(f"{line[strip:] if _indent(line) >= strip else line.lstrip()}\n" for _, line in filled)
-    return text, filled[0][0] - 1, strip
+        strip = min(len(text) - len(text.lstrip(" \t")) for text in texts if text.strip())
+    if strip:
+        # A line indented less than `strip` (or blank) loses all its indentation.
+        texts = [text[strip:] if not text[:strip].strip(" \t") else text.lstrip() for text in texts]
+    texts.append("")
+    return "\n".join(texts), first - 1 + start, strip
 
 
 def _comment_ignore(text: str) -> frozenset[str] | None:
@@ -735,7 +743,7 @@ def _comment_ignore(text: str) -> frozenset[str] | None:
     if "appreg" not in text:
         return found  # the opt-out comment names us: no line of this text can hold one
     for line in text.splitlines():
-        match = _RE_COMMENT_IGNORE.search(line)
+        match = _RE_COMMENT_IGNORE.search(line) if "appreg" in line else None
         if match is not None:
             found = _merge(found, _rules(match.group("rules")))
     return found

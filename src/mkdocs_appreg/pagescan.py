@@ -106,7 +106,8 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
     Raises:
         ValueError: If the path is absolute, or its `..` segments take it out of every base path.
     """
-    if os.path.isabs(path) or Path(path).is_absolute():
+    # pathlib also knows Windows' drive-relative forms; on POSIX both tests are the same one.
+    if os.path.isabs(path) or (os.name == "nt" and Path(path).is_absolute()):
         raise ValueError(f"absolute path `{path}` is not allowed; write it relative to a snippet base path")
     bases = [os.path.abspath(base) for base in base_paths]
     if ".." in path and ".." in Path(path).parts and not any(_contains(base, path) for base in bases):
