@@ -8,6 +8,7 @@ one, so both see exactly the same findings. It knows nothing of MkDocs: the plug
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -111,6 +112,15 @@ class ProjectSettings:
 
     def display(self, path: Path) -> str:
         """`path` relative to the project root when it is inside it, for messages."""
+        if os.name != "nt":
+            # What Path.relative_to decides by comparing parts is, for two normalized POSIX paths,
+            # a prefix test of their text: a tenth of the cost, and every finding and include
+            # of a build is shown through here.
+            text, root = str(path), str(self.root)
+            if text == root:
+                return "."
+            inside = root if root.endswith("/") else root + "/"
+            return text[len(inside) :] if text.startswith(inside) else text
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
