@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -273,3 +276,32 @@ def test_directive_error_line_counts_front_matter(tmp_path: Path) -> None:
     result = run_mkdocs(site)
     assert result.returncode != 0
     assert "docs/fm.md:7:" in result.stderr, result.stderr
+
+
+COUNTED_BUILD = """
+import collections, json
+import mkdocs_appreg.pagescan as pagescan
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+calls = collections.Counter()
+real = pagescan.resolve_snippet_path
+def counted(path, bases):
+    calls[path] += 1
+    return real(path, bases)
+pagescan.resolve_snippet_path = counted
+config = load_config("mkdocs.yml", strict=True)
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+print(json.dumps(calls))
+"""
+
+
+def test_a_build_resolves_each_snippet_path_once(site_copy: Path) -> None:
+    # The check (on_files) and the directive (each page) share one resolver per build.
+    done = subprocess.run(
+        [sys.executable, "-c", COUNTED_BUILD], cwd=site_copy, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    calls = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "docs/development/resources/registry.yaml" in calls
+    assert {path: n for path, n in calls.items() if n > 1} == {}

@@ -712,6 +712,7 @@ def check_site(
     rendered: Sequence[Rendered],
     base_path: Sequence[Path] = (),
     memo: ValidationMemo | None = None,
+    resolver: Callable[[str], Path | None] | None = None,
 ) -> CheckResult:
     """Check a site's rendered templates, the resources on its pages, and the references between them.
 
@@ -728,6 +729,8 @@ def check_site(
         memo: Per-file results of earlier checks (the plugin keeps one for a `mkdocs serve`
             session): a rendered file or page example whose text, CRDs and options are unchanged
             is not parsed or validated again. The memo is updated.
+        resolver: A `pagescan.snippet_resolver` over the cache and `base_path`, whose answers
+            the check shares (the plugin's, which the directive uses too).
 
     Returns:
         The findings (located at template, page or snippet-file lines) and the number of resources.
@@ -736,7 +739,8 @@ def check_site(
         ConfigError: `options.kubernetes_version` names a release whose schemas are not installed.
     """
     core = core_schemas(options.kubernetes_version)
-    site = _SiteCheck(settings, options, registry, core, include_resolver(settings.snippet_root, base_path))
+    resolve = include_resolver(settings.snippet_root, base_path, resolver=resolver)
+    site = _SiteCheck(settings, options, registry, core, resolve)
     if memo is not None:
         memo.start()
         site.memo = memo

@@ -148,47 +148,51 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
 def snippet_resolver(base_paths: Iterable[str | os.PathLike[str]]) -> Callable[[str], Path | None]:
     """`resolve_snippet_path` over `base_paths` (made absolute now), each path's answer kept.
 
-    For one build: the plugin hands it to the directive so that the pages of a site, which name
-    the same files again and again, resolve each path once (a few stat calls per component).
-    A refused path raises its ValueError again on every call.
+    For one build: the plugin gives the same one to the directive and to the check, so that a
+    site's pages, which name the same files again and again, resolve each path once (a few
+    stat calls per component). A refused path raises ValueError on every call.
     """
     bases = [os.path.abspath(base) for base in base_paths]
-    known: dict[str, Path | ValueError | None] = {}
+    found: dict[str, Path | None] = {}
+    refused: dict[str, str] = {}
 
     def resolve(path: str) -> Path | None:
-        answer = known.get(path, known)
-        if answer is known:
+        if path in found:
+            return found[path]
+        if path not in refused:
             try:
-                answer = known[path] = resolve_snippet_path(path, bases)
+                found[path] = resolve_snippet_path(path, bases)
+                return found[path]
             except ValueError as error:
-                answer = known[path] = error
-        if isinstance(answer, ValueError):
-            raise answer
-        return answer  # type: ignore[return-value]  # `known` itself is never stored
+                refused[path] = str(error)
+        raise ValueError(refused[path])  # a new one each time: a kept one would grow its traceback
 
     return resolve
 
 
-def include_resolver(settings_root: Path, base_path: Sequence[Path]) -> Callable[[str], Path | None]:
+def include_resolver(
+    settings_root: Path,
+    base_path: Sequence[Path],
+    *,
+    resolver: Callable[[str], Path | None] | None = None,
+) -> Callable[[str], Path | None]:
     """What a page's include reads: `resolve_snippet_path` over the cache, then `base_path`.
 
     The plugin puts the cache first in snippets' base path; a path snippets must refuse
     (absolute, `..` or a symlink leading out of the bases) resolves to None: it is never read.
+    `resolver` is a `snippet_resolver` over those same bases whose answers are to be shared.
     """
-    bases = tuple(dict.fromkeys([settings_root, *base_path]))
     # Pages include the same files again and again, and each resolution walks every component
-    # of the path (realpath): answers are kept for the life of this resolver (one check).
-    known: dict[str, Path | None] = {}
+    # of the path: answers are kept for the life of the resolver (one check, or one build).
+    resolve = resolver or snippet_resolver(dict.fromkeys([settings_root, *base_path]))
 
-    def resolve(path: str) -> Path | None:
-        if path not in known:
-            try:
-                known[path] = resolve_snippet_path(path, bases)
-            except ValueError:
-                known[path] = None
-        return known[path]
+    def found(path: str) -> Path | None:
+        try:
+            return resolve(path)
+        except ValueError:
+            return None
 
-    return resolve
+    return found
 
 
 def _plain_below(inside: str, filename: str) -> bool | None:

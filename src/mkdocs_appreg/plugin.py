@@ -7,6 +7,7 @@ this instance across rebuilds) -> on_config -> on_files -> per page on_page_mark
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,6 +67,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self.reused_check = False
         self._page: Page | None = None
         self._page_markdown = ""
+        # Snippet paths as this build resolves them (set in on_config, one per build).
+        self._snippets: Callable[[str], Path | None] | None = None
         self._serving = False
 
     @property
@@ -178,6 +181,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 registry=self._registry,
                 rendered=self.rendered,
                 base_path=snippet_base_path(config, relative_to=Path.cwd()),
+                resolver=self._snippets,
                 memo=self.memo,
             )
         except AppregError as error:
@@ -213,8 +217,14 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         user_options["base_path"] = list(snippets["base_path"])
         user_options["check_paths"] = True
         user_options["on_error"] = self._directive_error
-        # One resolution per path and build, not per page: a build's pages name the same files.
-        user_options["resolver"] = snippet_resolver(user_options["base_path"])
+        # One resolution per path and build, not per page: a build's pages name the same files,
+        # and the check (on_files) has resolved them all before the first page is converted.
+        # Its bases are the check's (resolved against the current directory as snippets does,
+        # symlinks in them resolved), so both see each answer; the files found are the same.
+        self._snippets = snippet_resolver(
+            dict.fromkeys([settings.snippet_root, *snippet_base_path(config, relative_to=Path.cwd())])
+        )
+        user_options["resolver"] = self._snippets
         config.markdown_extensions.append(ResourceExtension(**user_options))
 
     def _directive_error(self, error: DirectiveError) -> None:
@@ -275,7 +285,9 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         crds = self._crd_digests
         if self._previous is not None and crds is not None:
             resolve = include_resolver(
-                settings.snippet_root, snippet_base_path(config, relative_to=Path.cwd())
+                settings.snippet_root,
+                snippet_base_path(config, relative_to=Path.cwd()),
+                resolver=self._snippets,
             )
             reused = self._previous.check_findings(crds, digests, resolve)
             if reused is not None:
