@@ -2,7 +2,7 @@
 
 A docs site is built on every preview and every pull request, mostly from the same templates,
 CRDs and pages as the build before. After a build, the plugin writes a record under its cache
-dir: the BLAKE2b digest of every file its results depend on, and the results themselves (the rendered
+dir: the SHA-256 of every file its results depend on, and the results themselves (the rendered
 files, the findings). The next build compares digests first. When every one matches it reuses
 the results, and the renderer, the CRD registry and the validator are not even imported. When
 one differs, the work is done again and the record rewritten. Findings are reused with the
@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     from .render import Rendered
 
 RECORD_FILE = "build-record.json"
-# Bumped whenever the record's layout or the meaning of its parts changes (2: BLAKE2b digests).
-FORMAT = 2
+# Bumped whenever the record's layout or the meaning of its parts changes.
+FORMAT = 1
 # A record holds a site's rendered files and findings: megabytes at most. A bigger file was not
 # written by us, and is not read into memory to find that out.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
@@ -57,7 +57,7 @@ Read = tuple[str, "str | None", "str | None"]
 
 
 def digest(path: Path) -> str | None:
-    """BLAKE2b digest of a regular file's bytes; None when it cannot be read (missing, no access).
+    """SHA-256 of a regular file's bytes; None when it cannot be read (missing, no access).
 
     Only regular files are opened, and read in chunks up to the size every part of appreg accepts
     (`limits.MAX_FILE_BYTES`): a FIFO or a device among the templates (a symlink to /dev/zero)
@@ -70,7 +70,7 @@ def digest(path: Path) -> str | None:
             return f"special:{status.st_mode:o}"
         if status.st_size > MAX_FILE_BYTES:
             return f"oversized:{status.st_size}:{status.st_mtime_ns}"
-        hasher = _hasher()
+        hasher = hashlib.sha256()
         with open(path, "rb") as handle:
             left = MAX_FILE_BYTES + 1
             while left > 0 and (chunk := handle.read(min(left, 1 << 20))):
@@ -83,20 +83,13 @@ def digest(path: Path) -> str | None:
         return None
 
 
-def _hasher(data: bytes = b"") -> hashlib.blake2b:
-    # BLAKE2b with a 256-bit digest: as collision-resistant as SHA-256 for telling contents apart,
-    # at half its instructions per byte where the CPU's SHA extensions are not used; every page of
-    # a site is digested by every build.
-    return hashlib.blake2b(data, digest_size=32)
-
-
 # A build digests each page twice (for this record and for the serve memo's key), and the memo
 # digests rendered files the record digested: the last texts' answers are kept. A str caches its
-# own hash, so a repeated lookup costs nothing like a second digest of the text.
+# own hash, so a repeated lookup costs nothing like a second SHA-256 of the text.
 @functools.lru_cache(maxsize=256)
 def text_digest(text: str) -> str:
-    """BLAKE2b digest of a text as UTF-8 (surrogates kept, so no text makes it raise)."""
-    return _hasher(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """SHA-256 of a text as UTF-8 (surrogates kept, so no text makes it raise)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _tree_digests(root: Path) -> Digests:
