@@ -11,14 +11,13 @@ between builds, as a real project does; a build with an empty cache is measured 
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from pathlib import Path
 
 import yaml
 
-from bench.common import PYTHON, REPO, ChildRun, Row, best, child_environment, median, run_child
+from bench.common import PYTHON, REPO, ChildRun, Row, best, callgrind_instructions, median, run_child
 from mkdocs_appreg.config import load_settings
 from mkdocs_appreg.markdown import expand_directives, resolve_snippet_path
 from mkdocs_appreg.project import render_project
@@ -77,41 +76,15 @@ SEEDS = (0, 1, 2)
 
 
 def instructions(site: Path, *, empty_cache: bool = False, seed: int | None = None) -> float | None:
-    """Instructions one `mkdocs build` executes, counted by valgrind's callgrind; None without it.
-
-    CPU time on a shared VM varies by more than the 3% the target allows; an instruction count
-    of the same build with the same hash seed repeats to the instruction. It misses what the
-    instructions wait for (memory, disk), so both are reported.
-    """
-    valgrind = shutil.which("valgrind")
-    if valgrind is None:
-        return None
+    """Instructions one `mkdocs build` executes, counted by valgrind's callgrind; None without it."""
     if empty_cache:
         shutil.rmtree(site / ".cache", ignore_errors=True)
-    env = child_environment()
-    if seed is not None:
-        env["PYTHONHASHSEED"] = str(seed)
-    run = run_child(
-        [
-            valgrind,
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            PYTHON,
-            "-m",
-            "mkdocs",
-            "build",
-            "-q",
-            "--strict",
-            "-d",
-            str(site / "site"),
-        ],
-        cwd=site,
-        env=env,
-    )
-    counted = re.search(r"Collected : (\d+)", run.stderr)
-    if run.returncode != 0 or counted is None:
-        raise RuntimeError(f"callgrind build failed in {site}: {run.stderr.strip()[-800:]}")
-    return float(counted.group(1))
+    try:
+        return callgrind_instructions(
+            [PYTHON, "-m", "mkdocs", "build", "-q", "--strict", "-d", str(site / "site")], cwd=site, seed=seed
+        )
+    except RuntimeError as error:
+        raise RuntimeError(f"callgrind build failed in {site}: {error}") from None
 
 
 def run(

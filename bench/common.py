@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -119,6 +121,31 @@ def run_child(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] 
             stdout=out.read(),
             stderr=err.read(),
         )
+
+
+def callgrind_instructions(
+    args: Sequence[str], *, cwd: Path | None = None, seed: int | None = None
+) -> float | None:
+    """Instructions a command executes, counted by valgrind's callgrind; None without valgrind.
+
+    CPU time on a shared VM varies by more than the few percent some targets allow; an
+    instruction count of the same command under the same hash seed repeats to within ~0.1%.
+    It misses what the instructions wait for (memory, disk), so CPU time is reported as well.
+
+    Raises:
+        RuntimeError: The command failed (exit status over 1) or callgrind printed no count.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    env = child_environment()
+    if seed is not None:
+        env["PYTHONHASHSEED"] = str(seed)
+    run = run_child([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *args], cwd=cwd, env=env)
+    counted = re.search(r"Collected : (\d+)", run.stderr)
+    if run.returncode not in (0, 1) or counted is None:
+        raise RuntimeError(f"callgrind run of {args[:3]} failed: {run.stderr.strip()[-800:]}")
+    return float(counted.group(1))
 
 
 def machine() -> dict[str, str]:

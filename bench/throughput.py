@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from bench import corpus
-from bench.common import PYTHON, Row, best, interleaved, run_child
+from bench.common import PYTHON, Row, best, callgrind_instructions, interleaved, run_child
 from mkdocs_appreg import cli
 from mkdocs_appreg.check import core_schemas, validate_stream
 from mkdocs_appreg.schemas import SchemaRegistry
@@ -130,20 +130,25 @@ def run(
     subprocesses: bool = True,
     repeats: int | None = None,
     eda: bool = True,
+    instructions: bool | None = None,
 ) -> list[Row]:
-    """Throughput rows for each corpus (10,000 resources, best of 3; quick: 2,000, best of 2)."""
+    """Throughput rows for each corpus (10,000 resources, best of 3; quick: 2,000, best of 2).
+
+    `instructions` (default: not quick) also counts the subprocesses' instructions.
+    """
     count = count if count is not None else (2_000 if quick else 10_000)
     repeats = repeats if repeats is not None else (2 if quick else 3)
+    instructions = (not quick) if instructions is None else instructions
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="appreg-bench-corpus-") as temporary:
         for item in corpora(Path(temporary), count, eda):
-            rows.extend(_measure(item, repeats, subprocesses))
+            rows.extend(_measure(item, repeats, subprocesses, instructions))
     if eda and not corpus.EDA_CRDS.is_dir():
         rows.append(Row("throughput", f"EDA corpus skipped: {corpus.EDA_CRDS} is absent", 0.0, unit=""))
     return rows
 
 
-def _measure(item: Corpus, repeats: int, subprocesses: bool) -> list[Row]:
+def _measure(item: Corpus, repeats: int, subprocesses: bool, instructions: bool) -> list[Row]:
     validate = validator(item.registry)
     errors = validate(item.files)  # warm-up: compiles the schemas the corpus uses, once
     options = cli.ValidateOptions(files=tuple(map(str, item.files)), crds=item.crds)
@@ -195,7 +200,39 @@ def _measure(item: Corpus, repeats: int, subprocesses: bool) -> list[Row]:
     )
     if subprocesses:
         rows.extend(_subprocess_rows(item, label, repeats))
+        if instructions:
+            rows.extend(_instruction_rows(item, label))
     return rows
+
+
+def _instruction_rows(item: Corpus, label: str) -> list[Row]:
+    """The CLI subprocess against the floor subprocess in instructions (callgrind, hash seed 0).
+
+    The CPU-time ratio of these two processes moved from 1.45x to 1.68x and 2.43x between runs
+    of the same code on the shared reference VM (the floor itself from 0.78 s to 1.01 s); the
+    instruction counts repeat.
+    """
+    files = [str(f) for f in item.files]
+    crd_args = [arg for crd in item.crds for arg in ("--crd", crd)]
+    floor_count = callgrind_instructions([PYTHON, "-c", _FLOOR_CHILD, *files], seed=0)
+    if floor_count is None:
+        return [
+            Row("throughput", f"{label}: instruction counts skipped: valgrind is not installed", 0.0, unit="")
+        ]
+    cli_count = callgrind_instructions([PYTHON, "-c", _CLI_CHILD, "validate", *crd_args, *files], seed=0)
+    assert cli_count is not None
+    return [
+        Row(
+            "throughput",
+            f"{label}: `appreg validate` subprocess instructions (callgrind)",
+            cli_count / 1e9,
+            floor_count / 1e9,
+            unit="G",
+            ratio=cli_count / floor_count,
+            target=1.5,
+            note="startup, imports, CRDs included; the floor subprocess under the same hash seed",
+        )
+    ]
 
 
 def _subprocess_rows(item: Corpus, label: str, repeats: int) -> list[Row]:

@@ -7,6 +7,7 @@ baseline where there is one, no skipped or failed case that should have run).
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,13 @@ def test_generated_resources_from_crds_are_valid() -> None:
 def test_throughput_bench() -> None:
     rows = measured(throughput.run(quick=True, count=20, repeats=1, eda=False))
     assert any("subprocess" in row.case for row in rows)
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_throughput_bench_counts_instructions() -> None:
+    rows = measured(throughput.run(quick=True, count=10, repeats=1, eda=False, instructions=True))
+    [counted] = [row for row in rows if "instructions" in row.case]
+    assert counted.value > counted.baseline > 0 and counted.target == 1.5  # type: ignore[operator]
 
 
 def test_crd_loading_bench() -> None:
