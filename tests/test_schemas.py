@@ -100,6 +100,23 @@ def test_add_path_directory_is_recursive_sorted_and_skips_non_crd_files(tmp_path
     assert widget.source == "crds/nested/test.example.com_widgets.yaml:2"
 
 
+def test_a_crd_folder_keeps_inner_symlinks_and_does_not_enter_linked_folders(tmp_path: Path) -> None:
+    shutil.copytree(GOOD, tmp_path / "crds" / "real")
+    (tmp_path / "crds" / "alias.yaml").symlink_to(
+        tmp_path / "crds" / "real" / "test.example.com_widgets.yaml"
+    )
+    shutil.copytree(GOOD, tmp_path / "elsewhere")
+    (tmp_path / "crds" / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    registry = SchemaRegistry.builtin()
+    registry.add_path(tmp_path / "crds", display="crds")
+    # The inner symlink is loaded under its own name; the linked folder is not entered (as rglob).
+    assert [p.relative_to(tmp_path).as_posix() for p in registry.files] == [
+        "crds/alias.yaml",
+        "crds/real/test.example.com_multi.yaml",
+        "crds/real/test.example.com_widgets.yaml",
+    ]
+
+
 def test_add_path_multi_document_file_with_a_non_crd_document() -> None:
     registry = SchemaRegistry()
     assert registry.add_path(GOOD / "test.example.com_multi.yaml", display="multi.yaml") == []

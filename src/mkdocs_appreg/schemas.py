@@ -653,9 +653,12 @@ class SchemaRegistry:
             if path.is_dir():
                 files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
                 real_root = path.resolve()
+                depth = len(path.parts)
                 for file in files:
-                    name = f"{shown.rstrip('/')}/{file.relative_to(path).as_posix()}"
-                    if not file.resolve().is_relative_to(real_root):
+                    name = f"{shown.rstrip('/')}/{'/'.join(file.parts[depth:])}"
+                    # rglob does not enter symlinked directories, so only the file itself can be
+                    # a symlink: one lstat, where resolving every file took one per component.
+                    if file.is_symlink() and not file.resolve().is_relative_to(real_root):
                         # A symlink in a CRD folder may not pull in a file from elsewhere.
                         raise CrdError(f"is a symlink to {file.resolve()}, outside {shown}", file=name)
                     definitions = self._load_file(file, name, explicit=False, cache=cache)
