@@ -527,6 +527,10 @@ def test_interrupt_exits_130_quietly() -> None:
             time.sleep(0.05)
         time.sleep(0.2)
         process.send_signal(signal.SIGINT)
+        # Stdin stays open until the process has exited, so only the signal can end its read.
+        # With stdin closed right after the signal (communicate), one loaded CI run saw exit 0
+        # and the report of an empty input: that read ended in EOF, not in the interrupt.
+        process.wait(timeout=60)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
