@@ -47,7 +47,7 @@ from .documents import Document, iter_documents, parse_documents
 from .extract import Example, extract_examples
 from .findings import Finding, Severity, sort_key
 from .leaks import Allowlist
-from .pagescan import directive_paths, include_resolver
+from .pagescan import directive_paths, include_resolver, unrefused
 from .placeholders import find_placeholders
 from .policies import PolicyConfig, check_policies
 from .project import ProjectSettings
@@ -739,7 +739,9 @@ def check_site(
         ConfigError: `options.kubernetes_version` names a release whose schemas are not installed.
     """
     core = core_schemas(options.kubernetes_version)
-    resolve = include_resolver(settings.snippet_root, base_path, resolver=resolver)
+    resolve = (
+        unrefused(resolver) if resolver is not None else include_resolver(settings.snippet_root, base_path)
+    )
     site = _SiteCheck(settings, options, registry, core, resolve)
     if memo is not None:
         memo.start()

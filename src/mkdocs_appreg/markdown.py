@@ -40,6 +40,7 @@ from .pagescan import (
     indent_width,
     marked_lines,
     resolve_snippet_path,
+    snippet_resolver,
 )
 
 __all__ = [
@@ -530,28 +531,11 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         self.on_error: OnError | None = config["on_error"]
         self.resolver: Resolver | None = config["resolver"]
 
-    def resolve(self, path: str) -> Path | None:
-        """Resolve a directive path against the configured base paths (see `resolve_snippet_path`)."""
-        if self.resolver is not None:
-            return self.resolver(path)
-        return resolve_snippet_path(path, self.base_path)
-
     def run(self, lines: list[str]) -> list[str]:
         """Expand every directive in the page, then refuse snippet lines that would leave the bases."""
-        # Each directive's path is resolved again by the snippet-line check after expansion, and
-        # every resolution walks the path's components (realpath): one answer per path and page.
-        known: dict[str, Path | ValueError | None] = {}
-
-        def resolve(path: str) -> Path | None:
-            if path not in known:
-                try:
-                    known[path] = self.resolve(path)
-                except ValueError as error:
-                    known[path] = error
-            answer = known[path]
-            if isinstance(answer, ValueError):
-                raise answer
-            return answer
+        # Each directive's path is resolved again by the snippet-line check after expansion: one
+        # answer per path, for the page, or for the build when the plugin gave its resolver.
+        resolve = self.resolver or snippet_resolver(self.base_path)
 
         # Directives act only on lines holding `///`, which most pages lack: such a page is not
         # scanned for fences at all. (The snippet check skips lines without `8<-` by itself.)

@@ -170,21 +170,19 @@ def snippet_resolver(base_paths: Iterable[str | os.PathLike[str]]) -> Callable[[
     return resolve
 
 
-def include_resolver(
-    settings_root: Path,
-    base_path: Sequence[Path],
-    *,
-    resolver: Callable[[str], Path | None] | None = None,
-) -> Callable[[str], Path | None]:
+def include_resolver(settings_root: Path, base_path: Sequence[Path]) -> Callable[[str], Path | None]:
     """What a page's include reads: `resolve_snippet_path` over the cache, then `base_path`.
 
     The plugin puts the cache first in snippets' base path; a path snippets must refuse
     (absolute, `..` or a symlink leading out of the bases) resolves to None: it is never read.
-    `resolver` is a `snippet_resolver` over those same bases whose answers are to be shared.
+    Answers are kept for the life of the resolver (one check): pages include the same files
+    again and again.
     """
-    # Pages include the same files again and again, and each resolution walks every component
-    # of the path: answers are kept for the life of the resolver (one check, or one build).
-    resolve = resolver or snippet_resolver(dict.fromkeys([settings_root, *base_path]))
+    return unrefused(snippet_resolver(dict.fromkeys([settings_root, *base_path])))
+
+
+def unrefused(resolve: Callable[[str], Path | None]) -> Callable[[str], Path | None]:
+    """`resolve` (a `snippet_resolver`) with a refused path answered None instead of raising."""
 
     def found(path: str) -> Path | None:
         try:

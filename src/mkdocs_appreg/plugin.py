@@ -22,7 +22,7 @@ from .config import AppregConfig, check_options_from, settings_from, snippet_bas
 from .errors import AppregError, DirectiveError
 from .findings import Finding
 from .markdown import ResourceExtension
-from .pagescan import include_resolver, snippet_resolver
+from .pagescan import snippet_resolver, unrefused
 from .project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -284,12 +284,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         digests = page_digests(pages)
         crds = self._crd_digests
         if self._previous is not None and crds is not None:
-            resolve = include_resolver(
-                settings.snippet_root,
-                snippet_base_path(config, relative_to=Path.cwd()),
-                resolver=self._snippets,
-            )
-            reused = self._previous.check_findings(crds, digests, resolve)
+            assert self._snippets is not None  # set with the settings, in on_config
+            reused = self._previous.check_findings(crds, digests, unrefused(self._snippets))
             if reused is not None:
                 log.info(
                     f"no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
