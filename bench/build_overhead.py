@@ -18,9 +18,9 @@ from pathlib import Path
 import yaml
 
 from bench.common import PYTHON, REPO, ChildRun, Row, best, callgrind_instructions, median, run_child
-from mkdocs_appreg.config import load_settings
-from mkdocs_appreg.markdown import expand_directives, resolve_snippet_path
-from mkdocs_appreg.project import render_project
+from mkdocs_appreg.markdown.directive import expand_directives, resolve_snippet_path
+from mkdocs_appreg.plugin.config import load_settings
+from mkdocs_appreg.site.project import render_project
 
 SITE_PARTS = ("mkdocs.yml", "docs", "templates")
 

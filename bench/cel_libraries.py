@@ -10,7 +10,7 @@ Result on the reference machine (2 cores, Python 3.11, cel 0.10.0, cel-python 0.
 compiles the corpus ~8x and evaluates it ~80x faster (~700x for `all()` over 20k items: 8 ms
 against 5 s), evaluates 17 of 27 Kubernetes library probes with its `cel.stdlib` against 4 for
 `celpy` (no string extensions, no optionals), and reports referenced variables/functions
-statically. Neither tracks runtime cost; `mkdocs_appreg.cel` meters it by instrumentation and
+statically. Neither tracks runtime cost; `mkdocs_appreg.engine.cel` meters it by instrumentation and
 adds isSorted, list indexOf/lastIndexOf, find and findAll (the `appreg` column).
 Chosen: `cel` (see `src/mkdocs_appreg/cel.py`).
 """
@@ -26,7 +26,7 @@ import cel
 import celpy
 from cel import stdlib
 
-from mkdocs_appreg import cel as appreg_cel
+from mkdocs_appreg.engine import cel as appreg_cel
 
 RULES = [
     # the real EDA SystemPing rule (routing.eda.nokia.com)

@@ -21,8 +21,8 @@ from typing import Any
 
 import yaml
 
-from mkdocs_appreg.schemas import BUILTIN_SOURCE, SchemaRegistry
-from mkdocs_appreg.validate import validate_text
+from mkdocs_appreg.engine.schemas import BUILTIN_SOURCE, SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_text
 
 BUILT_IN_SOURCES = (BUILTIN_SOURCE, "mkdocs_appreg/crds/")
 EDA_CRDS = Path(__file__).resolve().parent.parent.parent / "shared" / "crds" / "eda"

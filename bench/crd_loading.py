@@ -18,8 +18,8 @@ from bench.corpus import EDA_CRDS
 _CHILD = """
 import json, sys, time
 from pathlib import Path
-from mkdocs_appreg.crdcache import CrdCache
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.engine.crdcache import CrdCache
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 crds, cache_dir = Path(sys.argv[1]), Path(sys.argv[2])
 SchemaRegistry.builtin()  # the bundled CRDs are parsed once per process either way
 cache = CrdCache(cache_dir)

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench import corpus
 from bench.common import Row, best
 from bench.throughput import validator
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 
 _VALIDATE: Callable[[Sequence[Path]], int] | None = None
 

@@ -19,10 +19,10 @@ from bench.common import PYTHON, Row, run_child
 _CHILD = """
 import json, sys, time
 from pathlib import Path
-from mkdocs_appreg import cli
-from mkdocs_appreg.check import core_schemas, validate_stream
-from mkdocs_appreg.crdcache import CrdCache
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.cli import commands as cli
+from mkdocs_appreg.site.check import core_schemas, validate_stream
+from mkdocs_appreg.engine.crdcache import CrdCache
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 
 def status(field):
     for line in Path("/proc/self/status").read_text().splitlines():

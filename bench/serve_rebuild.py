@@ -28,7 +28,7 @@ import json, sys, time, logging
 from pathlib import Path
 from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
-import mkdocs_appreg.plugin
+import mkdocs_appreg.plugin.plugin
 
 logging.disable(logging.WARNING)  # findings are logged as warnings; their text is not measured
 config_file, template, repeats = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
@@ -64,7 +64,7 @@ for round in range(repeats):
     edited.append(seconds)
     edited_counts = counts()
 # The same edits with the memo switched off: every file validated again, as before the memo.
-from mkdocs_appreg.check import ValidationMemo
+from mkdocs_appreg.site.check import ValidationMemo
 without = []
 for round in range(repeats):
     plugin._memo = ValidationMemo()  # empty: nothing to reuse

@@ -26,9 +26,9 @@ import yaml
 
 from bench import corpus
 from bench.common import PYTHON, Row, best, callgrind_instructions, interleaved, run_child
-from mkdocs_appreg import cli
-from mkdocs_appreg.check import core_schemas, validate_stream
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.cli import commands as cli
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.site.check import core_schemas, validate_stream
 
 # Each child reports its own peak RSS (VmHWM): rusage's ru_maxrss would include the RSS of this
 # (large) parent at fork time.

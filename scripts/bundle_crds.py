@@ -1,4 +1,4 @@
-"""Rewrite `src/mkdocs_appreg/crds/bundled.json` after a bundled CRD changed.
+"""Rewrite `mkdocs_appreg/crds/bundled.json` after a bundled CRD changed.
 
     python scripts/bundle_crds.py
 
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mkdocs_appreg import schemas
-from mkdocs_appreg.atomic import write_atomically
+from mkdocs_appreg.common.atomic import write_atomically
+from mkdocs_appreg.engine import schemas
 
 
 def main() -> None:
-    target = Path(schemas.__file__).with_name("crds") / schemas.BUNDLED_CACHE
+    target = Path(schemas.__file__).resolve().parent.parent / "crds" / schemas.BUNDLED_CACHE
     write_atomically(target, schemas.bundled_cache_text().encode("utf-8"))
     target.chmod(0o644)  # the temporary file's 0600 would keep other users of an install out
     print(f"wrote {target}")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_mkdocs
-from mkdocs_appreg.buildrecord import RECORD_FILE, BuildRecord, digest
+from mkdocs_appreg.common.digests import digest
+from mkdocs_appreg.plugin.buildrecord import RECORD_FILE, BuildRecord
 from test_plugin import PAGE, make_site
 
 REUSED = "no template, CRD or page changed since the last build"
@@ -57,7 +58,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         options={"crds": [f"crds/{crd}"]},
     )
     (root / "crds").mkdir()
-    shutil.copy2(REPO / "src" / "mkdocs_appreg" / "crds" / crd, root / "crds" / crd)
+    shutil.copy2(REPO / "mkdocs_appreg" / "crds" / crd, root / "crds" / crd)
     (root / "examples").mkdir()
     (root / "examples" / "registry.yaml").write_text(EXAMPLE.format(skip="false"))
     return root
@@ -178,7 +179,7 @@ def test_a_reused_build_imports_neither_the_checker_nor_the_validator(site: Path
 
 
 def test_load_refuses_deep_or_oversized_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mkdocs_appreg.buildrecord as buildrecord
+    import mkdocs_appreg.plugin.buildrecord as buildrecord
 
     (tmp_path / RECORD_FILE).write_text("[" * 100_000)  # json.loads: RecursionError
     assert BuildRecord.load(tmp_path) is None

@@ -9,7 +9,7 @@ from typing import Any
 import cel as engine
 import pytest
 
-from mkdocs_appreg import cel
+from mkdocs_appreg.engine import cel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crds-cel"
 
@@ -181,7 +181,7 @@ def test_namespaced_library_functions_are_evaluated_not_unchecked() -> None:
 
 def test_optional_syntax_is_unchecked_and_the_crd_still_loads(tmp_path: Path) -> None:
     appreg_cel = cel
-    from mkdocs_appreg.schemas import SchemaRegistry
+    from mkdocs_appreg.engine.schemas import SchemaRegistry
 
     assert appreg_cel.compile_expression("self.?owner.orValue('') != ''").unsupported == ("syntax .?",)
     assert appreg_cel.compile_expression("self.tags[?0].hasValue()").unsupported == ("syntax [?",)

@@ -15,15 +15,21 @@ import pytest
 import yaml
 
 from conftest import run_mkdocs
-from mkdocs_appreg import check as check_module
-from mkdocs_appreg.check import CheckResult, ValidationMemo, check_site, validate_resource, validate_stream
-from mkdocs_appreg.config import load_site
-from mkdocs_appreg.corekinds import CoreSchemas, available_versions
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.errors import ConfigError
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.project import build_registry, render_project, write_cache
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.corekinds import CoreSchemas, available_versions
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.plugin.config import load_site
+from mkdocs_appreg.site import check as check_module
+from mkdocs_appreg.site.check import (
+    CheckResult,
+    ValidationMemo,
+    check_site,
+    validate_resource,
+    validate_stream,
+)
+from mkdocs_appreg.site.project import build_registry, render_project, write_cache
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STATUS_QUO = FIXTURES / "status-quo-site"

@@ -23,10 +23,10 @@ import pytest
 
 import mkdocs_appreg
 from mkdocs_appreg import __version__
-from mkdocs_appreg.findings import Finding, sort_key
-from mkdocs_appreg.reporters import finding_json, github_command, summary_line, text_line
-from mkdocs_appreg.schemas import SchemaRegistry
-from mkdocs_appreg.validate import validate_text
+from mkdocs_appreg.cli.reporters import finding_json, github_command, summary_line, text_line
+from mkdocs_appreg.common.findings import Finding, sort_key
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
 STATUS_QUO = ["status-quo/registry.yaml", "status-quo/catalog.yaml", "status-quo/authSecretRef.yaml"]

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from conftest import REPO, run_mkdocs
-from mkdocs_appreg.config import load_site
-from mkdocs_appreg.project import build_registry, render_project, write_cache
-from mkdocs_appreg.reporters import finding_json
+from mkdocs_appreg.cli.reporters import finding_json
+from mkdocs_appreg.plugin.config import load_site
+from mkdocs_appreg.site.project import build_registry, render_project, write_cache
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STATUS_QUO = FIXTURES / "status-quo-site"
@@ -42,7 +42,7 @@ def status_quo(tmp_path: Path) -> Path:
 
 def library_findings(root: Path) -> list[dict[str, object]]:
     """The findings of the library pipeline, as the JSON reporter writes them."""
-    from mkdocs_appreg.check import check_site
+    from mkdocs_appreg.site.check import check_site
 
     site = load_site(root / "mkdocs.yml")
     rendered = render_project(site.settings)
@@ -222,7 +222,7 @@ def test_validate_knows_core_kinds_and_reports_missing_schemas_as_errors(tmp_pat
 def test_validate_does_not_import_mkdocs(tmp_path: Path) -> None:
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
     code = (
-        "import sys; from mkdocs_appreg.cli import main; code = main(['validate', 'cm.yaml']); "
+        "import sys; from mkdocs_appreg.cli.commands import main; code = main(['validate', 'cm.yaml']); "
         "assert not [m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'markdown')], 'imported'; "
         "sys.exit(code)"
     )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_appreg.corekinds import CoreSchemas, available_versions
-from mkdocs_appreg.documents import Document, parse_documents
-from mkdocs_appreg.errors import ConfigError
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.engine.corekinds import CoreSchemas, available_versions
+from mkdocs_appreg.engine.documents import Document, parse_documents
 
 pytest.importorskip("kubernetes_validate")
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_appreg import crdcache, schemas
-from mkdocs_appreg.crdcache import CrdCache, clear_memory, content_key
-from mkdocs_appreg.errors import CrdError
-from mkdocs_appreg.project import ProjectSettings, build_registry
-from mkdocs_appreg.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.common.errors import CrdError
+from mkdocs_appreg.engine import crdcache, schemas
+from mkdocs_appreg.engine.crdcache import CrdCache, clear_memory, content_key
+from mkdocs_appreg.engine.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.site.project import ProjectSettings, build_registry
 
 HERE = Path(__file__).resolve().parent
 GOOD = HERE / "fixtures" / "crds" / "good"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mkdocs_appreg.documents import join_pointer, parse_documents, split_pointer
+from mkdocs_appreg.engine.documents import join_pointer, parse_documents, split_pointer
 
 
 def test_yaml_11_booleans_and_timestamps_as_kubectl_sees_them() -> None:
@@ -149,7 +149,7 @@ def test_scalar_tags_match_pyyaml_resolver(implicit: tuple[bool, bool]) -> None:
     from yaml.nodes import ScalarNode
     from yaml.resolver import Resolver
 
-    from mkdocs_appreg.documents import _Loader
+    from mkdocs_appreg.engine.documents import _Loader
 
     ours, pyyaml = _Loader("a: 1\n"), Resolver()
     for value in _SCALARS:
@@ -157,7 +157,7 @@ def test_scalar_tags_match_pyyaml_resolver(implicit: tuple[bool, bool]) -> None:
 
 
 def test_documents_are_streamed_one_at_a_time() -> None:
-    from mkdocs_appreg.documents import iter_documents
+    from mkdocs_appreg.engine.documents import iter_documents
 
     findings: list = []
     stream = iter_documents("a: 1\n---\nb: 2\nb: 3\n---\nc: [\n", "s.yaml", findings)

@@ -13,8 +13,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg import documents
-from mkdocs_appreg.documents import parse_documents
+from mkdocs_appreg.engine import documents
+from mkdocs_appreg.engine.documents import parse_documents
 
 CASES = {
     "plain": "a: 1\nb: [x, 2.5, true, null, ~]\nc: {d: e}\n",

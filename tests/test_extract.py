@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.documents import Document, parse_documents
-from mkdocs_appreg.extract import MAX_INCLUDE_DEPTH, Example, _Line, _piece_text, extract_examples
-from mkdocs_appreg.findings import Finding
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.documents import Document, parse_documents
+from mkdocs_appreg.pages.extract import MAX_INCLUDE_DEPTH, Example, _Line, _piece_text, extract_examples
 
 BASE = Path(__file__).parent / "fixtures" / "extract"
 
@@ -525,7 +525,7 @@ def test_snippet_patterns_are_snippets_own_text() -> None:
     """
     from pymdownx.snippets import SnippetPreprocessor
 
-    from mkdocs_appreg import extract
+    from mkdocs_appreg.pages import extract
 
     for ours, theirs in (
         (extract._RE_ALL_SNIPPETS, SnippetPreprocessor.RE_ALL_SNIPPETS),

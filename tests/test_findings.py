@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from mkdocs_appreg.findings import FIELDS, Finding
+from mkdocs_appreg.common.findings import FIELDS, Finding
 
 
 def finding(**changes: object) -> Finding:

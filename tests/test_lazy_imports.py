@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from mkdocs_appreg import cel
-from mkdocs_appreg.schema_extensions import ExtensionOptions
+from mkdocs_appreg.engine import cel
+from mkdocs_appreg.engine.schema_extensions import ExtensionOptions
 
 HEAVY = ("detect_secrets", "jsonschema", "referencing", "kubernetes_validate", "cel", "celpy")
 
@@ -74,7 +74,7 @@ spec:
 BUILD = textwrap.dedent(
     """
     import json, sys
-    import mkdocs_appreg.plugin
+    import mkdocs_appreg.plugin.plugin
     after_import = [m for m in {heavy!r} if m in sys.modules]
     from mkdocs.commands.build import build
     from mkdocs.config import load_config

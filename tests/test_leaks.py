@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from conftest import REPO
-from mkdocs_appreg.cli import main
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.leaks import MIN_LENGTH, RULE, Allowlist, credential_kind, find_leaks
-from mkdocs_appreg.schemas import SchemaRegistry
-from mkdocs_appreg.validate import validate_text
+from mkdocs_appreg.cli.commands import main
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.engine.leaks import MIN_LENGTH, RULE, Allowlist, credential_kind, find_leaks
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_text
 
 # Built at run time so no scanner (or push protection) mistakes this file for a leak.
 GITHUB = "ghp_" + "".join(

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mkdocs_appreg.errors import ConfigError, DirectiveError
-from mkdocs_appreg.markdown import (
+from mkdocs_appreg.common.errors import ConfigError, DirectiveError
+from mkdocs_appreg.markdown.directive import (
     DEFAULT_COMMAND_LABEL,
     DEFAULT_YAML_LABEL,
     PRIORITY,
@@ -35,8 +35,14 @@ from mkdocs_appreg.markdown import (
     resolve_snippet_path,
     tab_markup,
 )
-from mkdocs_appreg.markdown import _Directive as _Directive
-from mkdocs_appreg.pagescan import BLOCK_START, DIRECTIVE_LIKE, directive_paths, fence_end, snippet_resolver
+from mkdocs_appreg.markdown.directive import _Directive as _Directive
+from mkdocs_appreg.pages.pagescan import (
+    BLOCK_START,
+    DIRECTIVE_LIKE,
+    directive_paths,
+    fence_end,
+    snippet_resolver,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "directive"
 FILES = GOLDEN / "files"

@@ -17,9 +17,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.documents import Document, parse_documents
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.metadata import (
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.documents import Document, parse_documents
+from mkdocs_appreg.engine.metadata import (
     TOTAL_ANNOTATION_SIZE_LIMIT_B,
     is_dns1123_label,
     is_dns1123_subdomain,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_appreg.check import core_schemas, validate_stream
-from mkdocs_appreg.parallel import validate_texts, workers_for
-from mkdocs_appreg.schemas import SchemaRegistry
+from mkdocs_appreg.cli.parallel import validate_texts, workers_for
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.site.check import core_schemas, validate_stream
 from test_cli import appreg, assert_no_traceback
 
 CASES = Path(__file__).parent / "cases"

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.placeholders import (
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.site.placeholders import (
     expected_type,
     find_placeholders,
     placeholder_in_value,
@@ -190,7 +190,7 @@ def _kind_by_patterns_alone(value: str) -> str | None:
     """`placeholder_kind` without its character tests: every pattern, in order."""
     import re
 
-    from mkdocs_appreg.placeholders import _SOURCES
+    from mkdocs_appreg.site.placeholders import _SOURCES
 
     def matches(name: str, search: bool = False) -> bool:
         pattern = re.compile(*_SOURCES[name])

@@ -16,7 +16,7 @@ import yaml
 from mkdocs.livereload import LiveReloadServer
 
 from conftest import run_mkdocs, tree_digest
-from mkdocs_appreg.plugin import AppregPlugin
+from mkdocs_appreg.plugin.plugin import AppregPlugin
 
 SECRET = """\
 apiVersion: v1
@@ -213,13 +213,7 @@ def test_broken_configuration_is_one_clean_error(
 def test_serve_watches_templates_vars_and_crds(tmp_path: Path) -> None:
     site = make_site(tmp_path / "p")
     (site / "vars.yml").write_text("namespace: eda-system\n")
-    crd = (
-        Path(__file__).parent.parent
-        / "src"
-        / "mkdocs_appreg"
-        / "crds"
-        / "appstore.eda.nokia.com_registries.yaml"
-    )
+    crd = Path(__file__).parent.parent / "mkdocs_appreg" / "crds" / "appstore.eda.nokia.com_registries.yaml"
     shutil.copy(crd, site / "registry-crd.yaml")
     from mkdocs.config import load_config
 
@@ -280,7 +274,7 @@ def test_directive_error_line_counts_front_matter(tmp_path: Path) -> None:
 
 COUNTED_BUILD = """
 import collections, json
-import mkdocs_appreg.pagescan as pagescan
+import mkdocs_appreg.pages.pagescan as pagescan
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 calls = collections.Counter()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.errors import ConfigError
-from mkdocs_appreg.extract import extract_examples
-from mkdocs_appreg.policies import PolicyConfig, check_policies, parse_policy_config
-from mkdocs_appreg.references import DEFAULT_REFERENCE_RULES, SiteResource
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.pages.extract import extract_examples
+from mkdocs_appreg.site.policies import PolicyConfig, check_policies, parse_policy_config
+from mkdocs_appreg.site.references import DEFAULT_REFERENCE_RULES, SiteResource
 
 CHECKS = Path(__file__).parent / "fixtures" / "checks"
 PAGES = ("custom-registry.md", "custom-catalog.md")

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.project import ProjectSettings
+from mkdocs_appreg.site.project import ProjectSettings
 
 
 @settings(max_examples=500)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mkdocs_appreg.prose import check_prose, schema_field_names
+from mkdocs_appreg.site.prose import check_prose, schema_field_names
 
 CHECKS = Path(__file__).parent / "fixtures" / "checks"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.errors import ConfigError
-from mkdocs_appreg.extract import extract_examples
-from mkdocs_appreg.references import (
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.pages.extract import extract_examples
+from mkdocs_appreg.site.references import (
     DEFAULT_REFERENCE_RULES,
     ReferenceRule,
     SiteResource,

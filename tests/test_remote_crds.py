@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import run_mkdocs
-from mkdocs_appreg.errors import CrdError
-from mkdocs_appreg.remote import fetch_crd
+from mkdocs_appreg.common.errors import CrdError
+from mkdocs_appreg.engine.remote import fetch_crd
 from test_plugin import make_site
 
 CRD = Path(__file__).parent / "fixtures" / "crds-cel" / "widgets.yaml"

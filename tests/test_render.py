@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from mkdocs_appreg import render as render_module
-from mkdocs_appreg.errors import ConfigError
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.render import (
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.rendering import render as render_module
+from mkdocs_appreg.rendering.render import (
     FILTERS,
     Rendered,
     RenderResult,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mkdocs_appreg.findings import SEVERITIES, Finding, sort_key
-from mkdocs_appreg.reporters import REPORTERS, summary_line
+from mkdocs_appreg.cli.reporters import REPORTERS, summary_line
+from mkdocs_appreg.common.findings import SEVERITIES, Finding, sort_key
 
 REGISTRY_TYPE = Finding(
     file="docs/registry.yaml",

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from mkdocs_appreg import cel, corekinds, schemas, validate
+from mkdocs_appreg.engine import cel, corekinds, schemas, validate
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "src" / "mkdocs_appreg"
+SOURCE = ROOT / "mkdocs_appreg"
 RULES_PAGE = ROOT / "docs" / "reference" / "rules.md"
 CEL_PAGE = ROOT / "docs" / "reference" / "cel.md"
 
@@ -71,7 +71,7 @@ def _is_rule_id(text: str) -> bool:
 
 
 def _modules() -> list[Path]:
-    return sorted(SOURCE.glob("*.py"))
+    return sorted(SOURCE.rglob("*.py"))
 
 
 def _constants(tree: ast.AST) -> Iterator[str]:

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.schema_extensions import (
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.engine.schema_extensions import (
     BLOCKING_RULES,
     ExtensionOptions,
     check_schema,

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-if importlib.util.find_spec("mkdocs_appreg.secret") is None:
+if importlib.util.find_spec("mkdocs_appreg.engine.secret") is None:
     pytest.skip("secret.py (written in parallel) is not there yet", allow_module_level=True)
 
-from mkdocs_appreg import formats, schemas
-from mkdocs_appreg.errors import CrdError
-from mkdocs_appreg.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.common.errors import CrdError
+from mkdocs_appreg.engine import formats, schemas
+from mkdocs_appreg.engine.schemas import KindVersion, SchemaRegistry
 
 HERE = Path(__file__).parent
 GOOD = HERE / "fixtures" / "crds" / "good"
@@ -405,7 +405,7 @@ def test_fast_check_never_passes_what_jsonschema_rejects(value: Any) -> None:
 
 def test_bundled_crds_pass_the_checks_a_configured_crd_gets() -> None:
     """The built-in registry trusts the bundled CRDs without checking them on every build."""
-    from mkdocs_appreg.schemas import _bundled_crds, _load_crd_text
+    from mkdocs_appreg.engine.schemas import _bundled_crds, _load_crd_text
 
     bundled = list(_bundled_crds())
     assert len(bundled) == 2
@@ -415,7 +415,7 @@ def test_bundled_crds_pass_the_checks_a_configured_crd_gets() -> None:
 
 
 def test_bundled_json_is_what_the_bundled_yaml_loads_to() -> None:
-    from mkdocs_appreg.schemas import BUNDLED_CACHE, _bundled_folder, bundled_cache_text
+    from mkdocs_appreg.engine.schemas import BUNDLED_CACHE, _bundled_folder, bundled_cache_text
 
     shipped = _bundled_folder().joinpath(BUNDLED_CACHE).read_text(encoding="utf-8")
     assert shipped == bundled_cache_text(), "a bundled CRD changed: run `python scripts/bundle_crds.py`"
@@ -440,7 +440,7 @@ def _kind_fields(kinds: dict[tuple[str, str], dict[str, KindVersion]]) -> dict[A
 def test_builtin_kinds_are_the_parsed_yaml_whatever_the_cache(
     cache: dict[str, Any] | str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mkdocs_appreg import schemas
+    from mkdocs_appreg.engine import schemas
 
     monkeypatch.setattr(schemas, "_bundled_cache", lambda: {})
     schemas._builtin_kinds.cache_clear()
@@ -470,7 +470,7 @@ def test_builtin_kinds_are_the_parsed_yaml_whatever_the_cache(
 
 
 def test_the_shipped_cache_spares_parsing_the_bundled_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mkdocs_appreg import schemas
+    from mkdocs_appreg.engine import schemas
 
     def parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a bundled CRD was parsed although bundled.json matches it")
@@ -484,7 +484,7 @@ def test_the_shipped_cache_spares_parsing_the_bundled_yaml(monkeypatch: pytest.M
 
 
 def test_a_broken_bundled_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mkdocs_appreg import schemas
+    from mkdocs_appreg.engine import schemas
 
     for text in ["{", "[]", '{"format": 99, "files": {}}', '{"format": 1, "files": []}']:
         (tmp_path / schemas.BUNDLED_CACHE).write_text(text, encoding="utf-8")

@@ -18,10 +18,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.documents import Document, parse_documents
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.metadata import validate_object_meta
-from mkdocs_appreg.secret import (
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.documents import Document, parse_documents
+from mkdocs_appreg.engine.metadata import validate_object_meta
+from mkdocs_appreg.engine.secret import (
     MAX_SECRET_SIZE,
     SECRET_SCHEMA,
     CorruptInputError,
@@ -290,7 +290,7 @@ def test_mistyped_value_still_counts_as_a_present_key() -> None:
 )
 def test_binascii_fast_path_agrees_with_the_go_loop(data: bytes) -> None:
     """The C fast path may only ever give the answer Go's decoder gives (bytes or error offset)."""
-    from mkdocs_appreg.secret import CorruptInputError, _decode_quanta, decode_std_base64
+    from mkdocs_appreg.engine.secret import CorruptInputError, _decode_quanta, decode_std_base64
 
     def outcome(decode: Any) -> tuple[str, Any]:
         try:

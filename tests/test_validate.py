@@ -19,16 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 if (
-    importlib.util.find_spec("mkdocs_appreg.metadata") is None
-    or importlib.util.find_spec("mkdocs_appreg.secret") is None
+    importlib.util.find_spec("mkdocs_appreg.engine.metadata") is None
+    or importlib.util.find_spec("mkdocs_appreg.engine.secret") is None
 ):
     pytest.skip("metadata.py / secret.py (written in parallel) are not there yet", allow_module_level=True)
 
-from mkdocs_appreg import schemas
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.schemas import SchemaRegistry
-from mkdocs_appreg.validate import validate_document, validate_text
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine import schemas
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_document, validate_text
 
 HERE = Path(__file__).parent
 CASES = HERE / "cases"

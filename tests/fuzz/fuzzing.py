@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from hypothesis import HealthCheck, settings
 
-from mkdocs_appreg.findings import Finding
+from mkdocs_appreg.common.findings import Finding
 
 settings.register_profile(
     "ci",

@@ -8,8 +8,8 @@ from fuzzing import FUZZ
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mkdocs_appreg.errors import DirectiveError
-from mkdocs_appreg.markdown import expand_directives
+from mkdocs_appreg.common.errors import DirectiveError
+from mkdocs_appreg.markdown.directive import expand_directives
 
 LINES = st.sampled_from(
     [

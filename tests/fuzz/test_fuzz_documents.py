@@ -6,7 +6,7 @@ from fuzzing import FUZZ, assert_inside
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mkdocs_appreg.documents import parse_documents
+from mkdocs_appreg.engine.documents import parse_documents
 
 # YAML's syntax characters, line breaks of every kind, tabs, a BOM, control characters and
 # anchors/aliases, so the parser's error paths are reached, not just plain scalars.

@@ -7,8 +7,8 @@ from fuzzing import FUZZ
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.render import Rendered, TemplateRenderer
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.rendering.render import Rendered, TemplateRenderer
 
 PIECES = st.sampled_from(
     [

@@ -18,9 +18,9 @@ from fuzzing import FUZZ, assert_inside
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mkdocs_appreg.cli import main
-from mkdocs_appreg.schemas import KindVersion, SchemaRegistry
-from mkdocs_appreg.validate import validate_text
+from mkdocs_appreg.cli.commands import main
+from mkdocs_appreg.engine.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_text
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_CRDS = REPO.parent / "shared" / "crds"

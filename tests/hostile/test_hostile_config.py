@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from harness import REPO, appreg, no_network_env, run_bounded, write_site
 
-from mkdocs_appreg.markdown import resolve_snippet_path
+from mkdocs_appreg.markdown.directive import resolve_snippet_path
 
-REGISTRY_CRD = REPO / "src" / "mkdocs_appreg" / "crds" / "appstore.eda.nokia.com_registries.yaml"
+REGISTRY_CRD = REPO / "mkdocs_appreg" / "crds" / "appstore.eda.nokia.com_registries.yaml"
 
 
 def check(site: Path) -> subprocess.CompletedProcess[str]:

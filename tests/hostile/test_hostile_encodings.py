@@ -12,20 +12,16 @@ from pathlib import Path
 import pytest
 from harness import appreg, bounded
 
-from mkdocs_appreg.errors import CrdError
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.project import validate_rendered
-from mkdocs_appreg.render import Rendered, TemplateRenderer, load_vars_file
-from mkdocs_appreg.schemas import SchemaRegistry
-from mkdocs_appreg.validate import validate_text
+from mkdocs_appreg.common.errors import CrdError
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_text
+from mkdocs_appreg.rendering.render import Rendered, TemplateRenderer, load_vars_file
+from mkdocs_appreg.site.project import validate_rendered
 
 BAD_NAME = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: Bad_Name\n"
 REGISTRY_CRD = (
-    Path(__file__).resolve().parents[2]
-    / "src"
-    / "mkdocs_appreg"
-    / "crds"
-    / "appstore.eda.nokia.com_registries.yaml"
+    Path(__file__).resolve().parents[2] / "mkdocs_appreg" / "crds" / "appstore.eda.nokia.com_registries.yaml"
 )
 
 

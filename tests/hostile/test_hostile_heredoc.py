@@ -15,7 +15,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from mkdocs_appreg.markdown import heredoc_delimiter
+from mkdocs_appreg.markdown.directive import heredoc_delimiter
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
@@ -37,10 +37,10 @@ def command_block(tmp_path: Path, content: bytes) -> str:
     """The bash code the kubectl tab shows for a resource file with `content`."""
     (tmp_path / "r.yaml").write_bytes(content)
     md = markdown.Markdown(
-        extensions=["pymdownx.superfences", "pymdownx.snippets", "mkdocs_appreg.markdown"],
+        extensions=["pymdownx.superfences", "pymdownx.snippets", "mkdocs_appreg.markdown.directive"],
         extension_configs={
             "pymdownx.snippets": {"base_path": [str(tmp_path)], "check_paths": True},
-            "mkdocs_appreg.markdown": {"base_path": [str(tmp_path)]},
+            "mkdocs_appreg.markdown.directive": {"base_path": [str(tmp_path)]},
         },
     )
     lines = ["/// resource | r.yaml", "    kubectl: cat", "///"]

@@ -13,8 +13,8 @@ import pytest
 from harness import REPO, no_network_env, run_bounded
 
 from conftest import tree_digest
-from mkdocs_appreg.project import MANIFEST, ProjectSettings, write_cache
-from mkdocs_appreg.render import Rendered
+from mkdocs_appreg.rendering.render import Rendered
+from mkdocs_appreg.site.project import MANIFEST, ProjectSettings, write_cache
 
 
 def settings_for(root: Path) -> ProjectSettings:

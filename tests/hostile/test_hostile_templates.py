@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from harness import bounded
 
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.limits import MAX_FILE_BYTES, MAX_RENDER_CHARS
-from mkdocs_appreg.render import Rendered, TemplateRenderer
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.limits import MAX_FILE_BYTES, MAX_RENDER_CHARS
+from mkdocs_appreg.rendering.render import Rendered, TemplateRenderer
 
 
 def render(

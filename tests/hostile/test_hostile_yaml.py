@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from harness import appreg, billion_laughs, bounded
 
-from mkdocs_appreg import placeholders
-from mkdocs_appreg.documents import parse_documents
-from mkdocs_appreg.errors import ConfigError, CrdError
-from mkdocs_appreg.findings import Finding
-from mkdocs_appreg.limits import MAX_FILE_BYTES
-from mkdocs_appreg.references import DEFAULT_REFERENCE_RULES, SiteResource, check_references
-from mkdocs_appreg.render import load_vars_file
-from mkdocs_appreg.schemas import SchemaRegistry
-from mkdocs_appreg.validate import validate_text
+from mkdocs_appreg.common.errors import ConfigError, CrdError
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.limits import MAX_FILE_BYTES
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.engine.validate import validate_text
+from mkdocs_appreg.rendering.render import load_vars_file
+from mkdocs_appreg.site import placeholders
+from mkdocs_appreg.site.references import DEFAULT_REFERENCE_RULES, SiteResource, check_references
 
-BUNDLED_CRD = Path(__file__).resolve().parents[2] / "src" / "mkdocs_appreg" / "crds"
+BUNDLED_CRD = Path(__file__).resolve().parents[2] / "mkdocs_appreg" / "crds"
 REGISTRY_CRD = BUNDLED_CRD / "appstore.eda.nokia.com_registries.yaml"
 SECRET_HEAD = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
 EXPANDED = re.compile(

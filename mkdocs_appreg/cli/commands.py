@@ -1,0 +1,398 @@
+"""The `appreg` command line: parse options, call the library, return an exit code.
+
+Exit codes: 0 no finding is an error, 1 at least one is, 2 usage or setup error (argparse, an
+unreadable input, an invalid CRD), 130 interrupted. Setup errors are one line on stderr, never a
+traceback; problems in the inputs themselves are findings, written by a reporter on stdout.
+
+Subcommands live in `COMMANDS`, so `check` and `render` plug in with an entry each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
+
+from mkdocs_appreg import __version__
+from mkdocs_appreg.cli.parallel import validate_texts
+from mkdocs_appreg.cli.reporters import REPORTERS, one_line
+from mkdocs_appreg.common.errors import AppregError, ConfigError, InputError
+from mkdocs_appreg.common.findings import Finding, has_errors
+from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limited
+from mkdocs_appreg.engine.corekinds import CoreSchemas
+from mkdocs_appreg.engine.crdcache import CrdCache
+from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.site.check import check_site, core_schemas
+from mkdocs_appreg.site.project import ProjectSettings, build_registry, render_project, write_cache
+
+if TYPE_CHECKING:
+    # Annotations only: `appreg validate` must not import Jinja (tests/test_layout.py).
+    from mkdocs_appreg.rendering.render import Rendered
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports when `| head` closes early
+
+STDIN = "-"
+STDIN_DISPLAY = "<stdin>"
+
+
+# NamedTuples, not dataclasses: generating dataclass methods at import costs ~1 ms per class.
+class Command(NamedTuple):
+    """One subcommand: its help line, how it declares its options, and how it runs.
+
+    Attributes:
+        help: One line shown in `appreg --help`.
+        add_arguments: Adds the subcommand's options to its parser.
+        run: Runs the subcommand with the parsed options; returns the exit code.
+    """
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- validate -----------------------------------------------------------------------------------
+
+VALIDATE_FORMATS = ("text", "json", "github")
+
+
+class ValidateOptions(NamedTuple):
+    """What `appreg validate` was asked to do.
+
+    Attributes:
+        files: Input files as given; `-` is stdin.
+        crds: CRD files or directories added to the bundled CRDs, in order.
+        format: Reporter name, one of `VALIDATE_FORMATS`.
+        jobs: Worker processes (`parallel.validate_texts`); 1 validates in this process, 0 uses
+            one per CPU.
+    """
+
+    files: tuple[str, ...]
+    crds: tuple[str, ...] = ()
+    format: str = "text"
+    jobs: int = 1
+
+
+class Source(NamedTuple):
+    """One input read into memory: its display name, its text, or the finding saying why it has none."""
+
+    name: str
+    text: str
+    finding: Finding | None = None
+
+
+def display_name(file: str) -> str:
+    return STDIN_DISPLAY if file == STDIN else file
+
+
+def read_source(file: str, stdin: BinaryIO | None) -> Source:
+    """Read one input as UTF-8; bytes that are not UTF-8 become a `yaml.encoding` finding.
+
+    Args:
+        file: A path, or `-` for `stdin`.
+        stdin: Standard input, `None` when the process has none.
+
+    Raises:
+        InputError: The file cannot be read at all (missing, a directory, permission denied).
+    """
+    name = display_name(file)
+    try:
+        if file != STDIN:
+            data = read_limited(file)
+        elif stdin is not None:
+            data = stdin.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise FileTooLarge(len(data), MAX_FILE_BYTES)
+        else:
+            raise InputError("standard input is closed", file=name)
+    except FileTooLarge as error:
+        # Refused before it is read whole: a finding like any other bad input, not a crash.
+        return Source(name, "", Finding(name, 1, 1, "yaml.limit", str(error)))
+    except OSError as error:
+        raise InputError(error.strerror or str(error), file=name) from None
+    try:
+        return Source(name, data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return Source(name, "", _encoding_finding(name, data, error))
+
+
+def _encoding_finding(name: str, data: bytes, error: UnicodeDecodeError) -> Finding:
+    # Everything before the first bad byte decodes, so the position is counted in characters, the
+    # way an editor shows it.
+    before = data[: error.start].decode("utf-8")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return Finding(
+        file=name,
+        line=line,
+        column=column,
+        rule="yaml.encoding",
+        message=f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} ({error.reason})",
+    )
+
+
+def load_registry(crds: Sequence[str]) -> tuple[SchemaRegistry, list[Finding]]:
+    """The bundled CRDs plus `crds`, and the warnings adding them gave (`crd.override`).
+
+    Raises:
+        CrdError: A CRD path is missing, unreadable, or not a valid CustomResourceDefinition.
+    """
+    registry = SchemaRegistry.builtin()
+    findings: list[Finding] = []
+    cache = CrdCache.user_default()  # parsed CRDs by content, under $XDG_CACHE_HOME/mkdocs-appreg
+    for crd in crds:
+        findings.extend(registry.add_path(Path(crd), display=crd, cache=cache))
+    return registry, findings
+
+
+def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextIO) -> int:
+    """Validate every input against the CRDs and report; the exit code of `appreg validate`."""
+    # Read every input before any output, so an unreadable one stops the run without a half report.
+    sources = [read_source(file, stdin) for file in options.files]
+    registry, findings = load_registry(options.crds)
+    core = _core_schemas()
+    texts = [(source.name, source.text) for source in sources if source.finding is None]
+    results = iter(validate_texts(texts, registry, core, jobs=options.jobs))
+    documents = 0
+    for source in sources:
+        if source.finding is not None:
+            findings.append(source.finding)
+            continue
+        found, count = next(results)
+        findings.extend(found)
+        documents += count
+    REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
+
+
+def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="YAML file, possibly multi-document; '-' reads stdin"
+    )
+    parser.add_argument(
+        "--crd",
+        action="append",
+        default=[],
+        dest="crds",
+        metavar="PATH",
+        help="CRD file, or directory searched recursively; repeatable; the bundled CRDs are always loaded",
+    )
+    parser.add_argument(
+        "--format", choices=VALIDATE_FORMATS, default="text", help="output format (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_job_count,
+        default=1,
+        metavar="N",
+        help="validate in N worker processes, 0 for one per CPU; pays from a few thousand "
+        "resources (default: %(default)s)",
+    )
+
+
+def _job_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per CPU) or more, not {count}")
+    return count
+
+
+def _validate(args: argparse.Namespace) -> int:
+    options = ValidateOptions(
+        files=tuple(args.files), crds=tuple(args.crds), format=args.format, jobs=args.jobs
+    )
+    return run_validate(options, sys.stdin.buffer if sys.stdin is not None else None, sys.stdout)
+
+
+def _core_schemas() -> CoreSchemas | None:
+    # Without the kubernetes-validate schemas, built-in kinds are `schema.missing`, not a crash.
+    try:
+        return core_schemas(None)
+    except ConfigError:
+        return None
+
+
+# --- check and render ---------------------------------------------------------------------------
+
+CHECK_FORMATS = ("text", "json", "github", "junit")
+DEFAULT_CONFIG_FILE = "mkdocs.yml"
+
+
+def _render(settings: ProjectSettings) -> tuple[list[Rendered], list[Finding]]:
+    """Render the project's templates the way the plugin's on_config does."""
+    settings.check()
+    result = render_project(settings)
+    return result.rendered, result.findings
+
+
+def run_check(config_file: str, output_format: str, stdout: TextIO) -> int:
+    """`appreg check`: what `mkdocs build` with the plugin reports, without building the site."""
+    from mkdocs_appreg.plugin.config import (
+        load_site,  # MkDocs is imported only by the commands that read mkdocs.yml
+    )
+
+    site = load_site(Path(config_file))
+    settings = site.settings
+    rendered, findings = _render(settings)
+    documents = 0
+    # A template that does not render stops the build before anything is checked.
+    if not findings and settings.validate:
+        try:
+            write_cache(settings, rendered)
+        except OSError as error:
+            raise InputError(
+                f"cannot write the cache: {error}", file=settings.display(settings.cache_dir)
+            ) from None
+        registry, findings = build_registry(settings, SchemaRegistry.builtin())
+        result = check_site(
+            settings,
+            site.pages,
+            options=site.options,
+            registry=registry,
+            rendered=rendered,
+            base_path=site.base_path,
+        )
+        findings = [*findings, *result.findings]
+        documents = result.documents
+    files = [*(item.display for item in rendered), *(page for page, _ in site.pages)]
+    REPORTERS[output_format](findings, documents, stdout, files=files)
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
+
+
+def run_render(config_file: str, out: str | None, stdout: TextIO) -> int:
+    """`appreg render`: write the rendered resources at their docs paths, for inspection."""
+    from mkdocs_appreg.plugin.config import load_settings
+
+    settings = load_settings(Path(config_file))
+    rendered, findings = _render(settings)
+    if findings:
+        REPORTERS["text"](findings, 0, stdout)
+        return EXIT_FINDINGS
+    try:
+        if out is None:
+            written = write_cache(settings, rendered)
+        else:
+            written = []
+            for item in rendered:
+                target = Path(out) / item.docs_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(item.text, encoding="utf-8")
+                written.append(target)
+    except OSError as error:
+        raise InputError(error.strerror or str(error), file=error.filename or out) from None
+    for path in written:
+        print(path, file=stdout)
+    return EXIT_CLEAN
+
+
+def _add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-f",
+        "--config-file",
+        default=DEFAULT_CONFIG_FILE,
+        metavar="FILE",
+        help="the MkDocs configuration file (default: %(default)s)",
+    )
+
+
+def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_config_argument(parser)
+    parser.add_argument(
+        "--format", choices=CHECK_FORMATS, default="text", help="output format (default: %(default)s)"
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    return run_check(args.config_file, args.format, sys.stdout)
+
+
+def _add_render_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_config_argument(parser)
+    parser.add_argument(
+        "--out", metavar="DIR", help="directory to write into, at docs paths (default: the plugin's cache)"
+    )
+
+
+def _render_command(args: argparse.Namespace) -> int:
+    return run_render(args.config_file, args.out, sys.stdout)
+
+
+COMMANDS: dict[str, Command] = {
+    "validate": Command(
+        help="validate Kubernetes resources against their CRDs",
+        add_arguments=_add_validate_arguments,
+        run=_validate,
+    ),
+    "check": Command(
+        help="check an MkDocs site's templates, page examples and references, as the build does",
+        add_arguments=_add_check_arguments,
+        run=_check,
+    ),
+    "render": Command(
+        help="render an MkDocs site's resource templates into a directory for inspection",
+        add_arguments=_add_render_arguments,
+        run=_render_command,
+    ),
+}
+"""Subcommands by name."""
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `appreg` parser with one subparser per entry of `COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="appreg",
+        description="Render and validate Kubernetes resource examples for documentation.",
+        epilog="exit status: 0 no errors, 1 errors found, 2 usage or setup error",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        subparser = subparsers.add_parser(
+            name, help=command.help, description=command.help, epilog=parser.epilog
+        )
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
+    return parser
+
+
+def _tolerant_streams() -> None:
+    # A finding may quote any text, and a file name may not decode: never let printing it raise.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `appreg` with `argv` (default: the process arguments) and return the exit code."""
+    _tolerant_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
+        code = run(args)
+        sys.stdout.flush()
+        return code
+    except AppregError as error:
+        print(f"appreg: error: {one_line(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`appreg ... | head`): stop quietly, and keep Python from failing
+        # again when it flushes stdout at exit (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

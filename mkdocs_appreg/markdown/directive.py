@@ -1,0 +1,625 @@
+"""The `/// resource | path` directive: one line that becomes the YAML / `kubectl apply` tab pair.
+
+A page writes
+
+    /// resource | docs/development/resources/registry.yaml
+    ///
+
+and a Python-Markdown preprocessor expands it, before `pymdownx.snippets` runs, into the
+`pymdownx.blocks.tab` markup that pages used to copy by hand: a tab with the YAML pulled in by a
+`--8<--` line, and a tab with the same file inside a `kubectl apply -f - <<'EOF'` heredoc. Snippets
+then resolves the `--8<--` lines, superfences renders the fences and blocks.tab the tabs, so the
+extension works in any Python-Markdown pipeline, with or without MkDocs.
+
+The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, and `pagescan`'s
+`resolve_snippet_path`) does not need Markdown; `ResourceExtension` only wires it into a `markdown.Markdown` instance.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+from mkdocs_appreg.common.errors import ConfigError, DirectiveError
+from mkdocs_appreg.common.limits import alias_problem
+from mkdocs_appreg.pages.pagescan import (
+    BLOCK_START,
+    DIRECTIVE_LIKE,
+    DIRECTIVE_NAME,
+    fence_end,
+    indent_width,
+    marked_lines,
+    resolve_snippet_path,
+    snippet_resolver,
+)
+
+__all__ = [
+    "DEFAULT_COMMAND_LABEL",
+    "DEFAULT_KUBECTL",
+    "DEFAULT_LANG",
+    "DEFAULT_YAML_LABEL",
+    "PRIORITY",
+    "ResourceExtension",
+    "ResourceOptions",
+    "ResourcePreprocessor",
+    "check_snippet_lines",
+    "expand_directives",
+    "heredoc_delimiter",
+    "makeExtension",
+    "resolve_snippet_path",
+    "tab_markup",
+]
+
+# Material's `content.tabs.link` links tabs across the site by their label text, so these must stay
+# byte-identical to the labels the hand-written pages use.
+DEFAULT_YAML_LABEL = "YAML Resource"
+DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
+DEFAULT_KUBECTL = "kubectl apply -f -"
+DEFAULT_LANG = "yaml"
+DEFAULT_DELIMITER = "EOF"
+
+# pymdownx.snippets registers at 32; a higher priority runs earlier, so snippets sees our `--8<--` lines.
+PRIORITY = 33
+PREPROCESSOR_NAME = "appreg_resource"
+
+OPTION_NAMES = ("command", "kubectl", "lang", "yaml")
+# pymdownx.blocks' own options are indented by 4 more than the header (`RE_INDENT_YAML_LINE`).
+OPTION_INDENT = 4
+
+_BLOCK_END = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*$")
+
+
+# superfences' fence language pattern (`RE_NESTED_FENCE_START`, group `lang`); compiled on first use,
+# since only a directive with a `lang` option needs it.
+@functools.cache
+def _lang() -> re.Pattern[str]:
+    return re.compile(r"^[\w#.+-]+$")
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# PyYAML's libyaml-based loader when it was built with it (the pure-Python one otherwise).
+_C_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+OnError = Callable[[DirectiveError], object]
+Resolver = Callable[[str], Path | None]
+
+
+# A plain class, not a NamedTuple: a NamedTuple class costs a build ~1.4 M instructions at import
+# (typing compiles its annotations).
+class ResourceOptions:
+    """What one directive expands to, after its options are applied over the defaults.
+
+    Attributes:
+        yaml_label: Label of the YAML tab, or None to leave that tab out.
+        command_label: Label of the `kubectl` tab, or None to leave that tab out.
+        lang: Fence language of the YAML tab.
+        kubectl: The command the heredoc is fed to.
+    """
+
+    __slots__ = ("command_label", "kubectl", "lang", "yaml_label")
+
+    yaml_label: str | None
+    command_label: str | None
+    lang: str
+    kubectl: str
+
+    def __init__(
+        self,
+        yaml_label: str | None = DEFAULT_YAML_LABEL,
+        command_label: str | None = DEFAULT_COMMAND_LABEL,
+        lang: str = DEFAULT_LANG,
+        kubectl: str = DEFAULT_KUBECTL,
+    ) -> None:
+        self.yaml_label = yaml_label
+        self.command_label = command_label
+        self.lang = lang
+        self.kubectl = kubectl
+
+
+def heredoc_delimiter(text: str) -> str:
+    """Choose a heredoc delimiter that no line of `text` can be mistaken for.
+
+    Bash ends a heredoc at the first line that is exactly the delimiter, so `EOF` is used unless the
+    text has such a line; then `EOF_1`, `EOF_2`, ... The choice depends only on the text.
+
+    Args:
+        text: The content that goes between the heredoc's first line and its delimiter.
+
+    Returns:
+        `EOF`, or the first `EOF_<n>` that is not a line of `text`.
+    """
+    # Split like Python's universal newlines, because that is how pymdownx.snippets reads the file:
+    # a lone "\r" starts a new line in what ends up inside the heredoc.
+    lines = set(_LINE_BREAK.split(text))
+    candidate = DEFAULT_DELIMITER
+    suffix = 0
+    while candidate in lines:
+        suffix += 1
+        candidate = f"{DEFAULT_DELIMITER}_{suffix}"
+    return candidate
+
+
+def tab_markup(path: str, options: ResourceOptions, *, delimiter: str, indent: int = 0) -> list[str]:
+    """Produce the `pymdownx.blocks.tab` lines for one resource.
+
+    The lines are those of the hand-written pages, with two changes: the first tab has `new: true`,
+    so that each resource starts its own tab set, and the heredoc delimiter is quoted, so that the
+    shell expands neither `$` nor backticks in the YAML.
+
+    Args:
+        path: The snippet path, written as is into the `--8<--` lines.
+        options: Labels, fence language and command; at least one label must be set.
+        delimiter: The heredoc delimiter (see `heredoc_delimiter`).
+        indent: Number of spaces every non-blank line is indented by.
+
+    Returns:
+        The lines, without line endings; blank lines are empty strings.
+
+    Raises:
+        ValueError: If both labels are None.
+    """
+    tabs: list[tuple[str, list[str]]] = []
+    snippet = f'--8<-- "{path}"'
+    if options.yaml_label is not None:
+        tabs.append((options.yaml_label, [f"```{options.lang}", snippet, "```"]))
+    if options.command_label is not None:
+        heredoc = [f"{options.kubectl} <<'{delimiter}'", snippet, delimiter]
+        tabs.append((options.command_label, ["```bash", *heredoc, "```"]))
+    if not tabs:
+        raise ValueError("a resource directive needs at least one tab")
+
+    lines: list[str] = []
+    for position, (label, body) in enumerate(tabs):
+        lines.append(f"/// tab | {label}")
+        if position == 0:
+            lines.append(" " * OPTION_INDENT + "new: true")
+        lines.extend(["", *body, "", "///"])
+    prefix = " " * indent
+    return [prefix + line if line else line for line in lines]
+
+
+# pymdownx.snippets' inline (`--8<-- "path"`) and block (`--8<--` ... `--8<--`) markers; a leading
+# `;` escapes a line (snippets.py, RE_SNIPPET / RE_SNIPPET_SECTION).
+_SNIPPET_INLINE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])(?P<path>.+?)\1""")
+_SNIPPET_BLOCK = re.compile(r"^[ \t]*-+8<-+[ \t]*$")
+# A line or section selector after the path: `file.yaml:3:8`, `file.md:section`.
+_SNIPPET_SELECTOR = re.compile(r"(?::-?\d*){1,2}$|:[\w-]+$")
+
+
+def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: OnError | None = None) -> None:
+    """Refuse every `--8<--` path of a page that leaves the snippet base paths.
+
+    pymdownx.snippets' `restrict_base_path` compares paths as written, so a symlink inside a base
+    that points elsewhere (`docs/x.yaml -> /proc/self/environ`) would be published in the page;
+    `resolve` (see `resolve_snippet_path`) follows symlinks and raises ValueError for those, for
+    absolute paths and for `..` escapes.
+
+    Raises:
+        DirectiveError: For the first refused path, with its 1-based line, unless `on_error` is given.
+    """
+    in_block = False
+    for index, raw in enumerate(lines):
+        if not in_block and "8<-" not in raw:
+            continue  # neither marker form can match: the common case, decided without a pattern
+        line = raw.rstrip("\r")
+        if _SNIPPET_BLOCK.match(line):
+            in_block = not in_block
+            continue
+        inline = _SNIPPET_INLINE.match(line)
+        if inline is not None:
+            path = inline["path"]
+        elif in_block and line.strip() and not line.lstrip().startswith(";"):
+            path = line.strip()
+        else:
+            continue
+        for candidate in dict.fromkeys([path, _SNIPPET_SELECTOR.sub("", path)]):
+            if not candidate or "://" in candidate:
+                continue  # a URL snippet is snippets' own `url_download` business (off by default)
+            try:
+                resolve(candidate)
+            except ValueError as error:
+                problem = DirectiveError(f"snippet {error}", line=index + 1)
+                if on_error is None:
+                    raise problem from None
+                on_error(problem)
+                break
+
+
+def expand_directives(
+    lines: list[str],
+    resolve: Resolver,
+    *,
+    check_paths: bool = True,
+    yaml_label: str = DEFAULT_YAML_LABEL,
+    command_label: str = DEFAULT_COMMAND_LABEL,
+    on_error: OnError | None = None,
+    tab_length: int = 4,
+    encoding: str = "utf-8",
+    searched: Sequence[str] = (),
+) -> list[str]:
+    """Replace every `/// resource | path` directive in a page by its tab markup.
+
+    Directives inside fenced code blocks (``` or ~~~, at any indentation) are left alone, so a page
+    can show the directive itself. A fence counts only if it is closed, as in pymdownx.superfences.
+
+    Args:
+        lines: The page, one line per item, as Python-Markdown hands it to preprocessors.
+        resolve: Maps a directive path to the file snippets will include, or None if there is none;
+            raises ValueError for a path that must be refused. See `resolve_snippet_path`.
+        check_paths: If True, a path that does not resolve is an error. If False, the directive is
+            expanded anyway with the delimiter `EOF`.
+        yaml_label: Label of the YAML tab when the directive does not set `yaml`.
+        command_label: Label of the command tab when the directive does not set `command`.
+        on_error: If given, called with each `DirectiveError` instead of raising it; the directive's
+            lines are then kept unexpanded and the rest of the page is still processed.
+        tab_length: Width of a tab character when measuring indentation.
+        encoding: Encoding of the resource files (the one snippets is configured with).
+        searched: The base paths `resolve` looks in, named in the error for a file not found.
+
+    Returns:
+        The page with its directives expanded.
+
+    Raises:
+        DirectiveError: For a malformed directive, with `line` the 1-based page line, unless
+            `on_error` is given.
+    """
+    defaults = ResourceOptions(yaml_label=yaml_label, command_label=command_label)
+    out: list[str] = []
+    done = 0  # the lines before it are in `out`
+    for index in marked_lines(lines):  # the others are copied as they are
+        if index < done:
+            continue  # inside a fence or a directive already handled
+        closing = fence_end(lines, index, tab_length)
+        if closing is not None:
+            out.extend(lines[done : closing + 1])
+            done = closing + 1
+            continue
+        line = lines[index].rstrip("\r")
+        if "///" not in line or DIRECTIVE_LIKE.match(line) is None:
+            continue
+        out.extend(lines[done:index])
+        header = BLOCK_START.match(line)
+        end = index
+        try:
+            if header is None:
+                raise DirectiveError(
+                    f"malformed header; write `/// {DIRECTIVE_NAME} | path/to/file.yaml`", line=index + 1
+                )
+            directive = _Directive(lines, index, header, tab_length)
+            end = directive.end
+            out.extend(
+                directive.expand(
+                    resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched
+                )
+            )
+        except DirectiveError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+            out.extend(lines[index : end + 1])
+        done = end + 1
+    out.extend(lines[done:])
+    return out
+
+
+class _Directive:
+    """One `/// resource` directive found in a page: where it ends, and what it expands to."""
+
+    def __init__(self, lines: Sequence[str], start: int, header: re.Match[str], tab_length: int) -> None:
+        self.lines = lines
+        self.start = start
+        self.header_line = start + 1
+        self.indent = indent_width(header["indent"], tab_length)
+        self.slashes = header["slashes"]
+        self.path = (header["arg"] or "").strip()
+        self.tab_length = tab_length
+        self.options_end = start + 1
+        while self.options_end < len(lines) and self._is_option_line(lines[self.options_end]):
+            self.options_end += 1
+        self.end = start
+        self.problem: DirectiveError | None = None
+        self._find_end()
+
+    def _indent_of(self, line: str) -> int:
+        stripped = line.lstrip(" \t")
+        return indent_width(line[: len(line) - len(stripped)], self.tab_length)
+
+    def _is_option_line(self, line: str) -> bool:
+        line = line.rstrip("\r")
+        return bool(line.strip()) and self._indent_of(line) >= self.indent + OPTION_INDENT
+
+    def _find_end(self) -> None:
+        """Find the closing `///`; record a problem if it is missing or content comes before it."""
+        content: int | None = None
+        for index in range(self.options_end, len(self.lines)):
+            line = self.lines[index].rstrip("\r")
+            if not line.strip():
+                continue
+            end = _BLOCK_END.match(line)
+            if end is not None and end["slashes"] == self.slashes:
+                if self._indent_of(line) != self.indent:
+                    self.end = index
+                    self.problem = DirectiveError(
+                        f"closing `{self.slashes}` is indented {self._indent_of(line)} spaces; the "
+                        f"`{DIRECTIVE_NAME}` header on line {self.header_line} is indented {self.indent}",
+                        line=index + 1,
+                    )
+                    return
+                self.end = index
+                if content is not None:
+                    self.problem = DirectiveError(
+                        f"the `{DIRECTIVE_NAME}` directive takes no content; options go directly under its "
+                        "header, indented 4 spaces",
+                        line=content + 1,
+                    )
+                return
+            # Another block starting, or one closing with a different fence, means ours never closed.
+            if end is not None or BLOCK_START.match(line) is not None:
+                break
+            if content is None:
+                content = index
+        self.end = self.start
+        self.problem = DirectiveError(
+            f"`{DIRECTIVE_NAME}` directive has no closing `{self.slashes}` at its indentation",
+            line=self.header_line,
+        )
+
+    def expand(
+        self,
+        resolve: Resolver,
+        defaults: ResourceOptions,
+        *,
+        check_paths: bool,
+        encoding: str,
+        searched: Sequence[str],
+    ) -> list[str]:
+        if self.problem is not None:
+            raise self.problem
+        options = self._options(defaults)
+        path = self._checked_path()
+        try:
+            resolved = resolve(path)
+        except ValueError as error:
+            raise DirectiveError(str(error), line=self.header_line) from None
+        delimiter = DEFAULT_DELIMITER
+        if resolved is not None:
+            delimiter = heredoc_delimiter(self._read(resolved, encoding))
+        elif check_paths:
+            where = f" ({', '.join(searched)})" if searched else ""
+            raise DirectiveError(
+                f"`{path}` was not found in any snippet base path{where}", line=self.header_line
+            )
+        return tab_markup(path, options, delimiter=delimiter, indent=self.indent)
+
+    def _checked_path(self) -> str:
+        path = self.path
+        if not path:
+            raise DirectiveError(
+                f"`{DIRECTIVE_NAME}` directive needs a path: `/// {DIRECTIVE_NAME} | path/to/file.yaml`",
+                line=self.header_line,
+            )
+        # A `"` would end the `--8<-- "..."` line early, and snippets skips paths starting with `;`.
+        if '"' in path or path.startswith(";"):
+            raise DirectiveError(
+                f'path `{path}` cannot be used in a snippet line (no `"`, no leading `;`)',
+                line=self.header_line,
+            )
+        return path
+
+    def _read(self, resolved: Path, encoding: str) -> str:
+        try:
+            return resolved.read_text(encoding=encoding)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            raise DirectiveError(f"cannot read `{self.path}`: {reason}", line=self.header_line) from None
+
+    def _options(self, defaults: ResourceOptions) -> ResourceOptions:
+        """Parse the indented YAML under the header, as pymdownx.blocks reads a block's options."""
+        first = self.start + 1
+        raw = [line.rstrip("\r") for line in self.lines[first : self.options_end]]
+        if not raw:
+            return defaults
+        text = textwrap.dedent("\n".join(raw))
+        try:
+            # libyaml first (a tenth of the pure-Python parser's cost); its messages are worded
+            # differently, so an error is reported as PyYAML words it.
+            return self._parsed_options(text, first, defaults, _C_LOADER)
+        except DirectiveError:
+            if _C_LOADER is yaml.SafeLoader:
+                raise
+            return self._parsed_options(text, first, defaults, yaml.SafeLoader)
+
+    def _parsed_options(
+        self, text: str, first: int, defaults: ResourceOptions, loader_class: type[yaml.SafeLoader]
+    ) -> ResourceOptions:
+        seen: dict[str, int] = {}
+        loader: yaml.SafeLoader | None = None
+        line = first + 1
+        try:
+            loader = loader_class(text)
+            node = loader.get_single_node()
+            if not isinstance(node, yaml.MappingNode):
+                raise DirectiveError("options must be a YAML mapping such as `yaml: Manifest`", line=line)
+            aliasing = alias_problem(node)
+            if aliasing is not None:
+                raise DirectiveError(f"options are not valid YAML: {aliasing[1]}", line=line)
+            options = defaults
+            for key_node, value_node in node.value:
+                line = first + key_node.start_mark.line + 1
+                key = loader.construct_object(key_node, deep=True)
+                if not isinstance(key, str) or key not in OPTION_NAMES:
+                    raise DirectiveError(
+                        f"unknown option `{key}`; allowed: {', '.join(OPTION_NAMES)}", line=line
+                    )
+                if key in seen:
+                    raise DirectiveError(
+                        f"option `{key}` is set twice (first on line {seen[key]})", line=line
+                    )
+                seen[key] = line
+                line = first + value_node.start_mark.line + 1
+                options = _apply_option(options, key, loader.construct_object(value_node, deep=True), line)
+        except yaml.reader.ReaderError as error:
+            # A control character: the one YAMLError located by offset, not by marks.
+            line = first + text.count("\n", 0, error.position) + 1
+            problem = f"unacceptable character #x{error.character:04x}: {error.reason}"
+            raise DirectiveError(f"options are not valid YAML: {problem}", line=line) from None
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+            line = first + (mark.line + 1 if mark is not None else 1)
+            reason = getattr(error, "problem", None) or error
+            raise DirectiveError(f"options are not valid YAML: {reason}", line=line) from None
+        except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
+            # PyYAML's constructors fail this way on junk such as `!!int abc`.
+            problem = f"{type(error).__name__}: {error}"[:200]
+            raise DirectiveError(f"options are not valid YAML: {problem}", line=line) from None
+        finally:
+            if loader is not None:
+                loader.dispose()
+        if options.yaml_label is None and options.command_label is None:
+            last = max(seen.get("yaml", 0), seen.get("command", 0)) or first + 1
+            raise DirectiveError("`yaml: false` and `command: false` leave no tab to show", line=last)
+        return options
+
+
+def _apply_option(options: ResourceOptions, key: str, value: object, line: int) -> ResourceOptions:
+    if key in ("yaml", "command"):
+        if value is False:
+            label = None
+        elif _is_single_line(value):
+            label = str(value).strip()
+        else:
+            raise DirectiveError(f"option `{key}` must be a tab label or false, not {value!r}", line=line)
+        if key == "yaml":
+            return ResourceOptions(label, options.command_label, options.lang, options.kubectl)
+        return ResourceOptions(options.yaml_label, label, options.lang, options.kubectl)
+    if key == "lang":
+        if not isinstance(value, str) or not _lang().match(value):
+            raise DirectiveError(
+                f"option `lang` must be a fence language such as `yaml`, not {value!r}", line=line
+            )
+        return ResourceOptions(options.yaml_label, options.command_label, value, options.kubectl)
+    if not _is_single_line(value):
+        raise DirectiveError(f"option `kubectl` must be a one-line command, not {value!r}", line=line)
+    return ResourceOptions(options.yaml_label, options.command_label, options.lang, str(value).strip())
+
+
+def _is_single_line(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not _LINE_BREAK.search(value)
+
+
+class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ships no type hints for mypy
+    """Expands `/// resource` directives; registered above pymdownx.snippets."""
+
+    def __init__(self, md: Markdown, config: Mapping[str, Any]) -> None:
+        super().__init__(md)
+        # Made absolute now, as snippets does when it is set up, so a later chdir changes nothing.
+        self.base_path = [os.path.abspath(base) for base in config["base_path"]]
+        self.check_paths: bool = config["check_paths"]
+        self.yaml_label: str = config["yaml_label"]
+        self.command_label: str = config["command_label"]
+        self.on_error: OnError | None = config["on_error"]
+        self.resolver: Resolver | None = config["resolver"]
+
+    def run(self, lines: list[str]) -> list[str]:
+        """Expand every directive in the page, then refuse snippet lines that would leave the bases."""
+        # Each directive's path is resolved again by the snippet-line check after expansion: one
+        # answer per path, for the page, or for the build when the plugin gave its resolver.
+        resolve = self.resolver or snippet_resolver(self.base_path)
+
+        # Directives act only on lines holding `///`, which most pages lack: such a page is not
+        # scanned for fences at all. (The snippet check skips lines without `8<-` by itself.)
+        expanded = lines
+        if any("///" in line for line in lines):
+            expanded = expand_directives(
+                lines,
+                resolve,
+                check_paths=self.check_paths,
+                yaml_label=self.yaml_label,
+                command_label=self.command_label,
+                on_error=self.on_error,
+                tab_length=self.md.tab_length,
+                searched=self.base_path,
+            )
+        check_snippet_lines(expanded, resolve, on_error=self.on_error)
+        return expanded
+
+
+class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no type hints for mypy
+    """Python-Markdown extension for the `/// resource | path` directive.
+
+    Use it with `pymdownx.snippets`, `pymdownx.superfences` and `pymdownx.blocks.tab`, which render
+    what it expands to. Configuration options:
+
+    - `base_path` (list of str, default `["."]`): where resource paths are looked up, in order, first
+      hit wins, relative entries against the current directory. Give it the same list as
+      `pymdownx.snippets`' `base_path`, so the file read to choose the heredoc delimiter is the file
+      snippets includes.
+    - `check_paths` (bool, default True): a path found in no base path is an error. If False, the
+      directive is expanded anyway with the delimiter `EOF`.
+    - `yaml_label` (str, default `YAML Resource`): label of the YAML tab.
+    - `command_label` (str, default `` `kubectl apply` command ``): label of the command tab.
+    - `on_error` (callable or None, default None): called with each `DirectiveError` instead of
+      raising it; the directive is then left unexpanded. The MkDocs plugin uses it to name the page.
+    - `resolver` (callable or None, default None): resolves a path as snippets would: the file, None
+      when no base path has it, ValueError to refuse it. The MkDocs plugin passes one
+      `pagescan.snippet_resolver(base_path)` per build, so each path is resolved once per site.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config: dict[str, list[Any]] = {
+            "base_path": [["."], 'Snippet base paths, in order, first hit wins - Default: ["."]'],
+            "check_paths": [True, "A path found in no base path is an error - Default: True"],
+            "yaml_label": [DEFAULT_YAML_LABEL, f"Label of the YAML tab - Default: {DEFAULT_YAML_LABEL!r}"],
+            "command_label": [
+                DEFAULT_COMMAND_LABEL,
+                f"Label of the command tab - Default: {DEFAULT_COMMAND_LABEL!r}",
+            ],
+            "on_error": [None, "Callable given each DirectiveError instead of raising it - Default: None"],
+            "resolver": [
+                None,
+                "Callable resolving a path as snippets would, e.g. pagescan.snippet_resolver(base_path) "
+                "(None if not found, ValueError to refuse) - Default: None (resolve over base_path)",
+            ],
+        }
+        super().__init__(**kwargs)
+
+    def setConfig(self, key: str, value: Any) -> None:
+        """Set one option, checking its type (a bad value is a `ConfigError`)."""
+        if key in ("on_error", "resolver"):
+            # The base class passes options whose default is None through parseBoolValue, which would
+            # turn the callable into True.
+            if value is not None and not callable(value):
+                raise ConfigError(f"appreg: `{key}` must be a callable or None, not {value!r}")
+            self.config[key][0] = value
+            return
+        if key == "base_path":
+            value = [value] if isinstance(value, (str, os.PathLike)) else value
+            if not isinstance(value, list) or not all(isinstance(v, (str, os.PathLike)) for v in value):
+                raise ConfigError(f"appreg: `base_path` must be a list of paths, not {value!r}")
+            value = [os.fspath(v) for v in value]
+        if key in ("yaml_label", "command_label") and not _is_single_line(value):
+            raise ConfigError(f"appreg: `{key}` must be a one-line, non-empty string, not {value!r}")
+        try:
+            super().setConfig(key, value)
+        except ValueError as error:
+            raise ConfigError(f"appreg: `{key}`: {error}") from None
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        """Register the preprocessor at `PRIORITY`, ahead of pymdownx.snippets."""
+        md.preprocessors.register(ResourcePreprocessor(md, self.getConfigs()), PREPROCESSOR_NAME, PRIORITY)
+
+
+def makeExtension(**kwargs: Any) -> ResourceExtension:
+    """Return the extension, for `markdown.Markdown(extensions=["mkdocs_appreg.markdown.directive"])`."""
+    return ResourceExtension(**kwargs)

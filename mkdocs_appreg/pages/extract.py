@@ -1,0 +1,1011 @@
+"""Find every Kubernetes resource example in a Markdown page, located in the file it lives in.
+
+The page is read the way MkDocs with pymdown-extensions reads it: `pymdownx.snippets` (priority
+32) expands `--8<--` includes over the whole page first, then `pymdownx.superfences` finds the
+fenced code blocks in the result. We do the same two steps, but every expanded line remembers the
+file and line it physically came from, so an example pulled in from a snippet file is reported at
+that file's line, and `documents.parse_documents(text, file, line_offset=..., column_offset=...)`
+gives positions an editor can jump to.
+
+Examples come from two places:
+
+* `yaml` / `yml` fences (`origin="fence"` for lines written in the fence, `"snippet"` for lines an
+  include brought in; a fence mixing both yields one example per contiguous piece);
+* `kubectl apply|create|replace -f - <<EOF` heredocs in shell fences (`origin="heredoc"`), also in
+  the `cat <<EOF | kubectl apply -f -` form and after a `$ ` console prompt.
+
+Whether a document is a Kubernetes resource (has `apiVersion` and `kind`) is decided later by the
+checker; this module only extracts text.
+
+Opting out (whole example; `ignore=` takes a comma-separated list of rule ids):
+
+* a fence attribute: ```` ```{.yaml data-appreg-ignore} ```` or
+  ```` ```yaml {data-appreg-ignore="schema.type,secret.base64"} ```` (the attribute-list form is the
+  one superfences still renders as code; a bare ```` ```yaml appreg-ignore ```` is not a fence to it);
+* an HTML comment on the nearest non-blank line above the fence: `<!-- appreg: ignore -->` or
+  `<!-- appreg: ignore=schema.type,secret.base64 -->`;
+* a comment inside the YAML: `# appreg: ignore` or `# appreg: ignore=rule-id`, and for heredocs a
+  shell comment of that form on the line above the `kubectl` command.
+
+Findings (all warnings): `snippet.missing` (file, section or path not found, or unreadable),
+`snippet.cycle`, `snippet.depth`, `snippet.unquoted` (`--8<-- path` without quotes, which
+snippets shows as text), `fence.header` (a `yaml` fence header superfences rejects, so the block
+is not code), `heredoc.expansion` (an unquoted delimiter with `$`, a backtick or `\\` in the body),
+`heredoc.unterminated`. URL snippets are never fetched and never reported.
+
+Not modelled: fences inside `>` blockquotes, `> ` continuation prompts in console transcripts,
+snippets' `relaxed_headers`/`dedent_subsections`/`auto_append` options. An escaped `;--8<--` line
+is kept with its `;` removed, as snippets renders it, so columns on that one line are off by one.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.records import Record
+
+Origin = Literal["fence", "snippet", "heredoc"]
+
+#: Include nesting deeper than this is reported (`snippet.depth`) instead of followed.
+MAX_INCLUDE_DEPTH = 32
+#: pymdownx.snippets expands the marker's indentation with Markdown's tab length.
+TAB_LENGTH = 4
+
+YAML_LANGUAGES = frozenset({"yaml", "yml"})
+SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession"})
+CONSOLE_LANGUAGES = frozenset({"console", "shell-session", "shellsession"})
+
+
+# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# `_Line` alone stays a NamedTuple: one is made per page line, by `_new_line`.
+class Example(Record):
+    """One piece of YAML shown on a page, located in the file its text physically lives in.
+
+    Attributes:
+        file: Display path of the file holding the text (the page, or the included snippet file).
+        text: The YAML text, dedented, ending with a newline.
+        line_offset: Lines above the text in `file`.
+        column_offset: Indentation removed from every line of the text.
+        origin: `fence` (written in a YAML fence), `snippet` (included into a YAML fence) or
+            `heredoc` (the body of a `kubectl ... -f - <<EOF` heredoc in a shell fence).
+        page: Display path of the page the example appears on.
+        page_line: 1-based page line of the fence, the include or the heredoc command; for
+            something that came in through an include on the page, the line of that include.
+        ignore: `None`: check it; `frozenset()`: ignore every rule; otherwise the rule ids to ignore.
+    """
+
+    __slots__ = ("column_offset", "file", "ignore", "line_offset", "origin", "page", "page_line", "text")
+    FIELDS = ("file", "text", "line_offset", "column_offset", "origin", "page", "page_line", "ignore")
+
+    file: str
+    text: str
+    line_offset: int
+    column_offset: int
+    origin: Origin
+    page: str
+    page_line: int
+    ignore: frozenset[str] | None
+
+    def __init__(
+        self,
+        file: str,
+        text: str,
+        line_offset: int,
+        column_offset: int,
+        origin: Origin,
+        page: str,
+        page_line: int,
+        ignore: frozenset[str] | None = None,
+    ) -> None:
+        self.file = file
+        self.text = text
+        self.line_offset = line_offset
+        self.column_offset = column_offset
+        self.origin = origin
+        self.page = page
+        self.page_line = page_line
+        self.ignore = ignore
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        """Identity of the text at its source position: the same snippet shown twice has one key."""
+        return (self.file, self.line_offset, self.column_offset, self.text)
+
+
+# --- pymdownx.snippets syntax (pymdownx/snippets.py, SnippetPreprocessor) -------------------------
+
+# RE_ALL_SNIPPETS: an inline include must be quoted; a block marker stands alone on its line.
+# This pattern and _RE_SECTION are pymdownx.snippets' own text, indentation included: in a build,
+# where snippets compiled them first, `re` hands back its compiled patterns from its cache.
+_RE_ALL_SNIPPETS = re.compile(
+    r"""(?x)
+        ^(?P<space>[ \t]*)
+        (?P<escape>;*)
+        (?P<all>
+            (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
+            (?P<snippet>(?:"(?:\\"|[^"\n\r])+?"|'(?:\\'|[^'\n\r])+?'))(?![ \t]) |
+            (?P<block_marker>-{1,}8<-{1,})(?![ \t])
+        )\r?$
+        """
+)
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+@functools.cache
+def _block_path() -> re.Pattern[str]:
+    return re.compile(r"^(?P<space>[ \t]*)(?P<snippet>.*?)\r?$")
+
+
+# RE_SNIPPET_SECTION: `[start:name]` / `[end:name]` after any comment opener.
+_RE_SECTION = re.compile(
+    r"""(?xi)
+        ^(?P<pre>.*?)
+        (?<!;)(?!(?<=-)-)
+        (?P<escape>;*)
+        (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
+        (?P<section>\[[ \t]*(?P<type>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\])
+        (?P<post>.*?)$
+        """
+)
+
+
+# Not snippets syntax: what an author writes when they forget the quotes. Snippets leaves it as text.
+@functools.cache
+def _unquoted() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*-+8<-+[ \t]+(?P<path>[^\s\"'\[;][^\s]*)[ \t]*$")
+
+
+# RE_SNIPPET_FILE (the reference form of split_path): path, then `:N[:M][,N[:M]]...` or `:section`.
+_RE_SNIPPET_FILE = re.compile(
+    r"(?i)(.*?)(?:((?::-?[0-9]*){1,2}(?:(?:,(?=[-0-9:])-?[0-9]*)(?::-?[0-9]*)?)*)|(:[a-z][-_0-9a-z]*))?$"
+)
+
+
+class _Target:
+    """A snippet path split into file, line ranges and section."""
+
+    __slots__ = ("ends", "path", "section", "starts")
+
+    path: str
+    starts: tuple[int | None, ...]
+    ends: tuple[int | None, ...]
+    section: str | None
+
+    def __init__(
+        self,
+        path: str,
+        starts: tuple[int | None, ...] = (),
+        ends: tuple[int | None, ...] = (),
+        section: str | None = None,
+    ) -> None:
+        self.path = path
+        self.starts = starts
+        self.ends = ends
+        self.section = section
+
+
+def _parse_target(spec: str) -> _Target | None:
+    """Split `file:1:5,8:9` / `file:section` as snippets' parse_snippet_target does."""
+    match = _RE_SNIPPET_FILE.match(spec)
+    if match is None:  # pragma: no cover - the pattern matches every string
+        return None
+    path = match.group(1).strip()
+    if not path:
+        return None
+    ranges, section = match.group(2), match.group(3)
+    starts: list[int | None] = []
+    ends: list[int | None] = []
+    if ranges:
+        for numbers in ranges[1:].split(","):
+            span = numbers.split(":")
+            start = int(span[0]) if span[0] else None
+            starts.append(start if start is None or start < 0 else max(0, start - 1))
+            ends.append(int(span[1]) if len(span) > 1 and span[1] else None)
+    elif section:
+        return _Target(path, section=section[1:])
+    return _Target(path, tuple(starts), tuple(ends))
+
+
+def _select_ranges(target: _Target, lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Line ranges with snippets' extract_lines semantics (1-based, inclusive, negatives from the end)."""
+    total = len(lines)
+    selected: list[tuple[int, str]] = []
+    for start, end in zip(target.starts, target.ends, strict=True):
+        first = min(max(total + start, 0), total) if start and start < 0 else start
+        last = min(max(total + 1 + end, 0), total) if end and end < 0 else end
+        selected.extend(lines[slice(first, last)])
+    return selected
+
+
+def _select_section(name: str, lines: Sequence[tuple[int, str]]) -> tuple[list[tuple[int, str]], bool]:
+    """The lines of section `name` without its markers (snippets' extract_section), and whether found."""
+    selected: list[tuple[int, str]] = []
+    inside = found = False
+    for number, line in lines:
+        match = _RE_SECTION.match(line) if "8<-" in line and "[" in line else None
+        if match and match.group("escape"):
+            line = _unescape_section(match)
+        elif match is not None and match.group("name") == name:
+            if match.group("type") == "start":
+                inside = found = True
+                continue
+            break  # an end, with or without a start
+        elif match and inside:
+            continue  # another section's marker inside ours
+        if inside:
+            selected.append((number, line))
+    return selected, found
+
+
+def _unescape_section(match: re.Match[str]) -> str:
+    return (
+        match.group("pre")
+        + match.group("escape").replace(";", "", 1)
+        + match.group("inline_marker")
+        + match.group("section")
+        + match.group("post")
+    )
+
+
+# --- expansion with provenance -------------------------------------------------------------------
+
+
+class _Line(NamedTuple):
+    """One line of the expanded page and where it physically lives."""
+
+    text: str  # as snippets emits it: the include markers' indentation in front
+    file: str  # display path of the file holding the line
+    number: int  # 1-based line in `file`
+    prefix: int  # characters of `text` added in front by include markers
+    depth: int  # include nesting: 0 for the page
+    page_line: int  # the page line this came from (the top-level include for included lines)
+
+    @property
+    def source(self) -> str:
+        return self.text[self.prefix :]
+
+
+# What `_Line._make` does, without the Python-level call: plain page lines are made by the
+# thousand per build, and this halves what making them costs.
+_new_line = tuple.__new__
+
+
+class _Expander:
+    """Snippet expansion of one page, collecting its findings."""
+
+    __slots__ = ("display", "findings", "resolve")
+
+    resolve: Callable[[str], Path | None]
+    display: Callable[[Path], str]
+    findings: list[Finding]
+
+    def __init__(self, resolve: Callable[[str], Path | None], display: Callable[[Path], str]) -> None:
+        self.resolve = resolve
+        self.display = display
+        self.findings = []
+
+    def warn(self, file: str, line: int, column: int, rule: str, message: str) -> None:
+        self.findings.append(Finding(file, line, column, rule, message, severity="warning"))
+
+    def expand(
+        self,
+        lines: Sequence[tuple[int, str]],
+        file: str,
+        *,
+        depth: int,
+        page_line: int | None,
+        stack: tuple[tuple[object, str], ...],
+        is_section: bool,
+    ) -> list[_Line]:
+        """Snippets' parse_snippets, keeping each line's origin (pymdownx/snippets.py)."""
+        out: list[_Line] = []
+        block = False
+        # Every snippets pattern needs the scissors: outside a `--8<--` block, the lines between
+        # two that hold them are plain text, taken over in one go (most of a page).
+        scissors = [index for index, (_, line) in enumerate(lines) if "8<-" in line]
+        start = 0
+        for end in (*scissors, len(lines)):
+            if not block:
+                out.extend(
+                    [
+                        _new_line(_Line, (line, file, number, 0, depth, page_line or number))
+                        for number, line in lines[start:end]
+                    ]
+                )  # page_line is None on the page itself, a 1-based line number in an include
+                if end < len(lines):
+                    block = self.expand_line(
+                        out, *lines[end], file, depth, page_line, stack, is_section, block
+                    )
+            else:
+                for number, line in lines[start : end + 1]:
+                    block = self.expand_line(
+                        out, number, line, file, depth, page_line, stack, is_section, block
+                    )
+            start = end + 1
+        return out
+
+    def expand_line(
+        self,
+        out: list[_Line],
+        number: int,
+        line: str,
+        file: str,
+        depth: int,
+        page_line: int | None,
+        stack: tuple[tuple[object, str], ...],
+        is_section: bool,
+        block: bool,
+    ) -> bool:
+        """Expand one line that holds `8<-`, or any line inside a block; return the block state."""
+        here = number if page_line is None else page_line
+        match = _RE_ALL_SNIPPETS.match(line)
+        inline = False
+        if match:
+            if match.group("escape"):
+                out.append(_Line(line.replace(";", "", 1), file, number, 0, depth, here))
+                return block
+            if block and match.group("inline_marker"):
+                return block  # snippets ignores inline notation directly inside a block
+            if match.group("inline_marker"):
+                inline = True
+            else:
+                return not block
+        elif not block:
+            if not is_section:
+                section = _RE_SECTION.match(line) if "8<-" in line and "[" in line else None
+                if section is not None and section.group("escape"):
+                    line = _unescape_section(section)
+                elif section is not None:
+                    return block  # snippets drops section markers from the output
+            unquoted = _unquoted().match(line)
+            if unquoted is not None:
+                self.warn(
+                    file,
+                    number,
+                    _indent(line) + 1,
+                    "snippet.unquoted",
+                    f"`{line.strip()}` is shown as text: pymdownx.snippets only includes a quoted "
+                    f'path (--8<-- "{unquoted.group("path")}")',
+                )
+            out.append(_Line(line, file, number, 0, depth, here))
+            return block
+        if block and not inline:
+            match = _block_path().match(line)
+        assert match is not None  # both patterns match any line that reaches this point
+        space = match.group("space").expandtabs(TAB_LENGTH)
+        spec = match.group("snippet")[1:-1].strip() if inline else match.group("snippet").strip()
+        if not inline and not spec:
+            out.append(_Line("", file, number, 0, depth, here))  # snippets inserts a blank line
+            return block
+        if spec.startswith(";"):
+            return block  # a commented-out path in a block
+        column = len(match.group("space")) + 1
+        out.extend(self.include(spec, file, number, column, space, depth, here, stack))
+        return block
+
+    def include(
+        self,
+        spec: str,
+        file: str,
+        number: int,
+        column: int,
+        space: str,
+        depth: int,
+        page_line: int,
+        stack: tuple[tuple[object, str], ...],
+    ) -> list[_Line]:
+        target = _parse_target(spec)
+        if target is None:
+            self.warn(file, number, column, "snippet.missing", f"snippet '{spec}' names no file")
+            return []
+        if target.path.lower().startswith(("https://", "http://")):
+            return []  # URL snippets are never fetched: nothing to check, nothing to report
+        path = self.resolve(target.path)
+        if path is None:
+            self.warn(file, number, column, "snippet.missing", f"snippet '{target.path}' could not be found")
+            return []
+        identity = _file_identity(path)
+        shown = self.display(path)
+        if any(identity == seen for seen, _ in stack):
+            chain = " -> ".join(name for _, name in (*stack, (identity, shown)))
+            self.warn(file, number, column, "snippet.cycle", f"snippet includes itself: {chain}")
+            return []
+        if depth + 1 > MAX_INCLUDE_DEPTH:
+            self.warn(
+                file,
+                number,
+                column,
+                "snippet.depth",
+                f"snippet '{target.path}' is nested more than {MAX_INCLUDE_DEPTH} includes deep",
+            )
+            return []
+        try:
+            # Text mode turns every line ending into "\n", as snippets' read_lines relies on.
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.warn(
+                file, number, column, "snippet.missing", f"snippet '{target.path}' cannot be read: {error}"
+            )
+            return []
+        numbered = list(enumerate(content.split("\n"), start=1)) if content else []
+        if target.section is not None:
+            numbered, found = _select_section(target.section, numbered)
+            if not found:
+                self.warn(
+                    file,
+                    number,
+                    column,
+                    "snippet.missing",
+                    f"section '{target.section}' not found in snippet '{target.path}'",
+                )
+                return []
+        elif target.starts:
+            numbered = _select_ranges(target, numbered)
+        expanded = self.expand(
+            numbered,
+            shown,
+            depth=depth + 1,
+            page_line=page_line,
+            stack=(*stack, (identity, shown)),
+            is_section=target.section is not None,
+        )
+        if not space:
+            return expanded
+        return [line._replace(text=space + line.text, prefix=line.prefix + len(space)) for line in expanded]
+
+
+def _file_identity(path: Path) -> object:
+    """What makes two paths one file, for finding an include cycle: device and inode, one stat
+    where a realpath takes one per component; the realpath where the file system has no inodes."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)  # unreadable: reading it fails next, with a finding
+    return (info.st_dev, info.st_ino) if info.st_ino else os.path.realpath(path)
+
+
+# --- fences ---------------------------------------------------------------------------------------
+
+_RE_FENCE_OPEN = re.compile(r"^(?P<ws>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
+# RE_NESTED_FENCE_START after the fence: a language, then `{attributes}` or `key="value"` options.
+_RE_INFO = re.compile(
+    r"""(?x)
+    ^(?:\.?(?P<lang>[\w\#.+-]+)(?=[\t ]|$|\{))?
+    (?:
+        [ \t]*\{(?P<attrs>[^\n]*)\} |
+        (?P<options>(?:[ \t]*[a-zA-Z][a-zA-Z0-9_]*(?:=(?P<quot>"|').*?(?P=quot))?(?=[\t ]|$))+)
+    )?[ \t]*$
+    """
+)
+
+
+@functools.cache
+def _option_key() -> re.Pattern[str]:
+    return re.compile(r"(?:^|[ \t])([a-zA-Z][a-zA-Z0-9_]*)(?==|[ \t]|$)")
+
+
+# The options pymdownx.highlight's validator accepts (superfences.highlight_validator); any other
+# option makes the header invalid, and superfences then does not see a fence at all.
+_HIGHLIGHT_OPTIONS = frozenset({"hl_lines", "linenums", "title", "title_mode"})
+
+
+@functools.cache
+def _attr() -> re.Pattern[str]:
+    return re.compile(r"""(?P<name>[.#]?[^\s=]+)(?:=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+)))?""")
+
+
+@functools.cache
+def _html_ignore() -> re.Pattern[str]:
+    return re.compile(r"^\s*<!--\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>.*?))?\s*-->\s*$")
+
+
+# `#` at the start or after a blank, written as a lookbehind: a pattern that starts with a literal
+# is searched for that character first, not tried at every position of the line.
+_RE_COMMENT_IGNORE = re.compile(r"(?<!\S)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>[^#]*?))?\s*$")
+_IGNORE_ATTRIBUTE = "data-appreg-ignore"
+
+
+class _Fence:
+    """A fenced code block: where it opens and closes, and its header."""
+
+    __slots__ = ("close_index", "ignore", "indent", "language", "open_index")
+
+    open_index: int
+    close_index: int
+    indent: int
+    language: str
+    ignore: frozenset[str] | None
+
+    def __init__(
+        self, open_index: int, close_index: int, indent: int, language: str, ignore: frozenset[str] | None
+    ) -> None:
+        self.open_index = open_index
+        self.close_index = close_index
+        self.indent = indent
+        self.language = language
+        self.ignore = ignore
+
+
+def _rules(text: str | None) -> frozenset[str]:
+    """`None`/empty -> every rule (frozenset()); `a, b` -> {"a", "b"}."""
+    if not text:
+        return frozenset()
+    return frozenset(rule.strip() for rule in text.strip("\"'").split(",") if rule.strip())
+
+
+def _merge(*ignores: frozenset[str] | None) -> frozenset[str] | None:
+    present = [ignore for ignore in ignores if ignore is not None]
+    if not present:
+        return None
+    if any(not ignore for ignore in present):
+        return frozenset()  # "ignore everything" wins over any list
+    return frozenset().union(*present)
+
+
+def _info(info: str) -> tuple[str, frozenset[str] | None] | None:
+    """Language and fence-attribute opt-out from an info string; `None` if superfences rejects it."""
+    match = _RE_INFO.match(info)
+    if match is None:
+        return None  # "unrecognized" header: not a fence unless `relaxed_headers` is on
+    options = match.group("options")
+    if options is not None:
+        without_values = re.sub(r"""=(["']).*?\1""", "=", options)
+        if not set(_option_key().findall(without_values)) <= _HIGHLIGHT_OPTIONS:
+            return None
+    language = match.group("lang") or ""
+    attrs = match.group("attrs")
+    ignore: frozenset[str] | None = None
+    if attrs is not None:
+        for attr in _attr().finditer(attrs):
+            name = attr.group("name")
+            if name.startswith(".") and not language:
+                language = name[1:]
+            elif name == _IGNORE_ATTRIBUTE:
+                value = attr.group("dq") or attr.group("sq") or attr.group("bare")
+                ignore = _rules(value)
+    return language.lower(), ignore
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+@functools.cache
+def _yaml_word() -> re.Pattern[str]:
+    return re.compile(r"^\{?\s*\.?(?:yaml|yml)\b", re.IGNORECASE)
+
+
+def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence]:
+    """Fenced blocks as superfences finds them (search_nested / eval_fence), blockquotes aside."""
+    texts = [line.text for line in lines]
+    # Only a line holding ``` or ~~~ can open a fence, or close one; most lines hold neither.
+    marked = [index for index, text in enumerate(texts) if "```" in text or "~~~" in text]
+    fences: list[_Fence] = []
+    resume = 0
+    for position, index in enumerate(marked):
+        if index < resume:
+            continue
+        opening = _RE_FENCE_OPEN.match(texts[index])
+        if opening is None or (opening.group("fence")[0] == "`" and "`" in opening.group("info")):
+            continue
+        header = _info(opening.group("info"))
+        if header is None:
+            if _yaml_word().match(opening.group("info")):
+                line = lines[index]
+                findings.append(
+                    Finding(
+                        line.file,
+                        line.number,
+                        _indent(line.source) + 1,
+                        "fence.header",
+                        f"`{opening.group(0).strip()}` is not a code block for pymdownx.superfences (only "
+                        "hl_lines, linenums, title, title_mode options); use {.yaml data-appreg-ignore} "
+                        "to opt out",
+                        severity="warning",
+                    )
+                )
+            continue
+        indent = len(opening.group("ws").expandtabs(TAB_LENGTH))
+        close, cursor = _closing_line(texts, marked, position, indent, opening.group("fence"))
+        if close is None:
+            resume = cursor + 1  # superfences resumes after the line that ended the attempt
+            continue
+        if _is_indented_code(lines, index, indent):
+            resume = close + 1
+            continue
+        language, ignore = header
+        above = _previous_nonblank(lines, index)
+        if above is not None and "appreg" in above.text and (comment := _html_ignore().match(above.text)):
+            ignore = _merge(ignore, _rules(comment.group("rules")))
+        fences.append(_Fence(index, close, indent, language, ignore))
+        resume = close + 1
+    return fences
+
+
+def _closing_line(
+    texts: Sequence[str], marked: Sequence[int], position: int, indent: int, fence: str
+) -> tuple[int | None, int]:
+    """(closing line, None when there is none; the line that ended the search) of the fence opened
+    at `marked[position]`: the same run of fence characters at its indentation, then only blanks."""
+    if not indent:
+        # Nothing is indented less than 0: only the marked lines after the opening can matter.
+        for cursor in marked[position + 1 :]:
+            if texts[cursor].expandtabs(TAB_LENGTH).rstrip(" \t") == fence:
+                return cursor, cursor
+        return None, len(texts)
+    for cursor in range(marked[position] + 1, len(texts)):
+        text = texts[cursor].expandtabs(TAB_LENGTH)
+        if text.strip():
+            if _indent(text) < indent:
+                return None, cursor  # "not indented enough": superfences abandons the fence
+            if text[indent:].rstrip(" \t") == fence:
+                return cursor, cursor
+    return None, len(texts)
+
+
+# Lines whose content Python-Markdown indents by 4: list items, admonitions, content tabs, footnotes,
+# definitions. Indentation past that content indent makes an indented code block.
+@functools.cache
+def _container() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|\[\^[^\]]+\]:|:[ \t])")
+
+
+def _is_indented_code(lines: Sequence[_Line], index: int, indent: int) -> bool:
+    """Whether a fence sits in an indented code block, where superfences reverts it to text.
+
+    SuperFencesCodeBlockProcessor.revert_greedy_fences puts a fence back as literal text when the
+    block parser sees an indented code block. Approximated without a block parser: the fence is
+    4 or more columns deeper than the content of the nearest less-indented line above it.
+    """
+    if indent < TAB_LENGTH:
+        return False
+    for previous in range(index - 1, -1, -1):
+        text = lines[previous].text.expandtabs(TAB_LENGTH)
+        if not text.strip() or _indent(text) >= indent:
+            continue
+        content = _indent(text) + (TAB_LENGTH if _container().match(text) else 0)
+        return indent - content >= TAB_LENGTH
+    return True  # indented code at the top of the page
+
+
+def _previous_nonblank(lines: Sequence[_Line], index: int) -> _Line | None:
+    for previous in range(index - 1, -1, -1):
+        if lines[previous].text.strip():
+            return lines[previous]
+    return None
+
+
+# --- pieces: contiguous runs of one file -----------------------------------------------------------
+
+
+def _pieces(body: Sequence[_Line]) -> list[list[_Line]]:
+    """Split lines into runs that live in one file in increasing line order.
+
+    A gap inside a run (a section marker snippets dropped, lines outside a `:1:3,5:6` range) is
+    filled with blank lines later, so the text keeps the file's line numbers; YAML reads the blank
+    lines as nothing, so the document is the one the reader sees.
+    """
+    pieces: list[list[_Line]] = []
+    for line in body:
+        last = pieces[-1][-1] if pieces else None
+        if (
+            last is not None
+            and line.file == last.file
+            and line.depth == last.depth
+            and line.prefix == last.prefix
+            and line.number > last.number
+        ):
+            pieces[-1].append(line)
+        else:
+            pieces.append([line])
+    return pieces
+
+
+def _piece_text(piece: Sequence[_Line], strip: int | None) -> tuple[str, int, int] | None:
+    """(text, line_offset, column_offset) of a piece, or None when it holds only blank lines.
+
+    `strip` is the indentation to remove from every line; `None` removes the lines' common one.
+    """
+    first = piece[0].number
+    texts: list[str] = []
+    for line in piece:
+        gap = line.number - first - len(texts)
+        if gap > 0:
+            texts.extend([""] * gap)  # the lines snippets left out, blank
+        texts.append(line.text[line.prefix :])
+    start, end = 0, len(texts)
+    while start < end and not texts[start].strip():
+        start += 1
+    while end > start and not texts[end - 1].strip():
+        end -= 1
+    if start == end:
+        return None
+    texts = texts[start:end]
+    if strip is None:
+        strip = min(len(text) - len(text.lstrip(" \t")) for text in texts if text.strip())
+    if strip:
+        # A line indented less than `strip` (or blank) loses all its indentation.
+        texts = [text[strip:] if not text[:strip].strip(" \t") else text.lstrip() for text in texts]
+    texts.append("")
+    return "\n".join(texts), first - 1 + start, strip
+
+
+def _comment_ignore(text: str) -> frozenset[str] | None:
+    found: frozenset[str] | None = None
+    if "appreg" not in text:
+        return found  # the opt-out comment names us: no line of this text can hold one
+    for line in text.splitlines():
+        match = _RE_COMMENT_IGNORE.search(line) if "appreg" in line else None
+        if match is not None:
+            found = _merge(found, _rules(match.group("rules")))
+    return found
+
+
+def _examples_from(
+    body: Sequence[_Line],
+    anchor: _Line,
+    strip: int | None,
+    origin: Origin,
+    page: str,
+    ignore: frozenset[str] | None,
+) -> list[Example]:
+    """Examples for the lines of one fence body or heredoc body whose opening line is `anchor`."""
+    examples: list[Example] = []
+    for piece in _pieces(body):
+        first = piece[0]
+        # Written in the same file as the fence or heredoc line, not brought in by an include.
+        written_here = (first.file, first.depth, first.prefix) == (anchor.file, anchor.depth, anchor.prefix)
+        located = _piece_text(piece, strip - first.prefix if written_here and strip is not None else None)
+        if located is None:
+            continue
+        text, line_offset, column_offset = located
+        kind: Origin = origin if origin == "heredoc" or written_here else "snippet"
+        examples.append(
+            Example(
+                file=first.file,
+                text=text,
+                line_offset=line_offset,
+                column_offset=column_offset,
+                origin=kind,
+                page=page,
+                page_line=anchor.page_line if written_here or origin == "heredoc" else first.page_line,
+                ignore=_merge(ignore, _comment_ignore(text)),
+            )
+        )
+    return examples
+
+
+# --- heredocs ---------------------------------------------------------------------------------------
+
+
+# `<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"`, `<<\EOF`; not the `<<<` here-string.
+@functools.cache
+def _heredoc_operator() -> re.Pattern[str]:
+    return re.compile(
+        r"""(?<!<)<<(?!<)(?P<dash>-?)[ \t]*(?:'(?P<sq>[^']+)'|"(?P<dq>[^"]+)"|(?P<bs>\\?)(?P<bare>[A-Za-z_][\w]*))"""
+    )
+
+
+# kubectl reading manifests from stdin: `-f -`, `-f-`, `--filename=-`, `--filename -`.
+@functools.cache
+def _kubectl_stdin() -> re.Pattern[str]:
+    return re.compile(
+        r"""\bkubectl\b[^|;&]*?\b(?:apply|create|replace)\b[^|;&]*?(?:-f|--filename)(?:[ \t]*=?[ \t]*)-(?=[\s<|;&)]|$)"""
+    )
+
+
+@functools.cache
+def _prompt() -> re.Pattern[str]:
+    return re.compile(r"^(?P<prompt>\$[ \t]+)")
+
+
+class _Heredoc:
+    """A shell heredoc's delimiter and how it was written."""
+
+    __slots__ = ("dash", "delimiter", "quoted")
+
+    delimiter: str
+    quoted: bool
+    dash: bool
+
+    def __init__(self, delimiter: str, quoted: bool, dash: bool) -> None:
+        self.delimiter = delimiter
+        self.quoted = quoted
+        self.dash = dash
+
+
+def _heredoc(command: str) -> _Heredoc | None:
+    if "kubectl" not in command or _kubectl_stdin().search(command) is None:
+        return None
+    match = _heredoc_operator().search(command)
+    if match is None:
+        return None
+    delimiter = match.group("sq") or match.group("dq") or match.group("bare")
+    quoted = bool(match.group("sq") or match.group("dq") or match.group("bs"))
+    return _Heredoc(delimiter, quoted, bool(match.group("dash")))
+
+
+def _strip_indent(text: str, width: int) -> str:
+    """`text` without up to `width` columns of leading whitespace (a fence's indentation)."""
+    column = index = 0
+    while index < len(text) and column < width and text[index] in " \t":
+        column += TAB_LENGTH - column % TAB_LENGTH if text[index] == "\t" else 1
+        index += 1
+    return text[index:]
+
+
+def _operator_column(line: _Line) -> int:
+    match = _heredoc_operator().search(line.source)
+    return match.start() + 1 if match else 1
+
+
+class _ShellScanner:
+    """Finds resources in the heredocs of one shell block."""
+
+    __slots__ = ("examples", "findings", "page")
+
+    page: str
+    examples: list[Example]
+    findings: list[Finding]
+
+    def __init__(self, page: str, examples: list[Example], findings: list[Finding]) -> None:
+        self.page = page
+        self.examples = examples
+        self.findings = findings
+
+    def scan(self, fence: _Fence, lines: Sequence[_Line]) -> None:
+        """Find kubectl heredocs in the body of one shell fence."""
+        body = lines[fence.open_index + 1 : fence.close_index]
+        console = fence.language in CONSOLE_LANGUAGES
+        index = 0
+        previous_comment: frozenset[str] | None = None
+        while index < len(body):
+            start = index
+            text = _strip_indent(body[index].text, fence.indent)
+            if console:
+                prompt = _prompt().match(text)
+                if prompt is None:  # console output, not a command
+                    index += 1
+                    continue
+                text = text[prompt.end() :]
+            command = text
+            while command.endswith("\\") and index + 1 < len(body):
+                index += 1
+                command = command[:-1] + " " + body[index].text.strip()
+            index += 1
+            stripped = command.strip()
+            if stripped.startswith("#"):
+                comment = _RE_COMMENT_IGNORE.search(stripped)
+                previous_comment = _rules(comment.group("rules")) if comment else None
+                continue
+            ignore, previous_comment = previous_comment, None
+            heredoc = _heredoc(command)
+            if heredoc is None:
+                continue
+            # The command's line that holds `<<` (the last one, when continued with `\`).
+            anchor = max(
+                (i for i in range(start, index) if _heredoc_operator().search(body[i].text)), default=start
+            )
+            index = self.body(fence, body, anchor, index, heredoc, _merge(fence.ignore, ignore))
+
+    def body(
+        self,
+        fence: _Fence,
+        body: Sequence[_Line],
+        command: int,
+        first: int,
+        heredoc: _Heredoc,
+        ignore: frozenset[str] | None,
+    ) -> int:
+        """Turn the heredoc body starting at `first` into examples; return the index after it."""
+        end = first
+        while end < len(body):
+            text = _strip_indent(body[end].text, fence.indent)
+            if (text.lstrip("\t") if heredoc.dash else text) == heredoc.delimiter:
+                break
+            end += 1
+        anchor = body[command]
+        if end == len(body):
+            self.findings.append(
+                Finding(
+                    anchor.file,
+                    anchor.number,
+                    _operator_column(anchor),
+                    "heredoc.unterminated",
+                    f"heredoc is not closed by a `{heredoc.delimiter}` line before the end of the code block",
+                    severity="warning",
+                )
+            )
+        lines = body[first:end]
+        # `<<-` removes leading tabs: then the lines' common indentation goes, whatever it is.
+        strip = None if heredoc.dash else fence.indent
+        examples = _examples_from(lines, anchor, strip, "heredoc", self.page, ignore)
+        self.examples.extend(examples)
+        if not heredoc.quoted:
+            self.check_expansion(anchor, fence, heredoc, lines, ignore)
+        return end + 1
+
+    def check_expansion(
+        self,
+        anchor: _Line,
+        fence: _Fence,
+        heredoc: _Heredoc,
+        lines: Iterable[_Line],
+        ignore: frozenset[str] | None,
+    ) -> None:
+        # bash expands parameters, command substitution and backslashes in an unquoted here-document
+        # (bash(1), "Here Documents"), so the text kubectl receives differs from the text shown.
+        rule = "heredoc.expansion"
+        if ignore is not None and (not ignore or rule in ignore):
+            return
+        for line in lines:
+            position = next((i for i, c in enumerate(line.source) if c in "$`\\"), None)
+            if position is None:
+                continue
+            self.findings.append(
+                Finding(
+                    anchor.file,
+                    anchor.number,
+                    _operator_column(anchor),
+                    rule,
+                    f"unquoted heredoc delimiter {heredoc.delimiter}: the shell rewrites "
+                    f"`{line.source[position]}` at {line.file}:{line.number}:{position + 1}; "
+                    f"write <<'{heredoc.delimiter}'",
+                    severity="warning",
+                )
+            )
+            return
+
+
+# --- entry point -------------------------------------------------------------------------------------
+
+
+def extract_examples(
+    page_text: str,
+    page: str,
+    *,
+    resolve: Callable[[str], Path | None],
+    display: Callable[[Path], str],
+) -> tuple[list[Example], list[Finding]]:
+    """Every YAML example on a page: YAML fences, their includes, and kubectl heredocs.
+
+    Args:
+        page_text: The page's Markdown source.
+        page: The page's display path, used in examples and findings.
+        resolve: Maps a snippet path as written (`docs/x.yaml`, no `:section` or line range) to the
+            file snippets would read (first `base_path` that has it), or `None` when there is none.
+        display: How a resolved snippet file is shown in examples and findings.
+
+    Returns:
+        The examples in page order, and the `snippet.*` / `heredoc.*` findings (all warnings).
+    """
+    normalized = page_text.replace("\r\n", "\n").replace("\r", "\n")
+    includes = "8<-" in normalized  # every snippets marker holds it
+    if not includes and "```" not in normalized and "~~~" not in normalized:
+        return [], []  # no include and no fence: nothing to extract, nothing to report
+    expander = _Expander(resolve, display)
+    numbered = list(enumerate(normalized.split("\n"), start=1))
+    if includes:
+        lines = expander.expand(numbered, page, depth=0, page_line=None, stack=(), is_section=False)
+    else:
+        # What `expand` yields for a page without includes, without its per-line tests.
+        lines = [_new_line(_Line, (text, page, number, 0, 0, number)) for number, text in numbered]
+    examples: list[Example] = []
+    shells = _ShellScanner(page, examples, expander.findings)
+    for fence in _find_fences(lines, expander.findings):
+        if fence.language in YAML_LANGUAGES:
+            body = lines[fence.open_index + 1 : fence.close_index]
+            examples.extend(
+                _examples_from(body, lines[fence.open_index], fence.indent, "fence", page, fence.ignore)
+            )
+        elif fence.language in SHELL_LANGUAGES:
+            shells.scan(fence, lines)
+    return examples, expander.findings

@@ -1,0 +1,332 @@
+"""The plugin's typed options, and how they become `ProjectSettings`.
+
+Only this module and `plugin.py` import MkDocs: everything else works from `ProjectSettings`,
+so the CLI and other Python-Markdown hosts share the same pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import ConfigurationError, MkDocsException
+
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.site.project import ProjectSettings
+
+if TYPE_CHECKING:
+    from mkdocs_appreg.site.check import CheckOptions
+
+DEFAULT_YAML_LABEL = "YAML Resource"
+DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
+
+
+class _KubernetesVersion(base.BaseConfigOption["str | None"]):
+    """A release such as `'1.31'`; refuses the float YAML makes of an unquoted `1.30` (1.3)."""
+
+    def run_validation(self, value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise base.ValidationError(
+                f"write the version as a string, e.g. '{value}' in quotes (YAML reads 1.30 as 1.3)"
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise base.ValidationError("expected a Kubernetes release such as '1.31'")
+        return value.strip()
+
+
+class AppregConfig(base.Config):
+    """Options of the `appreg` plugin (`plugins: [appreg]` in mkdocs.yml)."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the whole plugin off (no rendering, no directive, no validation)."""
+
+    templates_dir = c.Type(str, default="templates")
+    """Jinja templates mirroring docs_dir, relative to mkdocs.yml."""
+
+    template_suffix = c.Type(str, default=".j2")
+    """Suffix that marks a template; the rendered file's name is the template's without it."""
+
+    vars = c.Type(dict, default={})
+    """Template variables; they override those of `vars_file`."""
+
+    vars_file = c.Optional(c.Type(str))
+    """A YAML mapping of template variables, relative to mkdocs.yml."""
+
+    cache_dir = c.Type(str, default=".cache/appreg")
+    """Where rendered files go, relative to mkdocs.yml; never inside docs_dir."""
+
+    crds = c.ListOfItems(c.Type(str), default=[])
+    """CRD files or directories (searched recursively), on top of the built-in definitions."""
+
+    validation = c.Type(bool, default=True)
+    """Validate every rendered resource; each finding is a warning, so `--strict` fails."""
+
+    publish = c.Type(bool, default=True)
+    """Publish every rendered resource in the site at its docs path, for `kubectl apply -f URL`."""
+
+    yaml_label = c.Type(str, default=DEFAULT_YAML_LABEL)
+    """Default label of the directive's YAML tab."""
+
+    command_label = c.Type(str, default=DEFAULT_COMMAND_LABEL)
+    """Default label of the directive's `kubectl apply` tab."""
+
+    check_pages = c.Type(bool, default=True)
+    """Also check every resource example on the pages (fences, `--8<--` includes, heredocs)."""
+
+    references = c.Optional(c.Type(list))
+    """Reference rules `{kind, group, path, target, target_group, same_namespace}`; unset: the
+    shipped ones (Registry and Catalog `spec.authSecretRef` -> Secret); `[]` turns them off."""
+
+    policies = c.Optional(c.Type(dict))
+    """EDA Store policies (`backup_label`, `backup_label_key`, `backup_label_value`,
+    `distinct_secrets`); unset: all on."""
+
+    kubernetes_version = _KubernetesVersion()
+    """Kubernetes release of the built-in kinds' schemas (`'1.31'`); unset: the newest shipped."""
+
+    prose = c.Type(bool, default=False)
+    """Check backticked field names in the pages' text against the CRDs of the resources shown."""
+
+    cel_unchecked = c.Choice(("warning", "off"), default="warning")
+    """`warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`); `off` hides them."""
+
+    secrets_allowlist = c.ListOfItems(c.Type(str), default=[])
+    """Secret values (exact, or their sha256 hex digest) that are not live credentials, so a
+    Secret showing them is not a `secret.leak` error."""
+
+    allow_remote_crds = c.Type(bool, default=False)
+    """Allow `https://` URLs among `crds`, downloaded at each build; off by default, when a URL
+    is a configuration error and appreg never uses the network."""
+
+    reuse_results = c.Type(bool, default=True)
+    """Reuse the previous build's rendered files and findings when no template, vars file, CRD,
+    page, included file, option or installed package changed (a record in `cache_dir`)."""
+
+    def validate(self) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
+        # MkDocs only warns about an unknown option, and a misspelt one (`validaton: false`)
+        # would then silently do nothing: make it an error that names the option.
+        failed, warnings = super().validate()
+        for key, message in warnings:
+            if message.startswith("Unrecognised configuration name"):
+                failed.append((key, base.ValidationError(f"unknown option '{key}' of the appreg plugin")))
+        warnings = [(key, message) for key, message in warnings if not message.startswith("Unrecognised")]
+        return failed, warnings
+
+
+# `https://...`, `git+ssh://...`: a CRD path that would need the network.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSettings:
+    """Resolve the plugin options against the directory of mkdocs.yml."""
+    root = Path(config.config_file_path or ".").resolve().parent
+
+    def resolve(value: str) -> Path:
+        return (root / value).resolve() if not Path(value).is_absolute() else Path(value)
+
+    def inside(option: str, value: str) -> Path:
+        # A relative path is a path inside the project: `..` or a symlink may not take it out.
+        # An absolute path is an explicit choice of the site's maintainer and is kept.
+        if _URL.match(value):
+            raise ConfigError(
+                f"plugin option '{option}': '{value}' is a URL; appreg never uses the network at build "
+                "or check time: download the file into the repository and name its path (or set allow_remote_crds: true)"
+            )
+        path = resolve(value)
+        if not Path(value).is_absolute() and not path.is_relative_to(root):
+            raise ConfigError(
+                f"plugin option '{option}': '{value}' resolves outside the directory of mkdocs.yml "
+                f"({path}); write an absolute path to use a file outside the project"
+            )
+        return path
+
+    for option, value in (("templates_dir", options.templates_dir), ("cache_dir", options.cache_dir)):
+        if not value.strip():
+            raise ConfigError(f"plugin option '{option}' must not be empty")
+    # URLs are downloaded only when the site opted in; otherwise `inside` refuses them.
+    remote = tuple(path for path in options.crds if options.allow_remote_crds and _URL.match(path))
+    variables: dict[str, Any] = dict(options.vars)
+    for key in variables:
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ConfigError(f"plugin option 'vars': '{key}' is not a valid variable name")
+    return ProjectSettings(
+        root=root,
+        docs_dir=Path(config.docs_dir).resolve(),
+        templates_dir=inside("templates_dir", options.templates_dir),
+        cache_dir=resolve(options.cache_dir),
+        variables=variables,
+        vars_file=inside("vars_file", options.vars_file) if options.vars_file else None,
+        crds=tuple(inside("crds", path) for path in options.crds if path not in remote),
+        remote_crds=remote,
+        template_suffix=options.template_suffix,
+        validate=options.validation,
+        secrets_allowlist=tuple(options.secrets_allowlist),
+    )
+
+
+def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
+    """The site-check options of the plugin config, each one validated.
+
+    Raises:
+        ConfigError: One line naming the option that is wrong (`source` is the mkdocs.yml shown).
+    """
+    # Imported here: a build that reuses its previous results never needs the checker.
+    from mkdocs_appreg.site.check import CheckOptions, core_schemas
+    from mkdocs_appreg.site.policies import parse_policy_config
+    from mkdocs_appreg.site.references import DEFAULT_REFERENCE_RULES, parse_reference_rules
+
+    references = (
+        DEFAULT_REFERENCE_RULES
+        if options.references is None
+        else parse_reference_rules(options.references, source=source)
+    )
+    policies = parse_policy_config(options.policies, source=source)
+    try:
+        core_schemas(options.kubernetes_version)
+    except ConfigError as error:
+        raise ConfigError(f"plugin option 'kubernetes_version': {error.reason}", file=source) from None
+    return CheckOptions(
+        check_pages=options.check_pages,
+        references=references,
+        policies=policies,
+        kubernetes_version=options.kubernetes_version,
+        prose=options.prose,
+        cel_unchecked="off" if options.cel_unchecked == "off" else "warning",
+    )
+
+
+def snippet_base_path(config: MkDocsConfig, relative_to: Path) -> list[Path]:
+    """pymdownx.snippets' `base_path` entries as absolute paths (`.` when it is not configured)."""
+    snippets = config.mdx_configs.get("pymdownx.snippets") or {}
+    base_path = snippets.get("base_path", ["."]) if isinstance(snippets, dict) else ["."]
+    if isinstance(base_path, str):
+        base_path = [base_path]
+    return [(relative_to / str(entry)).resolve() for entry in base_path]
+
+
+# A plain class, not a NamedTuple: a NamedTuple class costs a build ~1.4 M instructions at import
+# (typing compiles its annotations).
+class LoadedSite:
+    """Everything `appreg check` needs from an mkdocs.yml, read without building the site.
+
+    Attributes:
+        settings: The plugin's project settings.
+        options: The site-check options.
+        pages: `(display path, Markdown source)` of every documentation page MkDocs would build
+            (its own file collection, so `exclude_docs` and `not_in_nav` are honoured).
+        base_path: pymdownx.snippets' base path, resolved against the directory of mkdocs.yml.
+    """
+
+    __slots__ = ("base_path", "options", "pages", "settings")
+
+    settings: ProjectSettings
+    options: CheckOptions
+    pages: list[tuple[str, str]]
+    base_path: list[Path]
+
+    def __init__(
+        self,
+        settings: ProjectSettings,
+        options: CheckOptions,
+        pages: list[tuple[str, str]],
+        base_path: list[Path],
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.pages = pages
+        self.base_path = base_path
+
+
+class _ErrorRecords(logging.Handler):
+    """Keeps the messages of the error records MkDocs logs while loading a config."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(" ".join(record.getMessage().split()))
+
+
+def _load_config(config_file: Path) -> tuple[MkDocsConfig, AppregConfig]:
+    from mkdocs.config import load_config
+
+    # MkDocs reports config problems both as exceptions and as log records; keep its
+    # warnings quiet here, the exception (if any) carries the message we show.
+    mkdocs_log = logging.getLogger("mkdocs")
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.ERROR)
+    # An invalid option is logged ("Config value 'plugins': ...") and the exception only says
+    # "Aborted with a configuration error!": the first logged error is the message to show.
+    errors = _ErrorRecords()
+    mkdocs_log.addHandler(errors)
+    try:
+        config = load_config(config_file=str(config_file))
+    except (ConfigurationError, MkDocsException) as error:
+        lines = [*errors.messages, *str(error).strip().splitlines()] or ["cannot be loaded"]
+        raise ConfigError(lines[0] if errors.messages else lines[-1], file=str(config_file)) from None
+    except OSError as error:
+        raise ConfigError(error.strerror or str(error), file=str(config_file)) from None
+    finally:
+        mkdocs_log.removeHandler(errors)
+        mkdocs_log.setLevel(level)
+    plugin = config.plugins.get("appreg")
+    if plugin is None:
+        raise ConfigError("the appreg plugin is not enabled in 'plugins'", file=str(config_file))
+    options = plugin.config
+    assert isinstance(options, AppregConfig)
+    return config, options
+
+
+def load_settings(config_file: Path) -> ProjectSettings:
+    """Read an mkdocs.yml the way `mkdocs build` does and return the plugin's settings.
+
+    Used by the CLI, which checks a project without building it.
+
+    Raises:
+        ConfigError: the file cannot be loaded, or it does not enable the plugin.
+    """
+    config, options = _load_config(config_file)
+    return settings_from(options, config)
+
+
+def load_site(config_file: Path) -> LoadedSite:
+    """Read an mkdocs.yml and its pages the way `mkdocs build` does, for `appreg check`.
+
+    Raises:
+        ConfigError: the file cannot be loaded, does not enable the plugin, has a bad option, or a
+            page cannot be read.
+    """
+    from mkdocs.structure.files import get_files
+
+    config, options = _load_config(config_file)
+    if not options.enabled:
+        raise ConfigError("the appreg plugin is disabled (enabled: false)", file=str(config_file))
+    settings = settings_from(options, config)
+    check = check_options_from(options, str(config_file))
+    pages: list[tuple[str, str]] = []
+    for file in get_files(config).documentation_pages():
+        try:
+            text = file.content_string
+        except UnicodeDecodeError as error:
+            # MkDocs cannot build such a page either; say where the bad byte is.
+            data = error.object if isinstance(error.object, bytes) else b""
+            line = data.count(b"\n", 0, error.start) + 1
+            raise ConfigError(
+                f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}" if data else str(error),
+                file=f"{settings.docs_prefix}/{file.src_uri}",
+                line=line,
+            ) from None
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read page: {error}", file=f"{settings.docs_prefix}/{file.src_uri}"
+            ) from None
+        pages.append((f"{settings.docs_prefix}/{file.src_uri}", text))
+    return LoadedSite(settings, check, pages, snippet_base_path(config, settings.root))

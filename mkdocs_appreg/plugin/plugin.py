@@ -1,0 +1,322 @@
+"""The MkDocs plugin: render templates, wire the directive into snippets, validate, publish.
+
+Event order in a build (MkDocs 1.6): on_startup (once per `mkdocs serve` session, which keeps
+this instance across rebuilds) -> on_config -> on_files -> per page on_page_markdown -> render
+(our preprocessor at priority 33, then pymdownx.snippets at 32) -> on_serve (serve only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from mkdocs_appreg.common.errors import AppregError, DirectiveError
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.markdown.directive import ResourceExtension
+from mkdocs_appreg.pages.pagescan import snippet_resolver, unrefused
+from mkdocs_appreg.plugin.buildrecord import (
+    BuildRecord,
+    crd_inputs,
+    environment_key,
+    page_digests,
+    template_inputs,
+)
+from mkdocs_appreg.plugin.config import AppregConfig, check_options_from, settings_from, snippet_base_path
+from mkdocs_appreg.site.project import ProjectSettings
+
+if TYPE_CHECKING:
+    # Annotation only: the live-reload server module imports watchdog and http.server, which a
+    # `mkdocs build` never needs (~15 ms).
+    from mkdocs.livereload import LiveReloadServer
+
+    from mkdocs_appreg.engine.schemas import SchemaRegistry
+    from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.site.check import CheckOptions, ValidationMemo
+
+# The renderer, the registry and the checker (check, project's pipeline, render, schemas) are
+# imported when a build needs them: one that reuses its previous results (buildrecord.py)
+# imports none of them, which is most of what the plugin would otherwise cost a build.
+
+# Warnings on a `mkdocs.plugins.*` logger are what `mkdocs build --strict` counts.
+log = get_plugin_logger(__name__)
+
+SNIPPETS = "pymdownx.snippets"
+EXTENSION = "appreg"
+
+
+class AppregPlugin(BasePlugin[AppregConfig]):
+    """Render resource templates, expand `/// resource` directives, validate and publish."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: ProjectSettings | None = None
+        self.rendered: list[Rendered] = []
+        self.findings: list[Finding] = []
+        self._registry: SchemaRegistry | None = None
+        self._check_options: CheckOptions | None = None
+        # Per-file validation results: in `mkdocs serve` this instance lives across rebuilds, so
+        # a rebuild re-validates only the files whose text (or CRDs, or options) changed.
+        self._memo: ValidationMemo | None = None
+        # The previous build's record, when its rendered files were reused; the one being made.
+        self._previous: BuildRecord | None = None
+        self._record: BuildRecord | None = None
+        self._crd_digests: dict[str, str | None] | None = None
+        # Whether the last build reused the previous build's findings (no input changed).
+        self.reused_check = False
+        self._page: Page | None = None
+        self._page_markdown = ""
+        # Snippet paths as this build resolves them (set in on_config, one per build).
+        self._snippets: Callable[[str], Path | None] | None = None
+        self._serving = False
+
+    @property
+    def memo(self) -> ValidationMemo:
+        if self._memo is None:
+            from mkdocs_appreg.site.check import ValidationMemo
+
+            self._memo = ValidationMemo()
+        return self._memo
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this instance for a whole `mkdocs serve`
+        # session, so later caches survive rebuilds.
+        self._serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        try:
+            settings = settings_from(self.config, config)
+            settings.check()
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        self.settings = settings
+        self._configure_markdown(config, settings)
+        self._registry = None
+        self._check_options = None
+        self.findings = []
+        self.reused_check = False
+        environment = environment_key(
+            [
+                repr(sorted(self.config.items())),
+                repr(settings),
+                repr(config.mdx_configs.get(SNIPPETS)),
+                str(config.config_file_path),
+            ]
+        )
+        templates = template_inputs(settings)
+        previous = BuildRecord.load(settings.cache_dir) if self.config.reuse_results else None
+        rendered = None
+        if previous is not None and previous.environment == environment and previous.templates == templates:
+            rendered = previous.rendered_files(settings)
+        self._previous = previous if rendered is not None else None
+        if rendered is None:
+            rendered = self._render(settings)
+        self.rendered = rendered
+        self._record = BuildRecord(environment, templates).with_rendered(rendered)
+        # Digested before the CRDs are loaded (now or in on_files): a CRD edited in between is
+        # then a difference next time, never a stale reuse. Remote CRDs are fetched by every
+        # build, so what they hold is unknown until then: such a check is never reused.
+        self._crd_digests = crd_inputs(settings) if settings.validate and not settings.remote_crds else None
+        if settings.validate and self._previous is None:
+            # CRDs and check options are set up now: a broken one stops the build here, in one
+            # line. (A reused build had them working, and unchanged, last time.)
+            self._prepare_check(config)
+        return config
+
+    def _render(self, settings: ProjectSettings) -> list[Rendered]:
+        from mkdocs_appreg.site.project import render_project, write_cache
+
+        try:
+            result = render_project(settings)
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        if result.findings:
+            # A template that does not render leaves a page without its resource: stop.
+            messages = [f"{f.file}:{f.line}: {f.message}" for f in result.findings]
+            for message in messages[1:]:
+                log.error(message)
+            more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+            raise PluginError(messages[0] + more)
+        try:
+            write_cache(settings, result.rendered)
+        except OSError as error:
+            raise PluginError(
+                f"appreg: cannot write the cache {settings.display(settings.cache_dir)}: {error}"
+            ) from None
+        return result.rendered
+
+    def _prepare_check(self, config: MkDocsConfig) -> None:
+        from mkdocs_appreg.engine.schemas import SchemaRegistry
+        from mkdocs_appreg.site.project import build_registry
+
+        assert self.settings is not None
+        try:
+            self._registry, warnings = build_registry(self.settings, SchemaRegistry.builtin())
+            source = self.settings.display(Path(config.config_file_path or "mkdocs.yml").resolve())
+            self._check_options = check_options_from(self.config, source)
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        self.findings = warnings
+
+    def _check(self, pages: list[tuple[str, str]], config: MkDocsConfig) -> list[Finding]:
+        """Check the rendered templates and every page's resources, once per build.
+
+        Runs in on_files, before any page is converted: the pages' sources are read from the files
+        MkDocs collected, and includes resolve through the same snippets base path the build uses
+        (relative entries against the current directory, as pymdownx.snippets resolves them).
+        """
+        from mkdocs_appreg.site.check import check_site
+
+        if self._registry is None or self._check_options is None:
+            self._prepare_check(config)
+        assert self.settings is not None and self._registry is not None and self._check_options is not None
+        try:
+            result = check_site(
+                self.settings,
+                pages,
+                options=self._check_options,
+                registry=self._registry,
+                rendered=self.rendered,
+                base_path=snippet_base_path(config, relative_to=Path.cwd()),
+                resolver=self._snippets,
+                memo=self.memo,
+            )
+        except AppregError as error:
+            raise PluginError(f"appreg: {error}") from None
+        return [*self.findings, *result.findings]
+
+    def _configure_markdown(self, config: MkDocsConfig, settings: ProjectSettings) -> None:
+        """Put the cache first in snippets' base_path and add our extension, configured alike.
+
+        Snippets resolves relative base paths against the current directory and takes the
+        first base that has the file, so an absolute cache dir in front makes rendered files
+        win over stale copies wherever `mkdocs` is run from.
+        """
+        if SNIPPETS not in config.markdown_extensions:
+            config.markdown_extensions.append(SNIPPETS)
+        snippets: dict[str, Any] = config.mdx_configs.setdefault(SNIPPETS, {})
+        base_path = snippets.get("base_path", ["."])
+        if isinstance(base_path, str):
+            base_path = [base_path]
+        cache = str(settings.snippet_root)
+        snippets["base_path"] = [cache, *(p for p in base_path if p != cache)]
+
+        # A user who listed `appreg` in markdown_extensions gets our configured instance in its
+        # place, with their options kept.
+        user_options: dict[str, Any] = dict(config.mdx_configs.pop(EXTENSION, {}) or {})
+        config.markdown_extensions[:] = [
+            ext
+            for ext in config.markdown_extensions
+            if not (ext == EXTENSION or isinstance(ext, ResourceExtension))
+        ]
+        user_options.setdefault("yaml_label", self.config.yaml_label)
+        user_options.setdefault("command_label", self.config.command_label)
+        user_options["base_path"] = list(snippets["base_path"])
+        user_options["check_paths"] = True
+        user_options["on_error"] = self._directive_error
+        # One resolution per path and build, not per page: a build's pages name the same files,
+        # and the check (on_files) has resolved them all before the first page is converted.
+        # Its bases are the check's (resolved against the current directory as snippets does,
+        # symlinks in them resolved), so both see each answer; the files found are the same.
+        self._snippets = snippet_resolver(
+            dict.fromkeys([settings.snippet_root, *snippet_base_path(config, relative_to=Path.cwd())])
+        )
+        user_options["resolver"] = self._snippets
+        config.markdown_extensions.append(ResourceExtension(**user_options))
+
+    def _directive_error(self, error: DirectiveError) -> None:
+        page = self._page_display()
+        line = f"{error.line + self._front_matter_lines()}:" if error.line is not None else ""
+        raise PluginError(f"{page}:{line} {error.reason}")
+
+    def _front_matter_lines(self) -> int:
+        # MkDocs strips YAML front matter before Markdown sees the page, so the directive's line
+        # numbers start below it. Counted only when an error is reported: no second read per page.
+        if self._page is None or not self._page_markdown:
+            return 0
+        source = self._page.file.content_string
+        if not source.endswith(self._page_markdown):
+            return 0
+        return source[: len(source) - len(self._page_markdown)].count("\n")
+
+    def _page_display(self) -> str:
+        if self._page is None or self.settings is None:
+            return "<page>"
+        return f"{self.settings.docs_prefix}/{self._page.file.src_uri}"
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return files
+        settings = self.settings
+        if settings is not None and self._record is not None:
+            if settings.validate:
+                self.findings = self._site_findings(settings, files, config)
+                # Logged here, inside the build, so `mkdocs build --strict` counts every one.
+                for finding in self.findings:
+                    log.warning(finding.located())
+            if not self.reused_check:
+                # A reused build's record would be the previous one, byte for byte: not rewritten.
+                self._record.save(settings.cache_dir)
+        if not self.config.publish:
+            return files
+        for item in self.rendered:
+            existing = files.get_file_from_path(item.docs_path)
+            if existing is not None:
+                # A copy in docs/ (usually stale) would be published otherwise.
+                log.info(f"{item.display} replaces docs file {item.docs_path} in the site")
+                files.remove(existing)
+            files.append(File.generated(config, item.docs_path, content=item.text))
+        return files
+
+    def _site_findings(self, settings: ProjectSettings, files: Files, config: MkDocsConfig) -> list[Finding]:
+        """The check's findings: the previous build's when none of its inputs changed."""
+        assert self._record is not None
+        self.reused_check = False
+        pages: list[tuple[str, str]] = []
+        for file in files.documentation_pages():
+            try:
+                pages.append((f"{settings.docs_prefix}/{file.src_uri}", file.content_string))
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports an unreadable page itself when it renders it
+        digests = page_digests(pages)
+        crds = self._crd_digests
+        if self._previous is not None and crds is not None:
+            assert self._snippets is not None  # set with the settings, in on_config
+            reused = self._previous.check_findings(crds, digests, unrefused(self._snippets))
+            if reused is not None:
+                log.info(
+                    f"no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
+                )
+                self.reused_check = True  # the record stays as it is: nothing in it changed
+                return reused
+        findings = self._check(pages, config)
+        self._record.with_check(crds, digests, self.memo.page_reads(), findings)
+        return findings
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        # The directive's error callback needs to know which page is being converted.
+        self._page = page
+        self._page_markdown = markdown
+        return markdown
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        # Templates, the vars file and CRDs live outside docs/, so MkDocs would not notice them;
+        # the cache is not watched, so writing it never triggers a rebuild loop.
+        if self.config.enabled and self.settings is not None:
+            for path in self.settings.watched():
+                if Path(path).exists():
+                    server.watch(str(path))
+        return server

@@ -1,0 +1,788 @@
+"""Check a whole docs site: rendered templates, every resource example on every page, and their relations.
+
+This is what `mkdocs build` (through the plugin) and `appreg check` run, so both report the same
+findings. It knows nothing of MkDocs: the caller hands over the pages' sources, the snippets base
+path and the rendered templates.
+
+For each site:
+
+1. Rendered templates are validated as `project.validate_rendered` does (findings at template lines).
+2. Every page's examples are extracted (`extract.extract_examples`: YAML fences, `--8<--` includes,
+   `kubectl apply -f - <<EOF` heredocs), resolving includes the way pymdownx.snippets does: the
+   first base path that has the file wins, the cache of rendered files first. An include or a
+   `/// resource` directive that names a rendered file ties that template to the page; it is not
+   checked a second time. The same text shown twice (the YAML tab and the heredoc tab) is checked
+   once.
+3. Each document with `apiVersion` and `kind` is validated against its CRD; a kind no CRD defines in
+   any group falls back to the upstream Kubernetes schemas (`corekinds.CoreSchemas`), and a kind
+   with no schema anywhere is `schema.missing`.
+4. Placeholders (`<base64(username)>`, `{true|false}`, `${VAR}`) become one `placeholder` warning
+   each, naming the expected type; the type errors they cause at the same path are dropped.
+5. References (`references.check_references`) and EDA Store policies (`policies.check_policies`)
+   over every resource of the site; prose drift (`prose.check_prose`) per page when enabled.
+
+Opt-outs (`# appreg: ignore`, `ignore=rule-id`, fence attribute, HTML comment) are read by
+`extract`; here an example ignored as a whole is left out of everything (it is neither validated
+nor a reference target), and an example ignoring some rules drops the findings of those rules that
+are located inside it.
+
+Rule ids added here: `placeholder` (warning) and `schema.missing` (warning in the build and in
+`appreg check`, error in `appreg validate`).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from mkdocs_appreg.common.digests import digest as file_digest
+from mkdocs_appreg.common.digests import reads_unchanged, text_digest
+from mkdocs_appreg.common.findings import Finding, Severity, sort_key
+from mkdocs_appreg.common.records import Record
+from mkdocs_appreg.engine import metadata, secret
+from mkdocs_appreg.engine.corekinds import CoreSchemas
+from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents
+from mkdocs_appreg.engine.leaks import Allowlist
+from mkdocs_appreg.engine.schemas import SchemaRegistry, parse_api_version
+from mkdocs_appreg.engine.validate import validate_document
+from mkdocs_appreg.pages.extract import Example, extract_examples
+from mkdocs_appreg.pages.pagescan import directive_paths, include_resolver, unrefused
+from mkdocs_appreg.site.placeholders import find_placeholders
+from mkdocs_appreg.site.policies import PolicyConfig, check_policies
+from mkdocs_appreg.site.project import ProjectSettings
+from mkdocs_appreg.site.references import (
+    DEFAULT_REFERENCE_RULES,
+    ReferenceRule,
+    SiteResource,
+    check_references,
+)
+
+if TYPE_CHECKING:
+    # Annotations only: `appreg validate` must not import Jinja (tests/test_layout.py).
+    from mkdocs_appreg.rendering.render import Rendered
+
+PLACEHOLDER_RULE = "placeholder"
+SCHEMA_MISSING_RULE = "schema.missing"
+CEL_UNCHECKED_RULE = "cel.unchecked"
+
+# Built-in kinds that are cluster-scoped (`kubectl api-resources --namespaced=false`, Kubernetes
+# 1.31); every other built-in kind is namespaced. The OpenAPI documents do not say which is which.
+CLUSTER_SCOPED_CORE_KINDS = frozenset(
+    {
+        "APIService",
+        "CertificateSigningRequest",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterTrustBundle",
+        "ComponentStatus",
+        "CSIDriver",
+        "CSINode",
+        "CustomResourceDefinition",
+        "DeviceClass",
+        "FlowSchema",
+        "IngressClass",
+        "IPAddress",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "PriorityLevelConfiguration",
+        "RuntimeClass",
+        "SelfSubjectAccessReview",
+        "SelfSubjectReview",
+        "SelfSubjectRulesReview",
+        "ServiceCIDR",
+        "StorageClass",
+        "SubjectAccessReview",
+        "TokenReview",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+        "VolumeAttributesClass",
+    }
+)
+
+
+# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+class CheckOptions:
+    """What a site check does beyond validating rendered templates.
+
+    Attributes:
+        check_pages: Check the resource examples written on pages and included from files.
+        references: Which fields name other resources (`references.DEFAULT_REFERENCE_RULES`).
+        policies: Which EDA Store policies to check.
+        kubernetes_version: Release of the built-in kinds' schemas (`"1.31"`); `None`: the newest.
+        prose: Check backticked field names in the pages' text (`prose.unknown-field`).
+        cel_unchecked: `warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`);
+            `off` drops those findings.
+    """
+
+    __slots__ = ("cel_unchecked", "check_pages", "kubernetes_version", "policies", "prose", "references")
+
+    check_pages: bool
+    references: tuple[ReferenceRule, ...]
+    policies: PolicyConfig
+    kubernetes_version: str | None
+    prose: bool
+    cel_unchecked: Literal["warning", "off"]
+
+    def __init__(
+        self,
+        check_pages: bool = True,
+        references: tuple[ReferenceRule, ...] = DEFAULT_REFERENCE_RULES,
+        # One shared default instance: nothing changes a PolicyConfig.
+        policies: PolicyConfig = PolicyConfig(),  # noqa: B008
+        kubernetes_version: str | None = None,
+        prose: bool = False,
+        cel_unchecked: Literal["warning", "off"] = "warning",
+    ) -> None:
+        self.check_pages = check_pages
+        self.references = references
+        self.policies = policies
+        self.kubernetes_version = kubernetes_version
+        self.prose = prose
+        self.cel_unchecked = cel_unchecked
+
+
+class CheckResult(Record):
+    """Everything one site check found.
+
+    Attributes:
+        findings: Every finding, sorted by file, line and column.
+        documents: Resources checked: rendered documents plus distinct documents on pages.
+    """
+
+    __slots__ = ("documents", "findings")
+    FIELDS = ("findings", "documents")
+
+    findings: list[Finding]
+    documents: int
+
+    def __init__(self, findings: list[Finding], documents: int) -> None:
+        self.findings = findings
+        self.documents = documents
+
+
+@functools.cache
+def core_schemas(kubernetes_version: str | None) -> CoreSchemas:
+    """The built-in kinds of one release, shared by every check of the process (they compile lazily).
+
+    Raises:
+        ConfigError: `kubernetes-validate` is missing or does not ship that release.
+    """
+    return CoreSchemas(kubernetes_version)
+
+
+# --- one resource ----------------------------------------------------------------------------------
+
+
+def validate_resource(
+    document: Document,
+    registry: SchemaRegistry,
+    core: CoreSchemas | None,
+    *,
+    missing: Severity = "warning",
+    allowlist: Allowlist | None = None,
+) -> list[Finding]:
+    """Validate one resource against its CRD, or against the built-in kinds when no CRD defines it.
+
+    A kind that a CRD defines in another group keeps `kind.unknown` from `validate_document` (a
+    typo'd group is more likely than a kind nobody defines). A kind with no schema anywhere is one
+    `schema.missing` finding of severity `missing`.
+
+    Args:
+        document: A parsed document.
+        registry: The CRDs (and the built-in Secret).
+        core: The built-in kinds, or `None` to use the CRDs only.
+        missing: Severity of `schema.missing`.
+        allowlist: Secret values not reported as `secret.leak`.
+
+    Returns:
+        The findings, ordered by position.
+    """
+    kind = document.kind
+    parsed = parse_api_version(document.api_version) if document.api_version else None
+    if parsed is None or not kind or registry.knows_group_kind(parsed[0], kind):
+        return validate_document(document, registry, allowlist=allowlist)
+    if core is not None:
+        found = core.validate(document)
+        if found is not None:
+            # The core schemas leave ObjectMeta out: validate it as the API server does for any kind.
+            namespaced = kind not in CLUSTER_SCOPED_CORE_KINDS
+            meta = metadata.validate_object_meta(document, "/metadata", namespaced=namespaced)
+            return sorted([*meta, *found], key=lambda f: (f.line, f.column, f.rule))
+    if registry.groups_for_kind(kind):
+        return validate_document(document, registry, allowlist=allowlist)
+    release = f" (Kubernetes {core.version})" if core is not None else ""
+    message = (
+        f'no schema for kind "{kind}" in "{document.api_version}": no CRD defines it and it is not a '
+        f"built-in kind{release}; add its CRD to the `crds` option"
+    )
+    return [document.finding("/kind", SCHEMA_MISSING_RULE, message, missing)]
+
+
+def validate_stream(
+    text: str, file: str, registry: SchemaRegistry, core: CoreSchemas | None, *, missing: Severity = "error"
+) -> tuple[list[Finding], int]:
+    """`validate.validate_text` with the built-in kinds as a fallback (what `appreg validate` runs).
+
+    Returns:
+        The parse findings and each document's findings, and the number of non-empty documents.
+    """
+    # One document at a time: its node tree is dropped once it is validated (see iter_documents).
+    findings: list[Finding] = []
+    checked: list[Finding] = []
+    count = 0
+    for document in iter_documents(text, file, findings):
+        checked.extend(validate_resource(document, registry, core, missing=missing))
+        count += 1
+    findings.extend(checked)
+    return findings, count
+
+
+@functools.cache
+def _secret_placeholder_schema() -> dict[str, Any]:
+    # The built-in Secret schema says `data` holds strings; upstream it is map[string][]byte,
+    # `format: byte` in the OpenAPI document (io.k8s.api.core.v1.Secret), which names it base64.
+    schema = copy.deepcopy(secret.SECRET_SCHEMA)
+    schema["properties"]["data"]["additionalProperties"]["format"] = "byte"
+    return schema
+
+
+def _schema_of(document: Document, registry: SchemaRegistry) -> Any:
+    """The schema placeholders are described from (their expected type)."""
+    kind_version = registry.lookup(document.api_version, document.kind)
+    if kind_version is None:
+        return None
+    if kind_version.group == "" and kind_version.kind == "Secret":
+        return _secret_placeholder_schema()
+    return kind_version.schema
+
+
+def with_placeholders(document: Document, findings: Sequence[Finding], schema: Any) -> list[Finding]:
+    """Replace what placeholders cause by one `placeholder` warning per placeholder.
+
+    `{true|false}` where a boolean belongs is a `schema.type` error, `<base64(username)>` in a
+    Secret's data a `secret.base64` one; both say less than "this is a placeholder for a boolean",
+    so every other finding at the placeholder's path or below it is dropped.
+    """
+    placeholders = find_placeholders(document, schema)
+    if not placeholders:
+        return list(findings)
+    pointers = [pointer for pointer, _, _ in placeholders]
+
+    def covered(finding: Finding) -> bool:
+        return any(finding.path == p or finding.path.startswith(p + "/") for p in pointers)
+
+    kept = [f for f in findings if not covered(f)]
+    for pointer, text, expected in placeholders:
+        wanted = f"a {expected}" if expected and not expected.startswith("one of") else expected
+        message = f"placeholder {text}: the reader must replace it with {wanted or 'a real value'}"
+        kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))
+    return sorted(kept, key=lambda f: (f.line, f.column, f.rule))
+
+
+# --- results kept across builds --------------------------------------------------------------------
+
+_MemoKey = tuple[str, str, int, int, str, tuple[Any, ...]]
+
+
+class _MemoEntry:
+    """One text's parse and validation results, as the memo keeps them."""
+
+    __slots__ = ("documents", "findings", "parse_findings")
+
+    parse_findings: tuple[Finding, ...]
+    documents: tuple[Document, ...]
+    findings: tuple[Finding, ...]  # validation findings (placeholders applied for page examples)
+
+    def __init__(
+        self,
+        parse_findings: tuple[Finding, ...],
+        documents: tuple[Document, ...],
+        findings: tuple[Finding, ...],
+    ) -> None:
+        self.parse_findings = parse_findings
+        self.documents = documents
+        self.findings = findings
+
+
+class _PageEntry:
+    """One page's extracted examples and the includes the extraction read."""
+
+    __slots__ = ("examples", "findings", "reads")
+
+    examples: tuple[Example, ...]
+    findings: tuple[Finding, ...]
+    # Every include the extraction resolved: (path as written, file it resolved to, its digest).
+    reads: tuple[tuple[str, Path | None, str | None], ...]
+
+    def __init__(
+        self,
+        examples: tuple[Example, ...],
+        findings: tuple[Finding, ...],
+        reads: tuple[tuple[str, Path | None, str | None], ...],
+    ) -> None:
+        self.examples = examples
+        self.findings = findings
+        self.reads = reads
+
+
+class ValidationMemo:
+    """Per-file validation results, kept by the plugin across the rebuilds of one `mkdocs serve`.
+
+    An entry is keyed by the file's display name, the text's position in it, a SHA-256 of the
+    text, `SchemaRegistry.fingerprint` and the options that change a file's findings (the
+    built-in kinds' release, the secrets allowlist): a file whose key is unchanged is neither
+    parsed nor validated again. A page's extracted examples are kept too, keyed by the page's
+    text and valid while every include resolves to the same file with the same content. Only
+    per-file work is kept; references and policies, which cross files, run over the whole site
+    every time. Entries not used by a check are dropped at its end, so the memo never holds more
+    than one site.
+
+    Attributes:
+        validations: Texts parsed and validated by the last `check_site` (memo misses).
+        reused: Texts whose results came from the memo in the last `check_site`.
+        extractions: Pages whose examples the last `check_site` extracted (memo misses).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[_MemoKey, _MemoEntry] = {}
+        self._used: set[_MemoKey] = set()
+        self._pages: dict[tuple[str, str], _PageEntry] = {}
+        self._pages_used: set[tuple[str, str]] = set()
+        self.validations = 0
+        self.reused = 0
+        self.extractions = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def start(self) -> None:
+        """Begin a check: reset the counters."""
+        self._used = set()
+        self._pages_used = set()
+        self.validations = 0
+        self.reused = 0
+        self.extractions = 0
+
+    def finish(self) -> None:
+        """End a check: forget the entries it did not use (deleted or changed files)."""
+        self._entries = {key: entry for key, entry in self._entries.items() if key in self._used}
+        self._pages = {key: entry for key, entry in self._pages.items() if key in self._pages_used}
+
+    def page(
+        self, page: str, text: str, resolve: Callable[[str], Path | None]
+    ) -> tuple[tuple[str, str], _PageEntry | None]:
+        """The page's key, and its examples from an earlier check if no include changed since."""
+        key = (page, text_digest(text))
+        entry = self._pages.get(key)
+        if entry is not None and reads_unchanged(entry.reads, resolve):
+            self._pages_used.add(key)
+            return key, entry
+        return key, None
+
+    def page_reads(self) -> list[tuple[str, Path | None, str | None]]:
+        """Every include the pages of the last check resolved: (path, file, its digest)."""
+        return [read for key in self._pages_used for read in self._pages[key].reads]
+
+    def put_page(self, key: tuple[str, str], entry: _PageEntry) -> None:
+        self._pages[key] = entry
+        self._pages_used.add(key)
+        self.extractions += 1
+
+    def key(
+        self, scope: str, file: str, line_offset: int, column_offset: int, text: str, context: tuple[Any, ...]
+    ) -> _MemoKey:
+        digest = text_digest(text)
+        return (scope, file, line_offset, column_offset, digest, context)
+
+    def get(self, key: _MemoKey) -> _MemoEntry | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._used.add(key)
+            self.reused += 1
+        return entry
+
+    def put(self, key: _MemoKey, entry: _MemoEntry, *, validated: bool) -> None:
+        self._entries[key] = entry
+        self._used.add(key)
+        if validated:
+            self.validations += 1
+
+
+# --- the site ---------------------------------------------------------------------------------------
+
+
+# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
+# this one): every pattern compiled at import is paid for by every build.
+#
+# An example that fails to parse is still worth a `yaml.syntax` finding when it looks like a resource.
+@functools.cache
+def _resource_keys() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
+
+
+class _Span:
+    """The lines of one example in its file, and the rules it opts out of."""
+
+    __slots__ = ("file", "first", "ignore", "last")
+
+    file: str
+    first: int
+    last: int
+    ignore: frozenset[str]
+
+    def __init__(self, file: str, first: int, last: int, ignore: frozenset[str]) -> None:
+        self.file = file
+        self.first = first
+        self.last = last
+        self.ignore = ignore
+
+    def drops(self, finding: Finding) -> bool:
+        return (
+            finding.file == self.file
+            and self.first <= finding.line <= self.last
+            and finding.rule in self.ignore
+        )
+
+
+class _SiteCheck:
+    """The state of one `check_site` run: resources, findings, spans seen."""
+
+    __slots__ = (
+        "core",
+        "documents",
+        "findings",
+        "memo",
+        "memo_context",
+        "options",
+        "page_kinds",
+        "registry",
+        "rendered_by_file",
+        "rendered_pages",
+        "resolve",
+        "resources",
+        "seen",
+        "settings",
+        "spans",
+    )
+
+    settings: ProjectSettings
+    options: CheckOptions
+    registry: SchemaRegistry
+    core: CoreSchemas | None
+    # The file pymdownx.snippets would include for a path (pagescan.include_resolver).
+    resolve: Callable[[str], Path | None]
+    rendered_by_file: dict[str, Rendered]
+    findings: list[Finding]
+    resources: list[SiteResource]
+    spans: list[_Span]
+    seen: set[tuple[str, int, int, str]]
+    documents: int
+    page_kinds: dict[str, set[tuple[str, str]]]
+    rendered_pages: dict[str, list[str]]
+    memo: ValidationMemo | None
+    memo_context: tuple[Any, ...]
+
+    def __init__(
+        self,
+        settings: ProjectSettings,
+        options: CheckOptions,
+        registry: SchemaRegistry,
+        core: CoreSchemas | None,
+        resolve: Callable[[str], Path | None],
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.registry = registry
+        self.core = core
+        self.resolve = resolve
+        self.rendered_by_file = {}
+        self.findings = []
+        self.resources = []
+        self.spans = []
+        self.seen = set()
+        self.documents = 0
+        self.page_kinds = {}
+        self.rendered_pages = {}
+        self.memo = None
+        self.memo_context = ()
+
+    @property
+    def allowlist(self) -> Allowlist:
+        return Allowlist(self.settings.secrets_allowlist)
+
+    def display(self, path: Path) -> str:
+        return self.settings.display(path.resolve() if not path.is_absolute() else path)
+
+    # -- rendered templates
+
+    def add_rendered(self, rendered: Sequence[Rendered]) -> list[Document]:
+        documents: list[Document] = []
+        for item in rendered:
+            shown = self.display(self.settings.cache_path(item))
+            self.rendered_by_file[shown] = item
+            self.rendered_pages[shown] = []
+            entry = self._rendered_entry(item.text, shown)
+            self.findings.extend(entry.parse_findings)
+            self.findings.extend(entry.findings)
+            documents.extend(entry.documents)
+            self.documents += len(entry.documents)
+        return documents
+
+    def _rendered_entry(self, text: str, shown: str) -> _MemoEntry:
+        key = None
+        if self.memo is not None:
+            key = self.memo.key("rendered", shown, 0, 0, text, self.memo_context)
+            known = self.memo.get(key)
+            if known is not None:
+                return known
+        parsed = parse_documents(text, shown)
+        found: list[Finding] = []
+        for document in parsed.documents:
+            found.extend(validate_resource(document, self.registry, self.core, allowlist=self.allowlist))
+        entry = _MemoEntry(tuple(parsed.findings), tuple(parsed.documents), tuple(found))
+        if self.memo is not None and key is not None:
+            self.memo.put(key, entry, validated=True)
+        return entry
+
+    # -- pages
+
+    def add_page(self, page: str, text: str) -> None:
+        kinds = self.page_kinds.setdefault(page, set())
+        examples, found = self._page_examples(page, text)
+        self.findings.extend(found)
+        for example in examples:
+            self.add_example(example, kinds)
+
+    def _page_examples(self, page: str, text: str) -> tuple[Sequence[Example], Sequence[Finding]]:
+        key = None
+        if self.memo is not None:
+            key, known = self.memo.page(page, text, self.resolve)
+            if known is not None:
+                return known.examples, known.findings
+        reads: dict[str, tuple[Path | None, str | None]] = {}
+
+        def resolve(path: str) -> Path | None:
+            resolved = self.resolve(path)
+            # Digest before the extraction reads it: a file changed in between is a miss next time.
+            if path not in reads:
+                reads[path] = (
+                    resolved,
+                    file_digest(resolved) if self.memo is not None and resolved is not None else None,
+                )
+            return resolved
+
+        examples, found = extract_examples(text, page, resolve=resolve, display=self.display)
+        for line, path in directive_paths(text.splitlines()) if "///" in text else ():
+            if resolve(path) is None:
+                continue  # the directive itself reports it while the page renders
+            synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
+            more, _ = extract_examples(synthetic, page, resolve=resolve, display=self.display)
+            examples.extend(
+                Example(
+                    example.file,
+                    example.text,
+                    example.line_offset,
+                    example.column_offset,
+                    example.origin,
+                    example.page,
+                    line,
+                    example.ignore,
+                )
+                for example in more
+            )
+        if self.memo is not None and key is not None:
+            entry = _PageEntry(tuple(examples), tuple(found), tuple((p, r, d) for p, (r, d) in reads.items()))
+            self.memo.put_page(key, entry)
+        return examples, found
+
+    def add_example(self, example: Example, kinds: set[tuple[str, str]]) -> None:
+        rendered = self.rendered_by_file.get(example.file)
+        if rendered is not None:
+            # A rendered template shown on this page: validated once, as a template.
+            pages = self.rendered_pages[example.file]
+            if example.page not in pages:
+                pages.append(example.page)
+            return
+        if example.ignore is not None and not example.ignore:
+            return
+        key = None
+        known = None
+        parse_findings: tuple[Finding, ...] = ()
+        resources: tuple[Document, ...] = ()
+        # Text without `apiVersion` holds no resource (short of spelling the key with YAML
+        # escapes), and most YAML on a page is configuration: it is neither parsed nor memoized.
+        if "apiVersion" in example.text:
+            if self.memo is not None:
+                key = self.memo.key(
+                    "example",
+                    example.file,
+                    example.line_offset,
+                    example.column_offset,
+                    example.text,
+                    self.memo_context,
+                )
+                known = self.memo.get(key)
+            if known is not None:
+                parse_findings, resources = known.parse_findings, known.documents
+            else:
+                parsed = parse_documents(
+                    example.text,
+                    example.file,
+                    line_offset=example.line_offset,
+                    column_offset=example.column_offset,
+                )
+                parse_findings = tuple(parsed.findings)
+                resources = tuple(d for d in parsed.documents if d.api_version and d.kind)
+        kinds.update((d.api_version, d.kind) for d in resources)
+        if example.key in self.seen:
+            return
+        self.seen.add(example.key)
+        if example.ignore:
+            last = example.line_offset + example.text.count("\n")
+            self.spans.append(_Span(example.file, example.line_offset + 1, last, example.ignore))
+        if not resources and not (parse_findings and _resource_keys().search(example.text)):
+            if self.memo is not None and key is not None and known is None:
+                self.memo.put(key, _MemoEntry(parse_findings, resources, ()), validated=False)
+            return  # YAML that is not a Kubernetes resource (a values file, a config excerpt)
+        # Syntax errors only where the text is meant to be a resource: a broken one parses to nothing.
+        self.findings.extend(parse_findings)
+        if known is not None:
+            self.findings.extend(known.findings)
+        else:
+            found: list[Finding] = []
+            for document in resources:
+                checked = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
+                found.extend(with_placeholders(document, checked, _schema_of(document, self.registry)))
+            self.findings.extend(found)
+            if self.memo is not None and key is not None:
+                self.memo.put(key, _MemoEntry(parse_findings, resources, tuple(found)), validated=True)
+        for document in resources:
+            self.resources.append(SiteResource(document, example.page))
+        self.documents += len(resources)
+
+    # -- relations
+
+    def add_rendered_resources(self, documents: Iterable[Document]) -> None:
+        for document in documents:
+            if not (document.api_version and document.kind):
+                continue
+            pages = self.rendered_pages.get(document.file) or [""]
+            for page in pages:
+                self.page_kinds.setdefault(page, set()).add((document.api_version, document.kind))
+            self.resources.append(SiteResource(document, pages[0]))
+
+    def check_prose(self, pages: Sequence[tuple[str, str]]) -> None:
+        # Imported here: the check is off by default, and a build pays for every import.
+        from mkdocs_appreg.site.prose import check_prose, schema_field_names
+
+        for page, text in pages:
+            names: set[str] = set()
+            for api_version, kind in sorted(self.page_kinds.get(page, ())):
+                kind_version = self.registry.lookup(api_version, kind)
+                if kind_version is not None and kind_version.schema is not None:
+                    names.update(schema_field_names(kind_version.schema))
+            if names:
+                self.findings.extend(check_prose(text, page, names))
+
+    def result(self) -> CheckResult:
+        findings: list[Finding] = []
+        for finding in dict.fromkeys(self.findings):
+            if any(span.drops(finding) for span in self.spans):
+                continue
+            if finding.rule == CEL_UNCHECKED_RULE and self.options.cel_unchecked == "off":
+                continue
+            rendered = self.rendered_by_file.get(finding.file)
+            if rendered is not None:
+                file, line = rendered.origin(finding.line)
+                finding = finding.moved(file=file, line=line)
+            findings.append(finding)
+        return CheckResult(sorted(dict.fromkeys(findings), key=sort_key), self.documents)
+
+
+def check_site(
+    settings: ProjectSettings,
+    pages: Sequence[tuple[str, str]],
+    *,
+    options: CheckOptions,
+    registry: SchemaRegistry,
+    rendered: Sequence[Rendered],
+    base_path: Sequence[Path] = (),
+    memo: ValidationMemo | None = None,
+    resolver: Callable[[str], Path | None] | None = None,
+) -> CheckResult:
+    """Check a site's rendered templates, the resources on its pages, and the references between them.
+
+    Args:
+        settings: The project; the rendered files must already be in its cache (`write_cache`),
+            where page includes find them.
+        pages: `(display path, Markdown source)` of every documentation page, the display path as
+            findings name it (`docs/development/custom-registry.md`).
+        options: What to check.
+        registry: The CRDs (`project.build_registry`).
+        rendered: The rendered templates.
+        base_path: pymdownx.snippets' `base_path`, as absolute paths, in order; the cache
+            (`settings.snippet_root`) is searched first whether or not it is listed.
+        memo: Per-file results of earlier checks (the plugin keeps one for a `mkdocs serve`
+            session): a rendered file or page example whose text, CRDs and options are unchanged
+            is not parsed or validated again. The memo is updated.
+        resolver: A `pagescan.snippet_resolver` over the cache and `base_path`, whose answers
+            the check shares (the plugin's, which the directive uses too).
+
+    Returns:
+        The findings (located at template, page or snippet-file lines) and the number of resources.
+
+    Raises:
+        ConfigError: `options.kubernetes_version` names a release whose schemas are not installed.
+    """
+    core = core_schemas(options.kubernetes_version)
+    resolve = (
+        unrefused(resolver) if resolver is not None else include_resolver(settings.snippet_root, base_path)
+    )
+    site = _SiteCheck(settings, options, registry, core, resolve)
+    if memo is not None:
+        memo.start()
+        site.memo = memo
+        # Everything besides the text that changes a file's own findings.
+        site.memo_context = (
+            registry.fingerprint,
+            core.version,
+            tuple(sorted(settings.secrets_allowlist)),
+        )
+    rendered_documents = site.add_rendered(rendered)
+    if options.check_pages:
+        for page, text in pages:
+            site.add_page(page, text)
+    if memo is not None:
+        memo.finish()
+    site.add_rendered_resources(rendered_documents)
+    site.findings.extend(check_references(site.resources, options.references))
+    site.findings.extend(check_policies(site.resources, options.references, options.policies))
+    if options.prose and options.check_pages:
+        site.check_prose(pages)
+    return site.result()
+
+
+__all__ = [
+    "PLACEHOLDER_RULE",
+    "SCHEMA_MISSING_RULE",
+    "CheckOptions",
+    "CheckResult",
+    "ValidationMemo",
+    "check_site",
+    "core_schemas",
+    "validate_resource",
+    "validate_stream",
+    "with_placeholders",
+]

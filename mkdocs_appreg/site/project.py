@@ -1,0 +1,296 @@
+"""One docs project's resources: render the templates, keep them in the cache, validate them.
+
+This is the pipeline the MkDocs plugin runs during a build and the `appreg` CLI runs without
+one, so both see exactly the same findings. It knows nothing of MkDocs: the plugin (and
+`config.load_settings` for the CLI) turn an `mkdocs.yml` into `ProjectSettings`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from mkdocs_appreg.common.atomic import write_atomically
+from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.common.findings import Finding
+
+if TYPE_CHECKING:
+    from mkdocs_appreg.engine.crdcache import CrdCache
+    from mkdocs_appreg.engine.schemas import SchemaRegistry
+    from mkdocs_appreg.rendering.render import Rendered, RenderResult
+
+# The renderer, the CRD registry and the validator are imported by the functions that use
+# them: a build that reuses its previous results (buildrecord.py) needs none of them.
+
+MANIFEST = "manifest.json"
+
+
+# A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
+# instructions at import (typing compiles its annotations), generating dataclass methods ~1 ms.
+# Its repr (part of the build record's environment key) shows every field, as a dataclass's does.
+class ProjectSettings:
+    """Where a project's parts are, as absolute paths, and what to do with them.
+
+    Attributes:
+        root: The directory of mkdocs.yml; relative paths in findings are shown from here.
+        docs_dir: MkDocs' docs_dir.
+        templates_dir: The template tree, mirroring docs_dir.
+        cache_dir: Where rendered files are written (never inside docs_dir).
+        variables: Template variables (`vars`), which override those of `vars_file`.
+        vars_file: An optional YAML mapping of template variables.
+        crds: CRD files or directories, on top of the built-in ones.
+        template_suffix: Suffix that marks a template (removed to get the docs path).
+        validate: Whether rendered resources are validated.
+        secrets_allowlist: Secret values (or their sha256) never reported as `secret.leak`.
+        remote_crds: CRD URLs to download at each build (only with `allow_remote_crds`).
+    """
+
+    __slots__ = (
+        "cache_dir",
+        "crds",
+        "docs_dir",
+        "remote_crds",
+        "root",
+        "secrets_allowlist",
+        "template_suffix",
+        "templates_dir",
+        "validate",
+        "variables",
+        "vars_file",
+    )
+
+    root: Path
+    docs_dir: Path
+    templates_dir: Path
+    cache_dir: Path
+    variables: Mapping[str, Any]
+    vars_file: Path | None
+    crds: tuple[Path, ...]
+    template_suffix: str
+    validate: bool
+    secrets_allowlist: tuple[str, ...]
+    remote_crds: tuple[str, ...]
+
+    def __init__(
+        self,
+        root: Path,
+        docs_dir: Path,
+        templates_dir: Path,
+        cache_dir: Path,
+        variables: Mapping[str, Any] = MappingProxyType({}),
+        vars_file: Path | None = None,
+        crds: tuple[Path, ...] = (),
+        template_suffix: str = ".j2",
+        validate: bool = True,
+        secrets_allowlist: tuple[str, ...] = (),
+        remote_crds: tuple[str, ...] = (),
+    ) -> None:
+        self.root = root
+        self.docs_dir = docs_dir
+        self.templates_dir = templates_dir
+        self.cache_dir = cache_dir
+        self.variables = variables
+        self.vars_file = vars_file
+        self.crds = crds
+        self.template_suffix = template_suffix
+        self.validate = validate
+        self.secrets_allowlist = secrets_allowlist
+        self.remote_crds = remote_crds
+
+    def __repr__(self) -> str:
+        return (
+            f"ProjectSettings(root={self.root!r}, docs_dir={self.docs_dir!r}, "
+            f"templates_dir={self.templates_dir!r}, cache_dir={self.cache_dir!r}, "
+            f"variables={self.variables!r}, vars_file={self.vars_file!r}, crds={self.crds!r}, "
+            f"template_suffix={self.template_suffix!r}, validate={self.validate!r}, "
+            f"secrets_allowlist={self.secrets_allowlist!r}, remote_crds={self.remote_crds!r})"
+        )
+
+    def display(self, path: Path) -> str:
+        """`path` relative to the project root when it is inside it, for messages."""
+        if os.name != "nt":
+            # What Path.relative_to decides by comparing parts is, for two normalized POSIX paths,
+            # a prefix test of their text: a tenth of the cost, and every finding and include
+            # of a build is shown through here.
+            text, root = str(path), str(self.root)
+            if text == root:
+                return "."
+            inside = root if root.endswith("/") else root + "/"
+            return text[len(inside) :] if text.startswith(inside) else text
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    @property
+    def docs_prefix(self) -> str:
+        """How pages name docs files in `--8<--` lines: docs_dir relative to the root (`docs`)."""
+        return self.display(self.docs_dir)
+
+    @property
+    def snippet_root(self) -> Path:
+        """The cache directory that holds `<docs_prefix>/<docs path>` for each rendered file.
+
+        Prepended to pymdownx.snippets' base_path, it makes `--8<-- "docs/x.yaml"` resolve to
+        the rendered file even though nothing was written into docs/.
+        """
+        return self.cache_dir / "snippets"
+
+    def cache_path(self, rendered: Rendered) -> Path:
+        return self.snippet_root / self.docs_prefix / rendered.docs_path
+
+    @property
+    def crd_cache(self) -> CrdCache:
+        """Parsed CRD files by content, under `<cache_dir>/crds` (see `crdcache`)."""
+        from mkdocs_appreg.engine.crdcache import CRDS_SUBDIRECTORY, CrdCache
+
+        return CrdCache(self.cache_dir / CRDS_SUBDIRECTORY)
+
+    def check(self) -> None:
+        """Refuse settings that would make a build write where it must not.
+
+        Raises:
+            ConfigError: the templates dir is missing, or the cache dir overlaps docs_dir,
+                the templates or the project root itself (stale-file cleanup deletes files
+                in the cache, so the cache must be ours alone).
+        """
+        if not self.templates_dir.is_dir():
+            raise ConfigError(
+                f"templates_dir '{self.display(self.templates_dir)}' does not exist or is not a directory"
+            )
+        cache = self.cache_dir.resolve()
+        for name, other in (("docs_dir", self.docs_dir), ("templates_dir", self.templates_dir)):
+            other = other.resolve()
+            if cache == other or other.is_relative_to(cache) or cache.is_relative_to(other):
+                raise ConfigError(f"cache_dir '{self.display(self.cache_dir)}' must not overlap {name}")
+        if self.root.resolve().is_relative_to(cache):
+            raise ConfigError(f"cache_dir '{self.display(self.cache_dir)}' must not contain the project")
+        if self.docs_prefix.startswith("..") or Path(self.docs_prefix).is_absolute():
+            raise ConfigError("docs_dir must be inside the directory of mkdocs.yml")
+
+    def watched(self) -> list[Path]:
+        """Everything whose change should rebuild the site under `mkdocs serve`."""
+        paths = [self.templates_dir]
+        if self.vars_file is not None:
+            paths.append(self.vars_file)
+        paths.extend(self.crds)
+        return paths
+
+
+def template_variables(settings: ProjectSettings) -> dict[str, Any]:
+    """The vars file's mapping overlaid with the `vars` option (the option wins)."""
+    from mkdocs_appreg.rendering.render import load_vars_file
+
+    variables: dict[str, Any] = {}
+    if settings.vars_file is not None:
+        variables.update(load_vars_file(settings.vars_file, settings.display(settings.vars_file)))
+    variables.update(settings.variables)
+    return variables
+
+
+def render_project(settings: ProjectSettings) -> RenderResult:
+    """Render every template of the project (findings for broken ones, never an exception)."""
+    from mkdocs_appreg.rendering.render import TemplateRenderer
+
+    renderer = TemplateRenderer(
+        settings.templates_dir,
+        template_variables(settings),
+        display_root=settings.root,
+        suffix=settings.template_suffix,
+    )
+    return renderer.render_all()
+
+
+def build_registry(
+    settings: ProjectSettings, base: SchemaRegistry | None = None
+) -> tuple[SchemaRegistry, list[Finding]]:
+    """The built-in schemas plus the project's CRDs; warnings for overridden definitions.
+
+    CRD files parsed before (this process, or any build of the project: `settings.crd_cache`)
+    are not parsed again.
+
+    Raises:
+        CrdError: a configured CRD path is missing or is not a valid CRD.
+    """
+    from mkdocs_appreg.engine.schemas import SchemaRegistry
+
+    registry = base if base is not None else SchemaRegistry.builtin()
+    warnings: list[Finding] = []
+    cache = settings.crd_cache
+    for path in settings.crds:
+        warnings.extend(registry.add_path(path, display=settings.display(path), cache=cache))
+    for url in settings.remote_crds:
+        # Only reachable when the site set `allow_remote_crds: true` (config.settings_from).
+        from mkdocs_appreg.engine.remote import (
+            fetch_crd,  # urllib.request: imported by the sites that fetch CRDs
+        )
+
+        local = fetch_crd(url, settings.cache_dir / "remote-crds")
+        warnings.extend(registry.add_path(local, display=url, cache=cache))
+    return registry, warnings
+
+
+def validate_rendered(rendered: Iterable[Rendered], registry: SchemaRegistry) -> list[Finding]:
+    """Validate rendered resources and move every finding back to the template line behind it."""
+    from mkdocs_appreg.engine.validate import validate_text
+
+    findings: list[Finding] = []
+    for item in rendered:
+        found, _ = validate_text(item.text, item.display, registry)
+        for finding in found:
+            file, line = item.origin(finding.line)
+            findings.append(finding.moved(file=file, line=line))
+    return findings
+
+
+def write_cache(settings: ProjectSettings, rendered: Iterable[Rendered]) -> list[Path]:
+    """Write rendered files into the cache atomically; remove ones whose template is gone.
+
+    Each file is written to a temporary file in the same directory and renamed over the old
+    one, so an interrupted build never leaves a half-written file that snippets would include.
+    Unchanged files are not rewritten. Only files listed in the previous manifest are ever
+    deleted, so a misconfigured cache_dir cannot cost the user a file we did not write.
+
+    Returns:
+        The paths of the rendered files in the cache.
+    """
+    settings.snippet_root.mkdir(parents=True, exist_ok=True)
+    manifest_path = settings.cache_dir / MANIFEST
+    previous = _read_manifest(manifest_path)
+    written: list[Path] = []
+    for item in rendered:
+        target = settings.cache_path(item)
+        _write_if_changed(target, item.text)
+        written.append(target)
+    current = {path.relative_to(settings.cache_dir).as_posix() for path in written}
+    for stale in sorted(previous - current):
+        stale_path = settings.cache_dir / stale
+        if stale_path.is_file() and not stale_path.is_symlink():
+            stale_path.unlink()
+    _write_if_changed(manifest_path, json.dumps(sorted(current), indent=1) + "\n")
+    return written
+
+
+def _read_manifest(path: Path) -> set[str]:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(entries, list):
+        return set()
+    # Only plain relative paths below the cache: a tampered manifest cannot point elsewhere.
+    return {e for e in entries if isinstance(e, str) and not e.startswith("/") and ".." not in e.split("/")}
+
+
+def _write_if_changed(target: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    try:
+        if target.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomically(target, data)
