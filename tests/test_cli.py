@@ -571,3 +571,59 @@ def test_the_package_version_is_the_installed_distributions() -> None:
     from importlib.metadata import version
 
     assert __version__ == version("mkdocs-appreg")
+
+
+# --- one bad document does not cost the batch ------------------------------------------------------
+
+
+def test_nan_against_multiple_of_does_not_lose_the_batch(tmp_path: Path) -> None:
+    # It ended the run in a traceback with no output (jsonschema's multipleOf raised on NaN).
+    crds = Path(__file__).parent / "fixtures" / "crds" / "good"
+    head = "apiVersion: test.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  name: abc\n"
+    (tmp_path / "a-nan.yaml").write_text(head + "  fraction: .nan\n", encoding="utf-8")
+    (tmp_path / "b-inf.yaml").write_text(head + "  fraction: -.Inf\n", encoding="utf-8")
+    (tmp_path / "c-step.yaml").write_text(head + "  step: 7\n", encoding="utf-8")
+    result = appreg(
+        "validate",
+        "--format",
+        "json",
+        "--crd",
+        str(crds),
+        "a-nan.yaml",
+        "b-inf.yaml",
+        "c-step.yaml",
+        cwd=tmp_path,
+    )
+    assert_no_traceback(result)
+    assert result.returncode == 1, result.stderr
+    payload = json.loads(result.stdout)
+    by_file = {f["file"]: f for f in payload["findings"]}
+    assert set(by_file) == {"a-nan.yaml", "b-inf.yaml", "c-step.yaml"}
+    assert (by_file["a-nan.yaml"]["line"], by_file["a-nan.yaml"]["path"]) == (7, "/spec/fraction")
+    assert (by_file["c-step.yaml"]["rule"], by_file["c-step.yaml"]["line"]) == ("schema.multiple-of", 7)
+
+
+def test_a_resource_the_engine_fails_on_is_reported_and_the_rest_still_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mkdocs_appreg.site import check
+
+    real = check.validate_resource
+
+    def flaky(document, registry, core, **options):  # type: ignore[no-untyped-def]
+        if document.name == "boom":
+            raise ValueError("cannot convert float NaN to integer")
+        return real(document, registry, core, **options)
+
+    monkeypatch.setattr(check, "validate_resource", flaky)
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: boom\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n"
+    )
+    findings, count = check.validate_stream(
+        text, "x.yaml", SchemaRegistry.builtin(), check.core_schemas(None)
+    )
+    assert count == 2
+    rules = {(f.rule, f.line) for f in findings}
+    assert ("resource.unchecked", 1) in rules
+    assert any(f.rule.startswith("meta.") and f.line == 9 for f in findings), findings

@@ -33,6 +33,7 @@ from mkdocs_appreg.engine import secret
 from mkdocs_appreg.engine.crdcache import CrdCache, collection_paused, content_key
 from mkdocs_appreg.engine.documents import Document, describe_yaml_error
 from mkdocs_appreg.engine.formats import FORMAT_CHECKS, format_checker
+from mkdocs_appreg.engine.openapi_values import multiple_of
 from mkdocs_appreg.engine.schema_extensions import check_schema
 
 if TYPE_CHECKING:
@@ -260,7 +261,10 @@ def kubernetes_validator_class() -> Any:
     from jsonschema.validators import extend
 
     type_checker = Draft4Validator.TYPE_CHECKER.redefine("integer", _is_whole_integer)
-    return extend(Draft4Validator, type_checker=type_checker)  # type: ignore[no-untyped-call]
+    # kube-openapi's multipleOf (relative tolerance; NaN and infinities fail instead of raising).
+    return extend(  # type: ignore[no-untyped-call]
+        Draft4Validator, validators={"multipleOf": multiple_of}, type_checker=type_checker
+    )
 
 
 @functools.cache

@@ -243,10 +243,26 @@ def validate_stream(
     checked: list[Finding] = []
     count = 0
     for document in iter_documents(text, file, findings):
-        checked.extend(validate_resource(document, registry, core, missing=missing))
+        checked.extend(_guarded(document, registry, core, missing))
         count += 1
     findings.extend(checked)
     return findings, count
+
+
+INTERNAL_RULE = "resource.unchecked"
+
+
+def _guarded(
+    document: Document, registry: SchemaRegistry, core: CoreSchemas | None, missing: Severity
+) -> list[Finding]:
+    # One document the engine cannot judge (a bug of ours, not of the input) must not cost the
+    # rest of the batch its findings, nor end `appreg validate` in a traceback: it is reported as
+    # unchecked, at the document, and every other document is still validated.
+    try:
+        return validate_resource(document, registry, core, missing=missing)
+    except (ValueError, TypeError, ArithmeticError, LookupError, RecursionError) as error:
+        message = f"this resource could not be checked: {type(error).__name__}: {error}"[:300]
+        return [document.finding("", INTERNAL_RULE, message)]
 
 
 @functools.cache
