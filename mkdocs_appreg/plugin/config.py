@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 DEFAULT_YAML_LABEL = "YAML Resource"
 DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
+DEFAULT_TEMPLATES_DIR = "templates"
 
 
 class _KubernetesVersion(base.BaseConfigOption["str | None"]):
@@ -47,8 +48,9 @@ class AppregConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the whole plugin off (no rendering, no directive, no validation)."""
 
-    templates_dir = c.Type(str, default="templates")
-    """Jinja templates mirroring docs_dir, relative to mkdocs.yml."""
+    templates_dir = c.Optional(c.Type(str))
+    """Jinja templates mirroring docs_dir, relative to mkdocs.yml; unset: `templates`, which may
+    be absent (a site that only checks its pages needs none). A folder you name must exist."""
 
     template_suffix = c.Type(str, default=".j2")
     """Suffix that marks a template; the rendered file's name is the template's without it."""
@@ -147,7 +149,8 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
             )
         return path
 
-    for option, value in (("templates_dir", options.templates_dir), ("cache_dir", options.cache_dir)):
+    templates_dir = DEFAULT_TEMPLATES_DIR if options.templates_dir is None else options.templates_dir
+    for option, value in (("templates_dir", templates_dir), ("cache_dir", options.cache_dir)):
         if not value.strip():
             raise ConfigError(f"plugin option '{option}' must not be empty")
     # URLs are downloaded only when the site opted in; otherwise `inside` refuses them.
@@ -159,7 +162,8 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
     return ProjectSettings(
         root=root,
         docs_dir=Path(config.docs_dir).resolve(),
-        templates_dir=inside("templates_dir", options.templates_dir),
+        templates_dir=inside("templates_dir", templates_dir),
+        templates_required=options.templates_dir is not None,
         cache_dir=resolve(options.cache_dir),
         variables=variables,
         vars_file=inside("vars_file", options.vars_file) if options.vars_file else None,

@@ -47,6 +47,8 @@ class ProjectSettings:
         validate: Whether rendered resources are validated.
         secrets_allowlist: Secret values (or their sha256) never reported as `secret.leak`.
         remote_crds: CRD URLs to download at each build (only with `allow_remote_crds`).
+        templates_required: The site named `templates_dir` itself, so a missing one is an error;
+            the default `templates` may be absent (a site that only checks its pages has none).
     """
 
     __slots__ = (
@@ -58,6 +60,7 @@ class ProjectSettings:
         "secrets_allowlist",
         "template_suffix",
         "templates_dir",
+        "templates_required",
         "validate",
         "variables",
         "vars_file",
@@ -74,6 +77,7 @@ class ProjectSettings:
     validate: bool
     secrets_allowlist: tuple[str, ...]
     remote_crds: tuple[str, ...]
+    templates_required: bool
 
     def __init__(
         self,
@@ -88,6 +92,7 @@ class ProjectSettings:
         validate: bool = True,
         secrets_allowlist: tuple[str, ...] = (),
         remote_crds: tuple[str, ...] = (),
+        templates_required: bool = True,
     ) -> None:
         self.root = root
         self.docs_dir = docs_dir
@@ -100,6 +105,7 @@ class ProjectSettings:
         self.validate = validate
         self.secrets_allowlist = secrets_allowlist
         self.remote_crds = remote_crds
+        self.templates_required = templates_required
 
     def __repr__(self) -> str:
         return (
@@ -107,7 +113,8 @@ class ProjectSettings:
             f"templates_dir={self.templates_dir!r}, cache_dir={self.cache_dir!r}, "
             f"variables={self.variables!r}, vars_file={self.vars_file!r}, crds={self.crds!r}, "
             f"template_suffix={self.template_suffix!r}, validate={self.validate!r}, "
-            f"secrets_allowlist={self.secrets_allowlist!r}, remote_crds={self.remote_crds!r})"
+            f"secrets_allowlist={self.secrets_allowlist!r}, remote_crds={self.remote_crds!r}, "
+            f"templates_required={self.templates_required!r})"
         )
 
     def display(self, path: Path) -> str:
@@ -154,11 +161,11 @@ class ProjectSettings:
         """Refuse settings that would make a build write where it must not.
 
         Raises:
-            ConfigError: the templates dir is missing, or the cache dir overlaps docs_dir,
+            ConfigError: an explicitly configured templates dir is missing, or the cache dir overlaps docs_dir,
                 the templates or the project root itself (stale-file cleanup deletes files
                 in the cache, so the cache must be ours alone).
         """
-        if not self.templates_dir.is_dir():
+        if self.templates_required and not self.templates_dir.is_dir():
             raise ConfigError(
                 f"templates_dir '{self.display(self.templates_dir)}' does not exist or is not a directory"
             )
@@ -194,7 +201,12 @@ def template_variables(settings: ProjectSettings) -> dict[str, Any]:
 
 def render_project(settings: ProjectSettings) -> RenderResult:
     """Render every template of the project (findings for broken ones, never an exception)."""
-    from mkdocs_appreg.rendering.render import TemplateRenderer
+    from mkdocs_appreg.rendering.render import RenderResult, TemplateRenderer
+
+    if not settings.templates_required and not settings.templates_dir.is_dir():
+        # The default `templates` folder is absent: a site that only checks the examples its
+        # pages show has nothing to render. (`check` refused a missing one the site named.)
+        return RenderResult([], [])
 
     renderer = TemplateRenderer(
         settings.templates_dir,
