@@ -30,6 +30,7 @@ from mkdocs_appreg.markdown.directive import (
     PRIORITY,
     ResourceExtension,
     ResourceOptions,
+    content_lines,
     expand_directives,
     heredoc_delimiter,
     resolve_snippet_path,
@@ -129,10 +130,52 @@ def test_seed_page_expands_to_the_hand_written_markup() -> None:
         if line == "kubectl apply -f - <<'EOF'":
             quoted += 1
             line = "kubectl apply -f - <<EOF"
+        ranged = re.fullmatch(r'(--8<-- "[^"]+):1:\d+"', line)
+        if ranged and undone and undone[-1] == "kubectl apply -f - <<EOF":
+            # The heredoc names the file's lines, so its final newline adds no blank line before EOF.
+            line = ranged[1] + '"'
         undone.append(line)
 
     assert (new_lines, quoted) == (2, 2)
     assert undone == seed
+
+
+def code_blocks(html: str, language: str) -> list[str]:
+    return re.findall(rf'<code class="language-{language}">(.*?)</code>', html, flags=re.DOTALL)
+
+
+SHARED_STATUS_QUO = Path(__file__).resolve().parents[2] / "shared" / "examples" / "status-quo"
+
+
+def test_kubectl_tab_is_the_seed_pages_tab(tmp_path: Path) -> None:
+    """The seed page's heredoc has no blank line before EOF; the directive's is the same text.
+
+    The seed page includes hand-written files; the plugin's rendered files end in a line break,
+    which snippets keeps as an empty last line. Here the seed page is rendered with its files
+    as the status-quo site has them, without a final line break, and the directive page with
+    the same files ending in one, as the plugin writes them: the bash blocks are equal but for
+    the quoted delimiter.
+    """
+    sources = FILES / "docs" / "development" / "resources"
+    if SHARED_STATUS_QUO.is_dir():
+        sources = SHARED_STATUS_QUO
+    seed_root, ours = tmp_path / "seed", tmp_path / "ours"
+    for name in ("authSecretRef.yaml", "registry.yaml"):
+        text = (sources / name).read_text(encoding="utf-8").rstrip("\n")
+        for root, content in ((seed_root, text), (ours, text + "\n")):
+            target = root / "docs" / "development" / "resources" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+    seed_html = make_markdown([str(seed_root)]).convert(SEED.read_text(encoding="utf-8"))
+    our_html = make_markdown([str(ours)]).convert((GOLDEN / "seed-page.md").read_text(encoding="utf-8"))
+    seed_tabs = code_blocks(seed_html, "bash")
+    our_tabs = [tab.replace("&lt;&lt;'EOF'", "&lt;&lt;EOF", 1) for tab in code_blocks(our_html, "bash")]
+    assert len(seed_tabs) == 2
+    assert our_tabs == seed_tabs
+    assert all("\n\nEOF" not in tab for tab in our_tabs)
+    # The YAML tab is the seed's markup as is; without Pygments, the fence keeps the file's
+    # final line break as the code's last character (Pygments ends every block in one anyway).
+    assert [b.rstrip("\n") for b in code_blocks(our_html, "yaml")] == code_blocks(seed_html, "yaml")
 
 
 def test_two_directives_in_a_row_give_two_tab_sets() -> None:
@@ -192,8 +235,29 @@ def test_the_heredoc_feeds_the_file_unchanged_to_the_command(name: str) -> None:
     page = f"/// resource | {name}\n    yaml: false\n    kubectl: cat\n///\n"
     (command,) = heredoc_commands(expand_and_include(make_markdown(), page))
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=True)
-    # snippets keeps the empty line after the file's final newline, so the heredoc has one more.
-    assert result.stdout == (FILES / name).read_text(encoding="utf-8") + "\n"
+    # The heredoc includes the file's lines without the empty one after its final line break.
+    assert result.stdout == (FILES / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("text", ["a: 1\n", "a: 1", "a: 1\n\n", "a: 1\r\nb: 2\r\n", "\n"])
+def test_the_heredoc_delivers_the_files_lines(tmp_path: Path, text: str) -> None:
+    (tmp_path / "r.yaml").write_bytes(text.encode())
+    page = "/// resource | r.yaml\n    yaml: false\n    kubectl: cat\n///\n"
+    (command,) = heredoc_commands(expand_and_include(make_markdown([str(tmp_path)]), page))
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=True)
+    # What bash feeds the command: each of the file's lines, each ending in a line break.
+    lines = text.replace("\r\n", "\n").split("\n")
+    expected = "".join(line + "\n" for line in (lines[:-1] if lines[-1] == "" else lines))
+    assert result.stdout == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", None), ("a", None), ("a\n", 1), ("a\nb\n", 2), ("a\n\n", 2), ("a\r\nb\r\n", 2), ("a\rb\r", 2)],
+)
+def test_content_lines(text: str, expected: int | None) -> None:
+    assert content_lines(text) == expected
 
 
 def test_delimiter_skips_lines_of_the_file() -> None:
@@ -555,7 +619,7 @@ def test_first_base_path_wins(tmp_path: Path) -> None:
     md = make_markdown([str(first), str(second)])
     lines = expand_and_include(md, "/// resource | r.yaml\n    yaml: false\n///")
     start = lines.index("kubectl apply -f - <<'EOF_1'")
-    assert lines[start + 1 : start + 4] == ["EOF", "", "EOF_1"]
+    assert lines[start + 1 : start + 3] == ["EOF", "EOF_1"]
 
 
 def test_relative_base_paths_resolve_against_the_current_directory(
@@ -645,7 +709,8 @@ def test_a_given_resolver_decides_what_every_page_finds(tmp_path: Path) -> None:
     # Base paths that have nothing: only the resolver can find the file.
     pages = [expand(make_markdown([str(tmp_path)], resolver=counting), page) for _ in range(3)]
     assert pages[0] == pages[1] == pages[2] == expand(make_markdown(), page)
-    assert set(asked) == {"secret.yaml"}
+    # The heredoc's line range (`:1:8`) is also asked as a file name, as snippets would try it.
+    assert set(asked) == {"secret.yaml", "secret.yaml:1:8"}
 
 
 def test_snippet_resolver_resolves_each_path_once_and_keeps_refusing(

@@ -53,6 +53,7 @@ __all__ = [
     "ResourceOptions",
     "ResourcePreprocessor",
     "check_snippet_lines",
+    "content_lines",
     "expand_directives",
     "heredoc_delimiter",
     "makeExtension",
@@ -150,7 +151,24 @@ def heredoc_delimiter(text: str) -> str:
     return candidate
 
 
-def tab_markup(path: str, options: ResourceOptions, *, delimiter: str, indent: int = 0) -> list[str]:
+def content_lines(text: str) -> int | None:
+    """The number of lines a heredoc must include of `text`, when its final line break would add one.
+
+    pymdownx.snippets splits a file at its line breaks, and since 10.x keeps the empty string after
+    a final one (older releases dropped it): in a fence that empty line is a blank line before
+    `EOF`, which the hand-written pages never had. A line range (`path:1:N`) selects the same lines
+    under every snippets release. None when the file does not end in a line break (or is empty):
+    the plain path then includes exactly its lines.
+    """
+    parts = _LINE_BREAK.split(text)
+    if len(parts) < 2 or parts[-1] != "":
+        return None
+    return len(parts) - 1
+
+
+def tab_markup(
+    path: str, options: ResourceOptions, *, delimiter: str, indent: int = 0, lines: int | None = None
+) -> list[str]:
     """Produce the `pymdownx.blocks.tab` lines for one resource.
 
     The lines are those of the hand-written pages, with two changes: the first tab has `new: true`,
@@ -162,6 +180,8 @@ def tab_markup(path: str, options: ResourceOptions, *, delimiter: str, indent: i
         options: Labels, fence language and command; at least one label must be set.
         delimiter: The heredoc delimiter (see `heredoc_delimiter`).
         indent: Number of spaces every non-blank line is indented by.
+        lines: The file's line count without its final line break (see `content_lines`): the
+            heredoc then includes `path:1:lines`, so no blank line comes before the delimiter.
 
     Returns:
         The lines, without line endings; blank lines are empty strings.
@@ -174,7 +194,8 @@ def tab_markup(path: str, options: ResourceOptions, *, delimiter: str, indent: i
     if options.yaml_label is not None:
         tabs.append((options.yaml_label, [f"```{options.lang}", snippet, "```"]))
     if options.command_label is not None:
-        heredoc = [f"{options.kubectl} <<'{delimiter}'", snippet, delimiter]
+        included = f'--8<-- "{path}:1:{lines}"' if lines else snippet
+        heredoc = [f"{options.kubectl} <<'{delimiter}'", included, delimiter]
         tabs.append((options.command_label, ["```bash", *heredoc, "```"]))
     if not tabs:
         raise ValueError("a resource directive needs at least one tab")
@@ -393,14 +414,17 @@ class _Directive:
         except ValueError as error:
             raise DirectiveError(str(error), line=self.header_line) from None
         delimiter = DEFAULT_DELIMITER
+        lines = None
         if resolved is not None:
-            delimiter = heredoc_delimiter(self._read(resolved, encoding))
+            text = self._read(resolved, encoding)
+            delimiter = heredoc_delimiter(text)
+            lines = content_lines(text)
         elif check_paths:
             where = f" ({', '.join(searched)})" if searched else ""
             raise DirectiveError(
                 f"`{path}` was not found in any snippet base path{where}", line=self.header_line
             )
-        return tab_markup(path, options, delimiter=delimiter, indent=self.indent)
+        return tab_markup(path, options, delimiter=delimiter, indent=self.indent, lines=lines)
 
     def _checked_path(self) -> str:
         path = self.path
