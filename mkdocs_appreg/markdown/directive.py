@@ -167,7 +167,7 @@ def content_lines(text: str) -> int | None:
 
 
 def tab_markup(
-    path: str, options: ResourceOptions, *, delimiter: str, indent: int = 0, lines: int | None = None
+    path: str, options: ResourceOptions, *, delimiter: str, indent: int = 0, line_count: int | None = None
 ) -> list[str]:
     """Produce the `pymdownx.blocks.tab` lines for one resource.
 
@@ -180,8 +180,8 @@ def tab_markup(
         options: Labels, fence language and command; at least one label must be set.
         delimiter: The heredoc delimiter (see `heredoc_delimiter`).
         indent: Number of spaces every non-blank line is indented by.
-        lines: The file's line count without its final line break (see `content_lines`): the
-            heredoc then includes `path:1:lines`, so no blank line comes before the delimiter.
+        line_count: The file's line count without its final line break (see `content_lines`):
+            the heredoc then includes `path:1:line_count`, so no blank line comes before the delimiter.
 
     Returns:
         The lines, without line endings; blank lines are empty strings.
@@ -194,7 +194,7 @@ def tab_markup(
     if options.yaml_label is not None:
         tabs.append((options.yaml_label, [f"```{options.lang}", snippet, "```"]))
     if options.command_label is not None:
-        included = f'--8<-- "{path}:1:{lines}"' if lines else snippet
+        included = f'--8<-- "{path}:1:{line_count}"' if line_count else snippet
         heredoc = [f"{options.kubectl} <<'{delimiter}'", included, delimiter]
         tabs.append((options.command_label, ["```bash", *heredoc, "```"]))
     if not tabs:
@@ -414,17 +414,17 @@ class _Directive:
         except ValueError as error:
             raise DirectiveError(str(error), line=self.header_line) from None
         delimiter = DEFAULT_DELIMITER
-        lines = None
+        line_count = None
         if resolved is not None:
             text = self._read(resolved, encoding)
             delimiter = heredoc_delimiter(text)
-            lines = content_lines(text)
+            line_count = content_lines(text)
         elif check_paths:
             where = f" ({', '.join(searched)})" if searched else ""
             raise DirectiveError(
                 f"`{path}` was not found in any snippet base path{where}", line=self.header_line
             )
-        return tab_markup(path, options, delimiter=delimiter, indent=self.indent, lines=lines)
+        return tab_markup(path, options, delimiter=delimiter, indent=self.indent, line_count=line_count)
 
     def _checked_path(self) -> str:
         path = self.path
