@@ -182,3 +182,210 @@ def test_check_reads_the_allowlist_from_mkdocs_yml(
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config))
     assert main(["check", "--config-file", str(tmp_path / "mkdocs.yml")]) == 0
     assert "secret.leak" not in capsys.readouterr().out
+
+
+# --- the detector's own cases (it replaced detect-secrets) -------------------------------------
+
+
+def pem(label: str, body: str) -> str:
+    return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
+
+
+def base64_lines(size: int) -> str:
+    encoded = base64.b64encode(secrets.token_bytes(size)).decode()
+    return "\n".join(encoded[i : i + 64] for i in range(0, len(encoded), 64))
+
+
+GITLAB = "glpat-" + secrets.token_urlsafe(15).replace("-", "a").replace("_", "b")[:20]
+NPM = "npm_" + "".join(
+    secrets.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(36)
+)
+PYPI = "pypi-AgEIcHlwaS5vcmc" + "".join(
+    secrets.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(80)
+)
+OPENAI = "sk-proj-" + "".join(
+    secrets.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(48)
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        (GITLAB, "GitLab Token"),
+        (NPM, "NPM tokens"),
+        (f"//registry.npmjs.org/:_authToken={NPM}\n", "NPM tokens"),
+        (PYPI, "PyPI Token"),
+        (OPENAI, "OpenAI Token"),
+        (f"https://user:{GITHUB}@host", "GitHub Token"),
+        (f"https://x-access-token:{GITHUB}@github.example.com/org/repo.git", "GitHub Token"),
+        (pem("OPENSSH PRIVATE KEY", base64_lines(300)), "Private Key"),
+        (
+            pem(
+                "EC PRIVATE KEY", "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0A1B\n\n" + base64_lines(120)
+            ),
+            "Private Key",
+        ),
+        # A certificate and its key in one value (a `tls.pem` bundle): the key is still found.
+        (pem("CERTIFICATE", base64_lines(600)) + pem("PRIVATE KEY", base64_lines(48)), "Private Key"),
+    ],
+    ids=[
+        "gitlab",
+        "npm",
+        "npmrc",
+        "pypi",
+        "openai",
+        "url-token",
+        "url-token-example-host",
+        "openssh",
+        "encrypted-ec",
+        "bundle",
+    ],
+)
+def test_token_formats_and_keys(value: str, kind: str) -> None:
+    assert credential_kind(value) == kind
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "...",
+        "…",
+        "<your private key here>",
+        "",
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIB...\n...",
+        "[snip]\n...\n",
+    ],
+    ids=["dots", "ellipsis", "angle", "empty", "cut-short", "snip"],
+)
+def test_a_private_key_whose_body_is_an_elision_is_a_placeholder(body: str) -> None:
+    assert credential_kind(pem("RSA PRIVATE KEY", body)) is None
+    assert credential_kind("-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----") is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pem("CERTIFICATE", base64_lines(900)),
+        pem("CERTIFICATE", base64_lines(900)) + pem("CERTIFICATE", base64_lines(700)),
+        pem("PUBLIC KEY", base64_lines(294)),
+        pem("RSA PUBLIC KEY", base64_lines(270)),
+        pem("CERTIFICATE REQUEST", base64_lines(500)),
+        pem("PGP PUBLIC KEY BLOCK", "Comment: docs\n\n" + base64_lines(400)),
+        "ssh-ed25519 " + base64.b64encode(secrets.token_bytes(51)).decode() + " deploy@ci",
+        "github.com ssh-rsa " + base64.b64encode(secrets.token_bytes(279)).decode(),
+    ],
+    ids=[
+        "certificate",
+        "chain",
+        "public-key",
+        "rsa-public-key",
+        "csr",
+        "pgp-public",
+        "ssh-public",
+        "known-hosts",
+    ],
+)
+def test_certificates_and_public_keys_are_not_credentials(value: str) -> None:
+    assert credential_kind(value) is None
+
+
+def kubeconfig(user: str, server: str = "https://k8s.example.com:6443") -> str:
+    return textwrap.dedent(
+        f"""\
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: docs
+          cluster:
+            server: {server}
+            certificate-authority-data: {base64.b64encode(pem("CERTIFICATE", base64_lines(700)).encode()).decode()}
+        users:
+        - name: docs
+          user:
+        {textwrap.indent(user, "    ")}
+        contexts:
+        - name: docs
+          context: {{cluster: docs, user: docs}}
+        current-context: docs
+        """
+    )
+
+
+def test_a_kubeconfig_naming_example_com_is_still_scanned() -> None:
+    assert credential_kind(kubeconfig(f"token: {JWT}")) == "JSON Web Token"
+    assert credential_kind(kubeconfig(f"token: {RANDOM}")) == "Base64 High Entropy String"
+    client_key = base64.b64encode(pem("RSA PRIVATE KEY", base64_lines(600)).encode()).decode()
+    assert credential_kind(kubeconfig(f"client-key-data: {client_key}")) == "Private Key"
+
+
+def test_a_kubeconfig_with_placeholders_and_a_ca_is_clean() -> None:
+    assert credential_kind(kubeconfig("token: <your-token>")) is None
+    assert credential_kind(kubeconfig("token: ${KUBE_TOKEN}", server="https://10.0.0.1:6443")) is None
+    elided = base64.b64encode(pem("RSA PRIVATE KEY", "...").encode()).decode()
+    assert credential_kind(kubeconfig(f"client-key-data: {elided}")) is None
+
+
+def dockerconfig(auth: str, **extra: str) -> str:
+    entry = {"auth": base64.b64encode(auth.encode()).decode(), **extra}
+    return json.dumps({"auths": {"ghcr.io": entry}})
+
+
+def test_a_dockerconfigjson_auth_is_decoded_and_scanned() -> None:
+    assert credential_kind(dockerconfig(f"bot:{GITHUB}")) == "GitHub Token"
+    assert credential_kind(dockerconfig(f"bot:{RANDOM}")) == "Base64 High Entropy String"
+    assert credential_kind(dockerconfig("bot:x", password=RANDOM)) == "Base64 High Entropy String"
+    assert credential_kind(dockerconfig("your-user:your-password")) is None
+    assert credential_kind(dockerconfig("bot:changeme-please", username="bot")) is None
+
+
+def test_a_dockerconfigjson_secret_is_an_error_at_its_key() -> None:
+    text = textwrap.dedent(
+        f"""\
+        apiVersion: v1
+        kind: Secret
+        metadata: {{name: pull, namespace: n}}
+        type: kubernetes.io/dockerconfigjson
+        data:
+          .dockerconfigjson: {base64.b64encode(dockerconfig(f"bot:{GITHUB}").encode()).decode()}
+        """
+    )
+    assert leaks(text) == [(6, RULE, "/data/.dockerconfigjson")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ghp_" + "x" * 36,
+        "AKIAIOSFODNN7EXAMPLE",
+        "https://user:password@git.internal.io/repo.git",
+        "https://deploy:s3cretPassw0rd@registry.example.com/v2/",
+        "https://user:${GIT_TOKEN}@github.com/org/repo.git",
+        '{"auths": {"registry.example.com": {"username": "your-user", "password": "your-password"}}}',
+        "sha256:" + "a" * 64,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+    ],
+    ids=[
+        "filler-token",
+        "aws-docs-example",
+        "url-word",
+        "url-example-host",
+        "url-variable",
+        "docker-placeholders",
+        "digest",
+        "sequence",
+    ],
+)
+def test_made_up_values_are_not_credentials(value: str) -> None:
+    assert credential_kind(value) is None
+
+
+def test_a_hostile_value_costs_time_in_proportion_to_its_size() -> None:
+    # Many `://` with no `@`, many `//` before `_authToken`, a long token: linear regexes only,
+    # so this returns at once (a quadratic pattern would take minutes).
+    value = ("://a:" * 20_000) + ("//x/" * 20_000) + "_authToken=" + "Z" * 50_000
+    assert credential_kind(value) in (None, "Base64 High Entropy String")
+
+
+def test_the_detector_needs_no_scanner_package() -> None:
+    source = (REPO / "mkdocs_appreg" / "engine" / "leaks.py").read_text()
+    assert "import detect_secrets" not in source and "from detect_secrets" not in source
