@@ -363,21 +363,37 @@ def test_core_kinds_validate_and_unknown_kinds_are_schema_missing(tmp_path: Path
     apiVersion: other.example.com/v1
     kind: Registry
     metadata:
+      name: elsewhere
+    ---
+    apiVersion: appstore.eda.nokia.com/v1
+    kind: Registri
+    metadata:
       name: typo
     ```
     """
     site = make_site(tmp_path / "s", {"index.md": page})
     findings = check(site).findings
-    by_rule = {f.rule: f for f in findings}
-    assert set(by_rule) == {"schema.type", "schema.missing", "kind.unknown"}
-    assert (by_rule["schema.type"].line, by_rule["schema.type"].path) == (
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    assert {rule: len(found) for rule, found in by_rule.items()} == {
+        "schema.type": 1,
+        "schema.missing": 2,
+        "kind.unknown": 1,
+    }
+    # A group no CRD defines is "no schema" (issue 15), naming the group that has the kind.
+    elsewhere = next(f for f in by_rule["schema.missing"] if f.name == "elsewhere")
+    assert elsewhere.severity == "warning"
+    assert "no CRD loaded here defines group other.example.com" in elsewhere.message
+    assert "appstore.eda.nokia.com" in elsewhere.message
+    # A known group lacking a kind spelt almost like one of its kinds: a typo, an error.
+    assert by_rule["kind.unknown"][0].name == "typo" and by_rule["kind.unknown"][0].is_error
+    sprocket = next(f for f in by_rule["schema.missing"] if f.name == "s")
+    assert (by_rule["schema.type"][0].line, by_rule["schema.type"][0].path) == (
         position(site, "docs/index.md", "retries")[0],
         "/data/retries",
     )
-    assert (
-        by_rule["schema.missing"].severity == "warning" and '"Sprocket"' in by_rule["schema.missing"].message
-    )
-    assert "appstore.eda.nokia.com" in by_rule["kind.unknown"].message
+    assert sprocket.severity == "warning" and '"Sprocket"' in sprocket.message
 
 
 def test_references_resolve_across_pages_and_templates(tmp_path: Path) -> None:

@@ -70,3 +70,97 @@ def test_a_templates_dir_the_site_names_must_exist(site: Path) -> None:
     loaded = load_site(config)
     with pytest.raises(ConfigError, match="templates_dir 'nowhere' does not exist"):
         loaded.settings.check()
+
+
+# --- excerpts ----------------------------------------------------------------------------------------
+
+
+def test_excerpts_are_checked_for_what_they_show_and_applied_resources_in_full(site: Path) -> None:
+    findings = check(site)
+    assert on(findings, "docs/excerpts.md") == [
+        # `...` under metadata and `# omitted for brevity`: the type error it shows, nothing it leaves out.
+        ("error", "schema.type", 11),
+        # No name, only the spec field the section explains: its enum is still checked.
+        ("error", "schema.enum", 21),
+        # The elided block (`[...snip..]`, a bare `...`, `color: ...`) holds no error at all.
+        # A heredoc is applied as written: a missing required field is an error...
+        ("error", "schema.required", 47),
+        # ...and so is an elision line, which kubectl could not parse.
+        ("error", "yaml.syntax", 63),
+        # `{.yaml data-appreg-complete}`: checked in full.
+        ("error", "schema.required", 73),
+        # The Helm template (`{{ .Release.Name }}` unquoted) is text, not a YAML error.
+    ]
+    # A file included whole from the docs folder is published as it is: checked in full, there.
+    assert on(findings, "docs/resources/widget.yaml") == [("error", "schema.required", 5)]
+
+
+def test_an_excerpt_comment_and_attribute_change_the_default(site: Path) -> None:
+    page = site / "docs" / "excerpts.md"
+    text = page.read_text()
+    # The published file, marked as an excerpt where the page includes it, is no longer checked in full.
+    text = text.replace(
+        '```yaml\n--8<-- "docs/resources/widget.yaml"',
+        '```{.yaml data-appreg-excerpt}\n--8<-- "docs/resources/widget.yaml"',
+    )
+    # A block written on the page, said complete by a comment, is checked in full.
+    text = text.replace(
+        "kind: Widget\nspec:\n  color: purple\n", "kind: Widget\nspec:  # appreg: complete\n  color: purple\n"
+    )
+    page.write_text(text)
+    findings = check(site)
+    assert on(findings, "docs/resources/widget.yaml") == []
+    shown = on(findings, "docs/excerpts.md")
+    assert shown[:4] == [
+        ("error", "schema.type", 11),
+        ("error", "meta.missing", 18),
+        ("error", "schema.required", 20),
+        ("error", "schema.enum", 21),
+    ]
+
+
+# --- API groups and schema.missing --------------------------------------------------------------------
+
+
+def test_unknown_groups_have_no_schema_and_each_kind_is_reported_once(site: Path) -> None:
+    findings = check(site)
+    assert on(findings, "docs/groups.md") == [
+        ("warning", "schema.missing", 7),  # Banner: three resources, one finding
+        ("warning", "schema.missing", 36),  # Gadget: its group is known, the kind nobody's typo
+        ("error", "kind.unknown", 45),  # Widgit: a known group's kind, misspelt
+    ]
+    banner, gadget, typo = [f for f in findings if f.file == "docs/groups.md"]
+    assert "(3 resources of this kind, the first here)" in banner.message
+    assert banner.message.endswith("add its CRD to the `crds` option of the appreg plugin")
+    assert "the CRDs of group demo.example.com loaded here do not define it" in gadget.message
+    assert typo.message.endswith('did you mean "Widget"?')
+
+
+# --- one resource, two tabs ----------------------------------------------------------------------------
+
+
+def test_a_resource_in_a_yaml_tab_and_its_heredoc_is_reported_once(site: Path) -> None:
+    findings = check(site)
+    assert on(findings, "docs/tabs.md") == [("error", "schema.type", 11)]
+    (finding,) = [f for f in findings if f.file == "docs/tabs.md"]
+    assert finding.message.endswith("(the same resource is shown again at docs/tabs.md:18; reported once)")
+
+
+def test_the_heredoc_copy_of_an_excerpt_is_still_checked_for_what_the_excerpt_leaves_out(site: Path) -> None:
+    page = site / "docs" / "tabs.md"
+    # Both copies lack the name: the YAML tab is an excerpt, the heredoc is applied as written.
+    page.write_text(page.read_text().replace("      name: widget-settings\n", ""))
+    findings = check(site)
+    assert on(findings, "docs/tabs.md") == [("error", "schema.type", 10), ("error", "meta.missing", 19)]
+
+
+# --- placeholders --------------------------------------------------------------------------------------
+
+
+def test_placeholders_in_keys_names_and_templates(site: Path) -> None:
+    findings = check(site)
+    assert on(findings, "docs/placeholders.md") == [
+        ("warning", "placeholder", 11),  # `<trigger-name>` in an annotation key
+        ("warning", "placeholder", 22),  # JSON_FILE_BASE64_ENCODED in a Secret's data
+        # `{{ .server }}` in a uri field: a controller's template expression, nothing to report.
+    ]

@@ -79,10 +79,35 @@ class Example(Record):
         page_line: 1-based page line of the fence, the include or the heredoc command; for
             something that came in through an include on the page, the line of that include.
         ignore: `None`: check it; `frozenset()`: ignore every rule; otherwise the rule ids to ignore.
+        whole: The text came from an include of a whole file (no section, no line range).
+        form: What the fence says the example is: `excerpt` (`{.yaml data-appreg-excerpt}`),
+            `complete` (`{.yaml data-appreg-complete}`), or `""` when it says nothing.
     """
 
-    __slots__ = ("column_offset", "file", "ignore", "line_offset", "origin", "page", "page_line", "text")
-    FIELDS = ("file", "text", "line_offset", "column_offset", "origin", "page", "page_line", "ignore")
+    __slots__ = (
+        "column_offset",
+        "file",
+        "form",
+        "ignore",
+        "line_offset",
+        "origin",
+        "page",
+        "page_line",
+        "text",
+        "whole",
+    )
+    FIELDS = (
+        "file",
+        "text",
+        "line_offset",
+        "column_offset",
+        "origin",
+        "page",
+        "page_line",
+        "ignore",
+        "whole",
+        "form",
+    )
 
     file: str
     text: str
@@ -92,6 +117,8 @@ class Example(Record):
     page: str
     page_line: int
     ignore: frozenset[str] | None
+    whole: bool
+    form: str
 
     def __init__(
         self,
@@ -103,6 +130,8 @@ class Example(Record):
         page: str,
         page_line: int,
         ignore: frozenset[str] | None = None,
+        whole: bool = False,
+        form: str = "",
     ) -> None:
         self.file = file
         self.text = text
@@ -112,6 +141,8 @@ class Example(Record):
         self.page = page
         self.page_line = page_line
         self.ignore = ignore
+        self.whole = whole
+        self.form = form
 
     @property
     def key(self) -> tuple[str, int, int, str]:
@@ -281,16 +312,20 @@ _new_line = tuple.__new__
 class _Expander:
     """Snippet expansion of one page, collecting its findings."""
 
-    __slots__ = ("display", "findings", "resolve")
+    __slots__ = ("display", "findings", "partial", "resolve", "whole")
 
     resolve: Callable[[str], Path | None]
     display: Callable[[Path], str]
     findings: list[Finding]
+    whole: set[str]  # files included whole (no section, no line range), by display name
+    partial: set[str]  # files included in part
 
     def __init__(self, resolve: Callable[[str], Path | None], display: Callable[[Path], str]) -> None:
         self.resolve = resolve
         self.display = display
         self.findings = []
+        self.whole = set()
+        self.partial = set()
 
     def warn(self, file: str, line: int, column: int, rule: str, message: str) -> None:
         self.findings.append(Finding(file, line, column, rule, message, severity="warning"))
@@ -436,6 +471,7 @@ class _Expander:
             )
             return []
         numbered = list(enumerate(content.split("\n"), start=1)) if content else []
+        (self.partial if target.section is not None or target.starts else self.whole).add(shown)
         if target.section is not None:
             numbered, found = _select_section(target.section, numbered)
             if not found:
@@ -511,22 +547,33 @@ def _html_ignore() -> re.Pattern[str]:
 # is searched for that character first, not tried at every position of the line.
 _RE_COMMENT_IGNORE = re.compile(r"(?<!\S)#\s*appreg:\s*ignore(?:\s*=\s*(?P<rules>[^#]*?))?\s*$")
 _IGNORE_ATTRIBUTE = "data-appreg-ignore"
+# The fence attributes that say what an example is (`pages.excerpts`): an excerpt is checked for
+# what it shows only, a complete resource in full.
+_FORM_ATTRIBUTES = {"data-appreg-excerpt": "excerpt", "data-appreg-complete": "complete"}
 
 
 class _Fence:
     """A fenced code block: where it opens and closes, and its header."""
 
-    __slots__ = ("close_index", "ignore", "indent", "language", "open_index")
+    __slots__ = ("close_index", "form", "ignore", "indent", "language", "open_index")
 
     open_index: int
     close_index: int
     indent: int
     language: str
     ignore: frozenset[str] | None
+    form: str
 
     def __init__(
-        self, open_index: int, close_index: int, indent: int, language: str, ignore: frozenset[str] | None
+        self,
+        open_index: int,
+        close_index: int,
+        indent: int,
+        language: str,
+        ignore: frozenset[str] | None,
+        form: str = "",
     ) -> None:
+        self.form = form
         self.open_index = open_index
         self.close_index = close_index
         self.indent = indent
@@ -550,8 +597,8 @@ def _merge(*ignores: frozenset[str] | None) -> frozenset[str] | None:
     return frozenset().union(*present)
 
 
-def _info(info: str) -> tuple[str, frozenset[str] | None] | None:
-    """Language and fence-attribute opt-out from an info string; `None` if superfences rejects it."""
+def _info(info: str) -> tuple[str, frozenset[str] | None, str] | None:
+    """Language, fence-attribute opt-out and form of an info string; `None` if superfences rejects it."""
     match = _RE_INFO.match(info)
     if match is None:
         return None  # "unrecognized" header: not a fence unless `relaxed_headers` is on
@@ -563,6 +610,7 @@ def _info(info: str) -> tuple[str, frozenset[str] | None] | None:
     language = match.group("lang") or ""
     attrs = match.group("attrs")
     ignore: frozenset[str] | None = None
+    form = ""
     if attrs is not None:
         for attr in _attr().finditer(attrs):
             name = attr.group("name")
@@ -571,7 +619,9 @@ def _info(info: str) -> tuple[str, frozenset[str] | None] | None:
             elif name == _IGNORE_ATTRIBUTE:
                 value = attr.group("dq") or attr.group("sq") or attr.group("bare")
                 ignore = _rules(value)
-    return language.lower(), ignore
+            elif name in _FORM_ATTRIBUTES:
+                form = _FORM_ATTRIBUTES[name]
+    return language.lower(), ignore, form
 
 
 def _indent(text: str) -> int:
@@ -621,11 +671,11 @@ def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence
         if _is_indented_code(lines, index, indent):
             resume = close + 1
             continue
-        language, ignore = header
+        language, ignore, form = header
         above = _previous_nonblank(lines, index)
         if above is not None and "appreg" in above.text and (comment := _html_ignore().match(above.text)):
             ignore = _merge(ignore, _rules(comment.group("rules")))
-        fences.append(_Fence(index, close, indent, language, ignore))
+        fences.append(_Fence(index, close, indent, language, ignore, form))
         resume = close + 1
     return fences
 
@@ -756,8 +806,14 @@ def _examples_from(
     origin: Origin,
     page: str,
     ignore: frozenset[str] | None,
+    *,
+    whole: frozenset[str] = frozenset(),
+    form: str = "",
 ) -> list[Example]:
-    """Examples for the lines of one fence body or heredoc body whose opening line is `anchor`."""
+    """Examples for the lines of one fence body or heredoc body whose opening line is `anchor`.
+
+    `whole` names the files the page only ever includes whole; `form` is the fence's attribute.
+    """
     examples: list[Example] = []
     for piece in _pieces(body):
         first = piece[0]
@@ -778,6 +834,8 @@ def _examples_from(
                 page=page,
                 page_line=anchor.page_line if written_here or origin == "heredoc" else first.page_line,
                 ignore=_merge(ignore, _comment_ignore(text)),
+                whole=not written_here and first.file in whole,
+                form=form,
             )
         )
     return examples
@@ -1004,7 +1062,16 @@ def extract_examples(
         if fence.language in YAML_LANGUAGES:
             body = lines[fence.open_index + 1 : fence.close_index]
             examples.extend(
-                _examples_from(body, lines[fence.open_index], fence.indent, "fence", page, fence.ignore)
+                _examples_from(
+                    body,
+                    lines[fence.open_index],
+                    fence.indent,
+                    "fence",
+                    page,
+                    fence.ignore,
+                    whole=frozenset(expander.whole - expander.partial),
+                    form=fence.form,
+                )
             )
         elif fence.language in SHELL_LANGUAGES:
             shells.scan(fence, lines)

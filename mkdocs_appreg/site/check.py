@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -45,10 +46,11 @@ from mkdocs_appreg.common.findings import Finding, Severity, sort_key
 from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.corekinds import CoreSchemas
-from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents
+from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
 from mkdocs_appreg.engine.leaks import Allowlist
 from mkdocs_appreg.engine.schemas import SchemaRegistry, parse_api_version
 from mkdocs_appreg.engine.validate import validate_document
+from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
 from mkdocs_appreg.pages.pagescan import directive_paths, include_resolver, unrefused
 from mkdocs_appreg.site.placeholders import find_placeholders
@@ -195,9 +197,13 @@ def validate_resource(
 ) -> list[Finding]:
     """Validate one resource against its CRD, or against the built-in kinds when no CRD defines it.
 
-    A kind that a CRD defines in another group keeps `kind.unknown` from `validate_document` (a
-    typo'd group is more likely than a kind nobody defines). A kind with no schema anywhere is one
-    `schema.missing` finding of severity `missing`.
+    An API group no loaded CRD defines (a tutorial's own `banners.example.local`, a project whose
+    CRDs the site does not load) means "no schema": one `schema.missing` finding of severity
+    `missing`, which names the group that does define the kind, if any. `kind.unknown` (from
+    `validate_document`) is kept for a group the CRDs define that lacks the kind, when the kind is
+    defined in another group or a kind of the group is spelt almost alike: a typo. A group shared
+    by several projects (`argoproj.io`: Argo CD, Rollouts, Workflows) lacking a kind nobody else
+    defines is no typo either: `schema.missing`.
 
     Args:
         document: A parsed document.
@@ -220,14 +226,82 @@ def validate_resource(
             namespaced = kind not in CLUSTER_SCOPED_CORE_KINDS
             meta = metadata.validate_object_meta(document, "/metadata", namespaced=namespaced)
             return sorted([*meta, *found], key=lambda f: (f.line, f.column, f.rule))
-    if registry.groups_for_kind(kind):
-        return validate_document(document, registry, allowlist=allowlist)
+    group = parsed[0]
+    elsewhere = registry.groups_for_kind(kind)
+    siblings = _kinds_by_group(registry, registry.fingerprint).get(group)
+    close = _close_names(kind, siblings) if siblings is not None else []
+    if siblings is not None and (elsewhere or close):
+        found = validate_document(document, registry, allowlist=allowlist)
+        if not close:
+            return found
+        hint = " or ".join(f'"{name}"' for name in close)
+        return [
+            Finding(**{**f.as_dict(), "message": f"{f.message}; did you mean {hint}?"})
+            if f.rule == "kind.unknown"
+            else f
+            for f in found
+        ]
     release = f" (Kubernetes {core.version})" if core is not None else ""
-    message = (
-        f'no schema for kind "{kind}" in "{document.api_version}": no CRD defines it and it is not a '
-        f"built-in kind{release}; add its CRD to the `crds` option"
-    )
+    if siblings is not None:
+        why = f"the CRDs of group {group} loaded here do not define it"
+    elif elsewhere:
+        why = f"no CRD loaded here defines group {group} (kind {kind} is defined in group {', '.join(elsewhere)})"
+    else:
+        why = f"no CRD defines it and it is not a built-in kind{release}"
+    message = f'no schema for kind "{kind}" in "{document.api_version}": {why}'
     return [document.finding("/kind", SCHEMA_MISSING_RULE, message, missing)]
+
+
+@functools.lru_cache(maxsize=8)
+def _kinds_by_group(registry: SchemaRegistry, fingerprint: str) -> dict[str, frozenset[str]]:
+    """The kinds each group defines (the fingerprint keys the cache: a registry grows as CRDs load)."""
+    kinds: dict[str, set[str]] = {}
+    for definition in registry.definitions():
+        kinds.setdefault(definition.group, set()).add(definition.kind)
+    return {group: frozenset(names) for group, names in kinds.items()}
+
+
+def _close_names(word: str, candidates: Iterable[str]) -> list[str]:
+    """Candidates within a small edit distance of `word`: one edit per five characters, at least one."""
+    budget = max(1, len(word) // 5)
+    return sorted(name for name in candidates if edit_distance(word, name, budget) <= budget)
+
+
+def edit_distance(first: str, second: str, limit: int) -> int:
+    """Levenshtein distance, or `limit + 1` as soon as it is certain to exceed `limit`."""
+    if abs(len(first) - len(second)) > limit:
+        return limit + 1
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        current = [i]
+        for j, b in enumerate(second, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def once_per_kind(findings: Iterable[Finding], *, fix: str) -> list[Finding]:
+    """One `schema.missing` finding per kind and API version: the first, with the count and the fix.
+
+    A site showing 11 resources of a kind whose CRD it does not load would otherwise bury every
+    other finding under 11 identical ones.
+    """
+    kept: list[Finding] = []
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.rule == SCHEMA_MISSING_RULE and finding.kind:
+            groups.setdefault((finding.api_version, finding.kind), []).append(finding)
+        else:
+            kept.append(finding)
+    for same in groups.values():
+        same.sort(key=sort_key)
+        first = same[0]
+        count = f" ({len(same)} resources of this kind, the first here)" if len(same) > 1 else ""
+        message = f"{first.message}{count}; {fix}"
+        kept.append(Finding(**{**first.as_dict(), "message": message}))
+    return kept
 
 
 def validate_stream(
@@ -284,23 +358,75 @@ def _schema_of(document: Document, registry: SchemaRegistry) -> Any:
     return kind_version.schema
 
 
+@functools.cache
+def _angle_in_key() -> re.Pattern[str]:
+    # `notifications.argoproj.io/subscribe.<trigger-name>.<service>`: the reader names the trigger.
+    return re.compile(r"<[A-Za-z][\w.-]*>")
+
+
+@functools.cache
+def _screaming_snake() -> re.Pattern[str]:
+    # `JSON_FILE_BASE64_ENCODED`, `YOUR_API_TOKEN`: a name for the value, not the value.
+    return re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+def _named_placeholder(document: Document, finding: Finding) -> str | None:
+    """The placeholder an error is about, when it is one `find_placeholders` does not see.
+
+    A key holding `<trigger-name>` (an annotation the reader completes), or a value written as a
+    SCREAMING_SNAKE name (`JSON_FILE_BASE64_ENCODED`). Only where the value is an error: such a
+    name is an enum value or a real setting as often as a placeholder.
+    """
+    if not finding.is_error or not finding.path:
+        return None
+    tokens = split_pointer(finding.path)
+    angle = _angle_in_key().search(tokens[-1])
+    if angle is not None and finding.rule.startswith("meta."):
+        return f"{angle.group(0)} in the key {tokens[-1]}"
+    current: Any = document.value
+    for token in tokens:
+        if isinstance(current, dict) and token in current:
+            current = current[token]
+        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            current = current[int(token)]
+        else:
+            return None
+    if isinstance(current, str) and _screaming_snake().match(current):
+        return current
+    return None
+
+
 def with_placeholders(document: Document, findings: Sequence[Finding], schema: Any) -> list[Finding]:
     """Replace what placeholders cause by one `placeholder` warning per placeholder.
 
     `{true|false}` where a boolean belongs is a `schema.type` error, `<base64(username)>` in a
     Secret's data a `secret.base64` one; both say less than "this is a placeholder for a boolean",
     so every other finding at the placeholder's path or below it is dropped.
+
+    A template expression (`{{ .path.basename }}` in an ApplicationSet, a notification template)
+    is filled in by a controller, not by the reader: the findings it causes are dropped, and it is
+    no warning either.
     """
     placeholders = find_placeholders(document, schema)
-    if not placeholders:
+    named = {
+        f.path: text
+        for f in findings
+        if f.rule != PLACEHOLDER_RULE and (text := _named_placeholder(document, f)) is not None
+    }
+    if not placeholders and not named:
         return list(findings)
-    pointers = [pointer for pointer, _, _ in placeholders]
+    pointers = [pointer for pointer, _, _ in placeholders] + list(named)
 
     def covered(finding: Finding) -> bool:
         return any(finding.path == p or finding.path.startswith(p + "/") for p in pointers)
 
     kept = [f for f in findings if not covered(f)]
+    for pointer, text in named.items():
+        message = f"placeholder {text}: the reader must replace it"
+        kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))
     for pointer, text, expected in placeholders:
+        if "{{" in text or "{%" in text:
+            continue  # a template expression: a controller fills it in
         wanted = f"a {expected}" if expected and not expected.startswith("one of") else expected
         message = f"placeholder {text}: the reader must replace it with {wanted or 'a real value'}"
         kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))
@@ -448,6 +574,34 @@ def _resource_keys() -> re.Pattern[str]:
     return re.compile(r"^[ \t]*(?:- )?apiVersion[ \t]*:", re.MULTILINE)
 
 
+# A Go or Helm template shown as an example (`server: {{ .Values.server }}`, `{{- if ... }}`):
+# text, not YAML, until a template engine renders it. Quoted `"{{ .path }}"` is YAML and is checked.
+@functools.cache
+def _unquoted_template() -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:-[ \t]+)?(?:[^\s#'\"][^#'\"]*?:[ \t]+)?\{\{", re.MULTILINE)
+
+
+def _yaml_findings(findings: Iterable[Finding], example: Example) -> list[Finding]:
+    """The parse findings worth reporting: none for a Go or Helm template shown as text."""
+    found = list(findings)
+    if found and "{{" in example.text and _unquoted_template().search(example.text):
+        return [f for f in found if f.rule != "yaml.syntax"]
+    return found
+
+
+def _left_out(finding: Finding) -> bool:
+    """Whether a finding is about something absent (what an excerpt may leave out)."""
+    return (
+        finding.rule in ("schema.required", "meta.missing")
+        or finding.message.startswith("Required value")
+        or (finding.rule == "meta.name" and finding.message.endswith("is required"))
+    )
+
+
+def _in_document(finding: Finding, document: Document) -> bool:
+    return finding.file == document.file and finding.document == document.index
+
+
 class _Span:
     """The lines of one example in its file, and the rules it opts out of."""
 
@@ -476,9 +630,12 @@ class _SiteCheck:
     """The state of one `check_site` run: resources, findings, spans seen."""
 
     __slots__ = (
+        "also",
+        "copies",
         "core",
         "documents",
         "findings",
+        "first_copies",
         "memo",
         "memo_context",
         "options",
@@ -509,6 +666,11 @@ class _SiteCheck:
     rendered_pages: dict[str, list[str]]
     memo: ValidationMemo | None
     memo_context: tuple[Any, ...]
+    # A resource a page shows twice (the YAML tab and its heredoc): the first copy's position by
+    # (page, value), where its findings are in `findings`, and the copies reported through it.
+    copies: dict[tuple[str, str], tuple[tuple[str, int], bool]]
+    first_copies: dict[tuple[str, int], tuple[int, int]]
+    also: dict[tuple[str, int], list[tuple[str, int]]]
 
     def __init__(
         self,
@@ -533,6 +695,9 @@ class _SiteCheck:
         self.rendered_pages = {}
         self.memo = None
         self.memo_context = ()
+        self.copies = {}
+        self.first_copies = {}
+        self.also = {}
 
     @property
     def allowlist(self) -> Allowlist:
@@ -615,6 +780,8 @@ class _SiteCheck:
                     example.page,
                     line,
                     example.ignore,
+                    example.whole,
+                    example.form,
                 )
                 for example in more
             )
@@ -637,6 +804,7 @@ class _SiteCheck:
         known = None
         parse_findings: tuple[Finding, ...] = ()
         resources: tuple[Document, ...] = ()
+        complete = self.complete(example)
         # Text without `apiVersion` holds no resource (short of spelling the key with YAML
         # escapes), and most YAML on a page is configuration: it is neither parsed nor memoized.
         if "apiVersion" in example.text:
@@ -647,19 +815,21 @@ class _SiteCheck:
                     example.line_offset,
                     example.column_offset,
                     example.text,
-                    self.memo_context,
+                    (*self.memo_context, complete),
                 )
                 known = self.memo.get(key)
             if known is not None:
                 parse_findings, resources = known.parse_findings, known.documents
             else:
+                # An excerpt's `...` lines are blanked (a bare `...` is no YAML), not reported.
+                elided = None if complete else find_elisions(example.text)
                 parsed = parse_documents(
-                    example.text,
+                    example.text if elided is None else elided.text,
                     example.file,
                     line_offset=example.line_offset,
                     column_offset=example.column_offset,
                 )
-                parse_findings = tuple(parsed.findings)
+                parse_findings = tuple(_yaml_findings(parsed.findings, example))
                 resources = tuple(d for d in parsed.documents if d.api_version and d.kind)
         kinds.update((d.api_version, d.kind) for d in resources)
         if example.key in self.seen:
@@ -675,18 +845,67 @@ class _SiteCheck:
         # Syntax errors only where the text is meant to be a resource: a broken one parses to nothing.
         self.findings.extend(parse_findings)
         if known is not None:
-            self.findings.extend(known.findings)
+            found = list(known.findings)
         else:
-            found: list[Finding] = []
+            found = []
             for document in resources:
                 checked = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
+                if not complete:
+                    checked = [f for f in checked if not _left_out(f)]
                 found.extend(with_placeholders(document, checked, _schema_of(document, self.registry)))
-            self.findings.extend(found)
             if self.memo is not None and key is not None:
                 self.memo.put(key, _MemoEntry(parse_findings, resources, tuple(found)), validated=True)
         for document in resources:
-            self.resources.append(SiteResource(document, example.page))
+            first = self.shown_before(example, document, complete)
+            if first is None:
+                start = len(self.findings)
+                self.findings.extend(f for f in found if _in_document(f, document))
+                self.first_copies[(document.file, document.line)] = (start, len(self.findings))
+                self.resources.append(SiteResource(document, example.page))
+            elif complete and not first:
+                # The first copy was an excerpt: what it may leave out is checked on this one.
+                self.findings.extend(f for f in found if _in_document(f, document) and _left_out(f))
         self.documents += len(resources)
+
+    def complete(self, example: Example) -> bool:
+        """Whether the reader is told to apply the example as it is (`pages.excerpts`).
+
+        A heredoc body goes to kubectl as written. A file included whole is published as it is
+        when it lives in the docs folder (MkDocs copies it into the site), and a `resources/`
+        folder holds files to apply by convention (the seed site's). A block written on the page
+        and a section or line range of a file are excerpts, unless a fence attribute or a
+        `# appreg: complete|excerpt` comment says otherwise.
+        """
+        form = example.form or declared_form(example.text)
+        if form:
+            return form == "complete"
+        if example.origin == "heredoc":
+            return True
+        if example.origin != "snippet" or not example.whole:
+            return False
+        prefix = self.settings.docs_prefix
+        inside_docs = prefix in ("", ".") or example.file.startswith(prefix.rstrip("/") + "/")
+        return inside_docs or "resources" in example.file.split("/")[:-1]
+
+    def shown_before(self, example: Example, document: Document, complete: bool) -> bool | None:
+        """Whether the page showed the same resource before (the YAML tab of a heredoc) complete;
+        None when it did not.
+
+        The second copy is reported once, through the first: its findings would repeat the
+        first's, at other lines. The first copy's findings name this one (`also`). When the first
+        copy is an excerpt and this one is complete (the YAML tab and its heredoc), this one is
+        still checked for what the excerpt may leave out.
+        """
+        try:
+            value = json.dumps(document.value, sort_keys=True, default=str)
+        except (TypeError, ValueError, RecursionError):
+            return None  # not comparable (a recursive alias): checked on its own
+        where = (document.file, document.line)
+        first, first_complete = self.copies.setdefault((example.page, value), (where, complete))
+        if first == where:
+            return None
+        self.also.setdefault(first, []).append(where)
+        return first_complete
 
     # -- relations
 
@@ -712,7 +931,18 @@ class _SiteCheck:
             if names:
                 self.findings.extend(check_prose(text, page, names))
 
+    def name_copies(self) -> None:
+        """Add to each finding of a resource shown twice where the other copy is."""
+        for first, others in self.also.items():
+            start, end = self.first_copies.get(first, (0, 0))
+            where = ", ".join(f"{file}:{line}" for file, line in others)
+            note = f" (the same resource is shown again at {where}; reported once)"
+            for index in range(start, end):
+                finding = self.findings[index]
+                self.findings[index] = Finding(**{**finding.as_dict(), "message": finding.message + note})
+
     def result(self) -> CheckResult:
+        self.name_copies()
         findings: list[Finding] = []
         for finding in dict.fromkeys(self.findings):
             if any(span.drops(finding) for span in self.spans):
@@ -724,6 +954,7 @@ class _SiteCheck:
                 file, line = rendered.origin(finding.line)
                 finding = finding.moved(file=file, line=line)
             findings.append(finding)
+        findings = once_per_kind(findings, fix="add its CRD to the `crds` option of the appreg plugin")
         return CheckResult(sorted(dict.fromkeys(findings), key=sort_key), self.documents)
 
 
