@@ -19,7 +19,6 @@ EXPECTED = {
     ("error", "schema.type"): 10,
     ("error", "schema.unknown-field"): 8,
     ("error", "yaml.syntax"): 5,
-    ("error", "secret.leak"): 4,
     ("error", "meta.namespace"): 1,
     ("error", "meta.name"): 1,
     ("error", "meta.type"): 1,
