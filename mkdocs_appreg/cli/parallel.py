@@ -14,11 +14,8 @@ the inputs are validated in this process instead, so the answer is the same, onl
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from mkdocs_appreg.common.findings import Finding
@@ -57,17 +54,26 @@ def validate_texts(
         jobs: Worker processes; 1 validates here, 0 starts one per CPU.
     """
     workers = workers_for(jobs, len(texts))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        try:
-            return _pooled(texts, registry, core, workers)
-        except (BrokenProcessPool, OSError):
-            pass  # a worker died or no process could start: the same work, here
+    if workers > 1:
+        # Imported only for a pool: multiprocessing and concurrent.futures cost a one-file
+        # `appreg validate` about a third of its start-up (bench/README.md, start-up row).
+        import multiprocessing
+        from concurrent.futures.process import BrokenProcessPool
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            try:
+                return _pooled(texts, registry, core, workers)
+            except (BrokenProcessPool, OSError):
+                pass  # a worker died or no process could start: the same work, here
     return [validate_stream(text, name, registry, core, missing="error") for name, text in texts]
 
 
 def _pooled(
     texts: Sequence[tuple[str, str]], registry: SchemaRegistry, core: CoreSchemas | None, workers: int
 ) -> list[Result]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _JOB
     _JOB = (texts, registry, core)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any, Protocol, TextIO
 
@@ -204,6 +203,8 @@ def report_junit(
     by_file: dict[str, list[Finding]] = {name: [] for name in names}
     for finding in ordered:
         by_file[finding.file].append(finding)
+
+    import xml.etree.ElementTree as ET  # only the junit format needs it (start-up of every run)
 
     suite = ET.Element("testsuite", name="appreg")
     failed = 0

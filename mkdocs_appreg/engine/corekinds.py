@@ -35,7 +35,6 @@ import json
 import re
 import sys
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +120,10 @@ def _schema_root() -> Traversable:
     locations = list(spec.submodule_search_locations or ())
     if locations and Path(locations[0]).is_dir():
         return Path(locations[0]).joinpath(_SCHEMA_ROOT)
+    # importlib.resources imports tempfile, shutil and the compression modules: only a zipped
+    # install needs it, so every start-up does not pay for it.
+    from importlib import resources
+
     return resources.files(_PACKAGE).joinpath(_SCHEMA_ROOT)  # pragma: no cover - a zipped install
 
 

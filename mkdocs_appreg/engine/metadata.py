@@ -18,7 +18,6 @@ finding reads like the error `kubectl apply` would print.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -308,6 +307,8 @@ class _MetaCheck:
 
     def unknown_field(self, tokens: tuple[str | int, ...], known: frozenset[str], dotted: str) -> None:
         message = f'unknown field "{dotted}"'
+        import difflib  # only for a did-you-mean: a clean run never needs it
+
         close = difflib.get_close_matches(str(tokens[-1]), sorted(known), n=1)
         if close:
             message += f' (did you mean "{close[0]}"?)'

@@ -20,7 +20,6 @@ import marshal
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sized
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1087,7 +1086,11 @@ def _bundled_folder() -> Path | Traversable:
     # The package directory when it is one (every pip install): importlib.resources would first
     # import its reader machinery, a third of what loading the two bundled CRDs costs a build.
     here = Path(__file__).resolve().parent.parent / "crds"
-    return here if here.is_dir() else resources.files("mkdocs_appreg").joinpath("crds")
+    if here.is_dir():
+        return here
+    from importlib import resources  # a zipped install only (it imports tempfile, shutil, ...)
+
+    return resources.files("mkdocs_appreg").joinpath("crds")
 
 
 def _bundled_crds() -> Iterator[tuple[str, bytes]]:
