@@ -118,7 +118,9 @@ def generate_site(
 
 
 def _build(site: Path) -> ChildRun:
-    run = run_child([PYTHON, "-m", "mkdocs", "build", "--quiet", "--strict", "-d", str(site / "site")], cwd=site)
+    run = run_child(
+        [PYTHON, "-m", "mkdocs", "build", "--quiet", "--strict", "-d", str(site / "site")], cwd=site
+    )
     if run.returncode != 0:
         raise RuntimeError(f"mkdocs build failed in {site}: {run.stderr.strip()[-800:]}")
     return run
@@ -129,7 +131,9 @@ def _cold(site: Path) -> ChildRun:
     return _build(site)
 
 
-def run(*, quick: bool, repeats: int | None = None, count: bool | None = None, pages: int | None = None) -> list[Row]:
+def run(
+    *, quick: bool, repeats: int | None = None, count: bool | None = None, pages: int | None = None
+) -> list[Row]:
     """Plugin vs twin on the large site: warm and cold CPU (alternated), instructions (full run)."""
     if not EDA_CRDS.is_dir():
         return [Row("large-site", f"skipped: {EDA_CRDS} is absent", 0.0, unit="")]
@@ -161,12 +165,23 @@ def run(*, quick: bool, repeats: int | None = None, count: bool | None = None, p
         if count:
             args = [PYTHON, "-m", "mkdocs", "build", "-q", "--strict", "-d"]
             counts["twin"] = callgrind_instructions([*args, str(twin_site / "site")], cwd=twin_site, seed=0)
-            counts["warm"] = callgrind_instructions([*args, str(plugin_site / "site")], cwd=plugin_site, seed=0)
+            counts["warm"] = callgrind_instructions(
+                [*args, str(plugin_site / "site")], cwd=plugin_site, seed=0
+            )
             shutil.rmtree(plugin_site / ".cache", ignore_errors=True)
-            counts["cold"] = callgrind_instructions([*args, str(plugin_site / "site")], cwd=plugin_site, seed=0)
+            counts["cold"] = callgrind_instructions(
+                [*args, str(plugin_site / "site")], cwd=plugin_site, seed=0
+            )
     directives = pages * 2
     size = f"{pages} pages, {directives} directives, 199 EDA CRDs"
-    rows = [Row("large-site", f"twin ({size}): CPU", median([r.cpu for r in twin_warm + twin_cold]), note="baseline")]
+    rows = [
+        Row(
+            "large-site",
+            f"twin ({size}): CPU",
+            median([r.cpu for r in twin_warm + twin_cold]),
+            note="baseline",
+        )
+    ]
     for label, runs, twins, target in (
         ("warm (record reused)", warm, twin_warm, 1.02),
         ("cold (empty cache dir)", cold, twin_cold, 1.05),
