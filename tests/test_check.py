@@ -56,6 +56,7 @@ def make_site(
     """A docs tree: mkdocs.yml, pages under docs/, other files (snippets) and templates."""
     config = {
         "site_name": "check",
+        "theme": {"name": "material"},
         "markdown_extensions": EXTENSIONS,
         "plugins": [{"appreg": dict(options or {})}],
     }

@@ -76,6 +76,8 @@ def make_site(
     plugin_options.update(options or {})
     config = {
         "site_name": "test",
+        # The directive's tabs need a theme that styles them; the plugin warns otherwise.
+        "theme": {"name": "material"},
         "markdown_extensions": extensions
         if extensions is not None
         else [

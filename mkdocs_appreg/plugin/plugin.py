@@ -20,7 +20,7 @@ from mkdocs.structure.pages import Page
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.markdown.directive import ResourceExtension
-from mkdocs_appreg.pages.pagescan import snippet_resolver, unrefused
+from mkdocs_appreg.pages.pagescan import directive_paths, snippet_resolver, unrefused
 from mkdocs_appreg.plugin.buildrecord import (
     BuildRecord,
     crd_inputs,
@@ -29,6 +29,7 @@ from mkdocs_appreg.plugin.buildrecord import (
     template_inputs,
 )
 from mkdocs_appreg.plugin.config import AppregConfig, check_options_from, settings_from, snippet_base_path
+from mkdocs_appreg.plugin.prerequisites import missing_prerequisites
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -76,6 +77,9 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         # Snippet paths as this build resolves them (set in on_config, one per build).
         self._snippets: Callable[[str], Path | None] | None = None
         self._serving = False
+        # What mkdocs.yml lacks for the directive (prerequisites.py), and whether it was said.
+        self._prerequisites: list[str] = []
+        self._prerequisites_reported = False
 
     @property
     def memo(self) -> ValidationMemo:
@@ -99,6 +103,10 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         except AppregError as error:
             raise PluginError(f"appreg: {error}") from None
         self.settings = settings
+        # Read before _configure_markdown adds pymdownx.snippets; reported on the first page that
+        # uses the directive (a site that only checks hand-written pages needs none of it).
+        self._prerequisites = missing_prerequisites(config)
+        self._prerequisites_reported = False
         self._configure_markdown(config, settings)
         self._registry = None
         self._check_options = None
@@ -308,7 +316,19 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         # The directive's error callback needs to know which page is being converted.
         self._page = page
         self._page_markdown = markdown
+        if self._prerequisites and not self._prerequisites_reported and "///" in markdown:
+            self._report_prerequisites(markdown)
         return markdown
+
+    def _report_prerequisites(self, markdown: str) -> None:
+        """Warn once per build about each piece the directive needs, at its first use."""
+        uses = directive_paths(markdown.split("\n"))
+        if not uses:
+            return
+        self._prerequisites_reported = True
+        where = f"{self._page_display()}:{uses[0][0] + self._front_matter_lines()}"
+        for problem in self._prerequisites:
+            log.warning(f"appreg: {problem} (the resource directive is used at {where})")
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

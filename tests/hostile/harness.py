@@ -167,6 +167,7 @@ def write_site(
 
     config = {
         "site_name": "hostile",
+        "theme": {"name": "material"},
         "markdown_extensions": [
             "pymdownx.superfences",
             {"pymdownx.snippets": {"check_paths": True}},
