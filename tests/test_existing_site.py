@@ -164,3 +164,14 @@ def test_placeholders_in_keys_names_and_templates(site: Path) -> None:
         ("warning", "placeholder", 22),  # JSON_FILE_BASE64_ENCODED in a Secret's data
         # `{{ .server }}` in a uri field: a controller's template expression, nothing to report.
     ]
+
+
+# --- heredocs --------------------------------------------------------------------------------------------
+
+
+def test_unquoted_heredocs_warn_only_where_the_shell_changes_a_value_by_accident(site: Path) -> None:
+    findings = check(site)
+    # `$MAIL_USER`, `${MAIL_PASSWORD}` and `$(ssh-add -L)` are the reader's: no warning at line 9.
+    assert on(findings, "docs/heredocs.md") == [("warning", "heredoc.expansion", 24)]
+    (finding,) = [f for f in findings if f.file == "docs/heredocs.md"]
+    assert "`$2` at docs/heredocs.md:30:19 (a special or positional parameter)" in finding.message

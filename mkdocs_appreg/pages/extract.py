@@ -82,10 +82,13 @@ class Example(Record):
         whole: The text came from an include of a whole file (no section, no line range).
         form: What the fence says the example is: `excerpt` (`{.yaml data-appreg-excerpt}`),
             `complete` (`{.yaml data-appreg-complete}`), or `""` when it says nothing.
+        expands: The text is the body of an unquoted heredoc: the shell replaces `$NAME`, `${NAME}`
+            and `$(...)` before kubectl reads it.
     """
 
     __slots__ = (
         "column_offset",
+        "expands",
         "file",
         "form",
         "ignore",
@@ -107,6 +110,7 @@ class Example(Record):
         "ignore",
         "whole",
         "form",
+        "expands",
     )
 
     file: str
@@ -119,6 +123,7 @@ class Example(Record):
     ignore: frozenset[str] | None
     whole: bool
     form: str
+    expands: bool
 
     def __init__(
         self,
@@ -132,6 +137,7 @@ class Example(Record):
         ignore: frozenset[str] | None = None,
         whole: bool = False,
         form: str = "",
+        expands: bool = False,
     ) -> None:
         self.file = file
         self.text = text
@@ -143,6 +149,7 @@ class Example(Record):
         self.ignore = ignore
         self.whole = whole
         self.form = form
+        self.expands = expands
 
     @property
     def key(self) -> tuple[str, int, int, str]:
@@ -809,6 +816,7 @@ def _examples_from(
     *,
     whole: frozenset[str] = frozenset(),
     form: str = "",
+    expands: bool = False,
 ) -> list[Example]:
     """Examples for the lines of one fence body or heredoc body whose opening line is `anchor`.
 
@@ -836,6 +844,7 @@ def _examples_from(
                 ignore=_merge(ignore, _comment_ignore(text)),
                 whole=not written_here and first.file in whole,
                 form=form,
+                expands=expands,
             )
         )
     return examples
@@ -985,7 +994,9 @@ class _ShellScanner:
         lines = body[first:end]
         # `<<-` removes leading tabs: then the lines' common indentation goes, whatever it is.
         strip = None if heredoc.dash else fence.indent
-        examples = _examples_from(lines, anchor, strip, "heredoc", self.page, ignore)
+        examples = _examples_from(
+            lines, anchor, strip, "heredoc", self.page, ignore, expands=not heredoc.quoted
+        )
         self.examples.extend(examples)
         if not heredoc.quoted:
             self.check_expansion(anchor, fence, heredoc, lines, ignore)
@@ -1001,13 +1012,16 @@ class _ShellScanner:
     ) -> None:
         # bash expands parameters, command substitution and backslashes in an unquoted here-document
         # (bash(1), "Here Documents"), so the text kubectl receives differs from the text shown.
+        # Only what the author cannot have meant is reported: `${NAME}`, `$NAME` and `$(...)` are
+        # how a page asks the reader for a value (`_unintended_expansion`).
         rule = "heredoc.expansion"
         if ignore is not None and (not ignore or rule in ignore):
             return
         for line in lines:
-            position = next((i for i, c in enumerate(line.source) if c in "$`\\"), None)
-            if position is None:
+            found = _unintended_expansion(line.source)
+            if found is None:
                 continue
+            position, text, what = found
             self.findings.append(
                 Finding(
                     anchor.file,
@@ -1015,12 +1029,64 @@ class _ShellScanner:
                     _operator_column(anchor),
                     rule,
                     f"unquoted heredoc delimiter {heredoc.delimiter}: the shell rewrites "
-                    f"`{line.source[position]}` at {line.file}:{line.number}:{position + 1}; "
+                    f"`{text}` at {line.file}:{line.number}:{position + 1} ({what}); "
                     f"write <<'{heredoc.delimiter}'",
                     severity="warning",
                 )
             )
             return
+
+
+# Where a `$NAME` starts a value or a word, it is a variable the page asks the reader to set.
+_WORD_START = frozenset(" \t\"'=:/@([{,")
+_SPECIAL_PARAMETERS = frozenset("$?!#@*-0123456789")
+
+
+def _unintended_expansion(text: str) -> tuple[int, str, str] | None:
+    """The first expansion in a heredoc line that changes a value the author did not mean to expand.
+
+    bash(1), "Here Documents" and "Parameter Expansion": in an unquoted here-document `$name`,
+    `${...}`, `$(...)`, backticks and `\\`, `\\$`, `` \\` `` are processed; a `$` before any other
+    character stays. Returns (0-based column, the text, why it is unintended) or None.
+
+    Meant (not reported): `${NAME}` and `$(...)` anywhere, and an upper-case `$NAME` where a word
+    starts (`password: $PASSWORD`, `https://$HOST/`), the reader's environment variables. Not
+    meant: a `$` followed by a digit or a special parameter (`$2a$10$...` in a bcrypt hash, `$$`),
+    `$name` inside a word (`pa$sword`) or in lower case (`$oidc.clientSecret`, an application's own
+    secret reference), a backtick (Markdown code in a description), and `\\` (a regex's escape).
+    """
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        following = text[index + 1] if index + 1 < length else ""
+        if char == "\\":
+            if following == "\\":
+                return index, "\\\\", "becomes one backslash"
+            index += 2 if following in "$`" else 1  # `\$` and `` \` `` are the author's escapes
+            continue
+        if char == "`":
+            return index, "`", "command substitution"
+        if char == "$":
+            if following in ("{", "("):
+                index += 2
+                continue
+            if following in _SPECIAL_PARAMETERS and following:
+                return index, "$" + following, "a special or positional parameter"
+            if following.isalpha() or following == "_":
+                end = index + 1
+                while end < length and (text[end].isalnum() or text[end] == "_"):
+                    end += 1
+                name = text[index + 1 : end]
+                starts_word = index == 0 or text[index - 1] in _WORD_START
+                if not starts_word:
+                    return index, "$" + name, "inside a word"
+                if name != name.upper():
+                    return index, "$" + name, "a lower-case name, not an environment variable"
+                index = end
+                continue
+        index += 1
+    return None
 
 
 # --- entry point -------------------------------------------------------------------------------------

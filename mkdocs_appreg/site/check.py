@@ -53,7 +53,7 @@ from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
 from mkdocs_appreg.pages.pagescan import directive_paths, include_resolver, unrefused
-from mkdocs_appreg.site.placeholders import find_placeholders
+from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind
 from mkdocs_appreg.site.policies import PolicyConfig, check_policies
 from mkdocs_appreg.site.project import ProjectSettings
 from mkdocs_appreg.site.references import (
@@ -396,7 +396,9 @@ def _named_placeholder(document: Document, finding: Finding) -> str | None:
     return None
 
 
-def with_placeholders(document: Document, findings: Sequence[Finding], schema: Any) -> list[Finding]:
+def with_placeholders(
+    document: Document, findings: Sequence[Finding], schema: Any, *, expands: bool = False
+) -> list[Finding]:
     """Replace what placeholders cause by one `placeholder` warning per placeholder.
 
     `{true|false}` where a boolean belongs is a `schema.type` error, `<base64(username)>` in a
@@ -405,7 +407,8 @@ def with_placeholders(document: Document, findings: Sequence[Finding], schema: A
 
     A template expression (`{{ .path.basename }}` in an ApplicationSet, a notification template)
     is filled in by a controller, not by the reader: the findings it causes are dropped, and it is
-    no warning either.
+    no warning either. So is a `$NAME` or `${NAME}` in an unquoted heredoc (`expands`): the shell
+    puts the reader's value there.
     """
     placeholders = find_placeholders(document, schema)
     named = {
@@ -427,6 +430,8 @@ def with_placeholders(document: Document, findings: Sequence[Finding], schema: A
     for pointer, text, expected in placeholders:
         if "{{" in text or "{%" in text:
             continue  # a template expression: a controller fills it in
+        if expands and placeholder_kind(text) == ENV:
+            continue  # the shell fills it in from the reader's environment
         wanted = f"a {expected}" if expected and not expected.startswith("one of") else expected
         message = f"placeholder {text}: the reader must replace it with {wanted or 'a real value'}"
         kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))
@@ -815,7 +820,7 @@ class _SiteCheck:
                     example.line_offset,
                     example.column_offset,
                     example.text,
-                    (*self.memo_context, complete),
+                    (*self.memo_context, complete, example.expands),
                 )
                 known = self.memo.get(key)
             if known is not None:
@@ -852,7 +857,8 @@ class _SiteCheck:
                 checked = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
                 if not complete:
                     checked = [f for f in checked if not _left_out(f)]
-                found.extend(with_placeholders(document, checked, _schema_of(document, self.registry)))
+                schema = _schema_of(document, self.registry)
+                found.extend(with_placeholders(document, checked, schema, expands=example.expands))
             if self.memo is not None and key is not None:
                 self.memo.put(key, _MemoEntry(parse_findings, resources, tuple(found)), validated=True)
         for document in resources:
