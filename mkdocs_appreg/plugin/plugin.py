@@ -20,6 +20,7 @@ from mkdocs.structure.pages import Page
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.markdown.directive import ResourceExtension
+from mkdocs_appreg.pages.annotate import annotate
 from mkdocs_appreg.pages.pagescan import directive_paths, snippet_resolver, unrefused
 from mkdocs_appreg.plugin.buildrecord import (
     BuildRecord,
@@ -318,7 +319,26 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self._page_markdown = markdown
         if self._prerequisites and not self._prerequisites_reported and "///" in markdown:
             self._report_prerequisites(markdown)
+        if self._serving and self.findings and self.settings is not None:
+            # `mkdocs serve` only: the page shows its findings beside the examples they concern.
+            # A built site never carries them.
+            markdown = annotate(
+                markdown,
+                page=self._page_display(),
+                findings=self.findings,
+                shown_as=self._shown_as(self.settings),
+                line_offset=self._front_matter_lines(),
+            )
         return markdown
+
+    def _shown_as(self, settings: ProjectSettings) -> dict[str, list[str]]:
+        """Each template (and partial) -> the `docs/...` paths pages include its output by."""
+        shown: dict[str, list[str]] = {}
+        for item in self.rendered:
+            path = f"{settings.docs_prefix}/{item.docs_path}"
+            for display in dict.fromkeys([item.display, *(origin for origin, _ in item.origins)]):
+                shown.setdefault(display, []).append(path)
+        return shown
 
     def _report_prerequisites(self, markdown: str) -> None:
         """Warn once per build about each piece the directive needs, at its first use."""

@@ -1,0 +1,164 @@
+"""Findings shown on the page, next to the example they concern (`mkdocs serve` only).
+
+In `mkdocs serve` a finding logged in the terminal is easy to miss while the page serves the
+broken value. The plugin hands each page's Markdown and the build's findings to `annotate`, which
+places one Material admonition (raw HTML, so it needs no admonition extension) after the block the
+finding belongs to:
+
+- a finding in a rendered template or an included file goes after every `/// resource` directive
+  and every fence whose `--8<--` line names that file;
+- a finding in the page itself goes after the directive or fence holding its line, or after the
+  paragraph, when the line is in neither.
+
+Never used by `mkdocs build`: a published site must not carry the report.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.pages.pagescan import (
+    BLOCK_START,
+    DIRECTIVE_LIKE,
+    fence_end,
+    indent_width,
+    marked_lines,
+)
+
+__all__ = ["admonition", "annotate"]
+
+# A `--8<--` line naming a file (pymdownx.snippets' RE_SNIPPET), and its line/section selector.
+_INCLUDE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])(?P<path>.+?)\1""")
+_SELECTOR = re.compile(r"(?::-?\d*){1,2}$|:[\w-]+$")
+_CLOSING = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*$")
+
+
+class _Block:
+    """A directive or a fence of the page: its lines (0-based, inclusive) and the files it shows."""
+
+    __slots__ = ("end", "indent", "paths", "start")
+
+    def __init__(self, start: int, end: int, indent: str, paths: set[str]) -> None:
+        self.start = start
+        self.end = end
+        self.indent = indent
+        self.paths = paths
+
+
+def _blocks(lines: Sequence[str], tab_length: int) -> list[_Block]:
+    found: list[_Block] = []
+    resume = 0
+    for index in marked_lines(lines):
+        if index < resume:
+            continue
+        end = fence_end(lines, index, tab_length)
+        line = lines[index].rstrip("\r")
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if end is not None:
+            paths = set()
+            for inner in lines[index + 1 : end]:
+                include = _INCLUDE.match(inner)
+                if include is not None:
+                    paths.add(_SELECTOR.sub("", include["path"]))
+            found.append(_Block(index, end, indent, paths))
+            resume = end + 1
+            continue
+        header = BLOCK_START.match(line) if "///" in line and DIRECTIVE_LIKE.match(line) else None
+        if header is None:
+            continue
+        closing = _directive_end(lines, index, header["slashes"], indent_width(indent, tab_length), tab_length)
+        path = (header["arg"] or "").strip()
+        found.append(_Block(index, closing, indent, {path} if path else set()))
+        resume = closing + 1
+    return found
+
+
+def _directive_end(lines: Sequence[str], start: int, slashes: str, indent: int, tab_length: int) -> int:
+    for index in range(start + 1, len(lines)):
+        closing = _CLOSING.match(lines[index].rstrip("\r"))
+        if closing and closing["slashes"] == slashes and indent_width(closing["indent"], tab_length) == indent:
+            return index
+    return start  # unclosed: the directive reports that itself; show the finding under its header
+
+
+def _paragraph_end(lines: Sequence[str], index: int) -> int:
+    while index + 1 < len(lines) and lines[index + 1].strip():
+        index += 1
+    return index
+
+
+def admonition(finding: Finding, indent: str = "") -> str:
+    """One finding as a Material admonition, on one line of raw HTML."""
+    kind = "failure" if finding.is_error else "warning"
+    title = f"appreg {finding.severity} [{finding.rule}]"
+    subject = f"{finding.subject}: " if finding.subject else ""
+    where = f"{finding.file}:{finding.line}:{finding.column}"
+    return (
+        f'{indent}<div class="admonition {kind} appreg-finding">'
+        f'<p class="admonition-title">{html.escape(title)}</p>'
+        f"<p><code>{html.escape(where)}</code> {html.escape(subject + finding.message)}</p></div>"
+    )
+
+
+def annotate(
+    markdown: str,
+    *,
+    page: str,
+    findings: Iterable[Finding],
+    shown_as: Mapping[str, Sequence[str]] | None = None,
+    line_offset: int = 0,
+    tab_length: int = 4,
+) -> str:
+    """The page's Markdown with each of its findings shown after the block it concerns.
+
+    Args:
+        markdown: The page as MkDocs hands it to plugins (front matter removed).
+        page: The page as findings name it, such as `docs/index.md`.
+        findings: The build's findings; those about other pages and files not shown here are skipped.
+        shown_as: Finding file -> the paths pages include it by (a template's display path -> the
+            `docs/...` path of its rendered file); a file not in it is included by its own name.
+        line_offset: Lines before `markdown` in the page's file (its front matter).
+        tab_length: Markdown's tab width, to compare indentation as the directive does.
+
+    Returns:
+        The Markdown, unchanged when no finding belongs to the page.
+    """
+    lines = markdown.split("\n")
+    blocks: list[_Block] | None = None
+    after: dict[int, list[tuple[str, Finding]]] = {}
+    seen: set[tuple[int, Finding]] = set()
+
+    def place(index: int, indent: str, finding: Finding) -> None:
+        if (index, finding) not in seen:
+            seen.add((index, finding))
+            after.setdefault(index, []).append((indent, finding))
+
+    for finding in findings:
+        if blocks is None:
+            blocks = _blocks(lines, tab_length)
+        if finding.file == page:
+            line = finding.line - 1 - line_offset
+            if not 0 <= line < len(lines):
+                continue
+            holder = next((b for b in blocks if b.start <= line <= b.end), None)
+            if holder is not None:
+                place(holder.end, holder.indent, finding)
+            else:
+                text = lines[line]
+                place(_paragraph_end(lines, line), text[: len(text) - len(text.lstrip(" \t"))], finding)
+            continue
+        paths = (shown_as or {}).get(finding.file, (finding.file,))
+        for block in blocks:
+            if not block.paths.isdisjoint(paths):
+                place(block.end, block.indent, finding)
+    if not after:
+        return markdown
+    out: list[str] = []
+    for index, text in enumerate(lines):
+        out.append(text)
+        for indent, finding in after.get(index, ()):
+            out.extend(["", admonition(finding, indent), ""])
+    return "\n".join(out)
