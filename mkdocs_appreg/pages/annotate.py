@@ -69,7 +69,9 @@ def _blocks(lines: Sequence[str], tab_length: int) -> list[_Block]:
         header = BLOCK_START.match(line) if "///" in line and DIRECTIVE_LIKE.match(line) else None
         if header is None:
             continue
-        closing = _directive_end(lines, index, header["slashes"], indent_width(indent, tab_length), tab_length)
+        closing = _directive_end(
+            lines, index, header["slashes"], indent_width(indent, tab_length), tab_length
+        )
         path = (header["arg"] or "").strip()
         found.append(_Block(index, closing, indent, {path} if path else set()))
         resume = closing + 1
@@ -79,7 +81,11 @@ def _blocks(lines: Sequence[str], tab_length: int) -> list[_Block]:
 def _directive_end(lines: Sequence[str], start: int, slashes: str, indent: int, tab_length: int) -> int:
     for index in range(start + 1, len(lines)):
         closing = _CLOSING.match(lines[index].rstrip("\r"))
-        if closing and closing["slashes"] == slashes and indent_width(closing["indent"], tab_length) == indent:
+        if (
+            closing
+            and closing["slashes"] == slashes
+            and indent_width(closing["indent"], tab_length) == indent
+        ):
             return index
     return start  # unclosed: the directive reports that itself; show the finding under its header
 
