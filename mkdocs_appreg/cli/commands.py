@@ -31,7 +31,9 @@ from mkdocs_appreg.site.project import ProjectSettings, build_registry, render_p
 
 if TYPE_CHECKING:
     # Annotations only: `appreg validate` must not import Jinja (tests/test_layout.py).
+    from mkdocs_appreg.plugin.config import LoadedSite
     from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.site.options import StandaloneSite
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -237,11 +239,18 @@ def _render(settings: ProjectSettings) -> tuple[list[Rendered], list[Finding]]:
 
 def run_check(config_file: str, output_format: str, stdout: TextIO) -> int:
     """`appreg check`: what `mkdocs build` with the plugin reports, without building the site."""
-    from mkdocs_appreg.plugin.config import (
-        load_site,  # MkDocs is imported only by the commands that read mkdocs.yml
-    )
+    site: LoadedSite | StandaloneSite
+    if config_file.endswith(".toml"):
+        # Zensical's own configuration: appreg is a Markdown extension there (no MkDocs).
+        from mkdocs_appreg.site.options import load_zensical_site
 
-    site = load_site(Path(config_file))
+        site = load_zensical_site(Path(config_file))
+    else:
+        from mkdocs_appreg.plugin.config import (
+            load_site,  # MkDocs is imported only by the commands that read mkdocs.yml
+        )
+
+        site = load_site(Path(config_file))
     settings = site.settings
     rendered, findings = _render(settings)
     documents = 0
@@ -301,7 +310,7 @@ def _add_config_argument(parser: argparse.ArgumentParser) -> None:
         "--config-file",
         default=DEFAULT_CONFIG_FILE,
         metavar="FILE",
-        help="the MkDocs configuration file (default: %(default)s)",
+        help="the site configuration: mkdocs.yml, or a zensical.toml for `check` (default: %(default)s)",
     )
 
 

@@ -42,6 +42,7 @@ from mkdocs_appreg.pages.pagescan import (
     resolve_snippet_path,
     snippet_resolver,
 )
+from mkdocs_appreg.site.options import EXTENSION_OPTIONS, PLUGIN_ONLY_OPTIONS, PROJECT_OPTIONS
 
 __all__ = [
     "DEFAULT_COMMAND_LABEL",
@@ -72,6 +73,11 @@ DEFAULT_DELIMITER = "EOF"
 # pymdownx.snippets registers at 32; a higher priority runs earlier, so snippets sees our `--8<--` lines.
 PRIORITY = 33
 PREPROCESSOR_NAME = "appreg_resource"
+SNIPPETS = "snippet"  # pymdownx.snippets' preprocessor
+
+# The plugin's options that also configure the extension in standalone mode (site/options.py),
+# and `docs_dir`, which a host without a configuration of its own cannot tell.
+PROJECT_OPTION_NAMES = frozenset([*PROJECT_OPTIONS, "docs_dir"])
 
 OPTION_NAMES = ("command", "kubectl", "lang", "yaml")
 # pymdownx.blocks' own options are indented by 4 more than the header (`RE_INDENT_YAML_LINE`).
@@ -545,7 +551,9 @@ def _is_single_line(value: object) -> bool:
 class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ships no type hints for mypy
     """Expands `/// resource` directives; registered above pymdownx.snippets."""
 
-    def __init__(self, md: Markdown, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self, md: Markdown, config: Mapping[str, Any], project: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(md)
         # Made absolute now, as snippets does when it is set up, so a later chdir changes nothing.
         self.base_path = [os.path.abspath(base) for base in config["base_path"]]
@@ -554,12 +562,63 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         self.command_label: str = config["command_label"]
         self.on_error: OnError | None = config["on_error"]
         self.resolver: Resolver | None = config["resolver"]
+        self.standalone: str = config["standalone"]
+        self.strict: bool = config["strict"]
+        self.project_options: Mapping[str, Any] = project or {}
 
     def run(self, lines: list[str]) -> list[str]:
         """Expand every directive in the page, then refuse snippet lines that would leave the bases."""
+        if self.standalone != "false":
+            from mkdocs_appreg.markdown.standalone import HostContext
+
+            host = HostContext.of(self.md.preprocessors)
+            if host is not None or self.standalone == "true":
+                return self._run_standalone(lines, host)
+        return self._expand(lines, self.resolver or snippet_resolver(self.base_path), self.on_error)
+
+    def _run_standalone(self, lines: list[str], host: Any) -> list[str]:
+        """The plugin's job too: render on demand, check the site, fail the build on an error.
+
+        Runs when no MkDocs plugin drives the extension: under Zensical (which registers its page
+        context in every page's Markdown instance), or with `standalone: true`.
+        """
+        from mkdocs_appreg.markdown.standalone import BuildFailure, prepend_to_snippets, project_for
+
+        config = host.config if host is not None else {}
+        root = Path(str(config.get("root_dir") or os.getcwd())).resolve()
+        docs_dir = root / str(config.get("docs_dir") or self.project_options.get("docs_dir") or "docs")
+        source = "appreg options"
+        # Markdown's Registry has no .get(); `in` looks the name up.
+        snippets = self.md.preprocessors[SNIPPETS] if SNIPPETS in self.md.preprocessors else None  # noqa: SIM401
+        bases = [Path(b) for b in getattr(snippets, "base_path", None) or self.base_path]
+        project = project_for(
+            self.project_options,
+            root=root,
+            docs_dir=docs_dir,
+            base_path=bases,
+            source=source,
+            ignore=EXTENSION_OPTIONS,
+        )
+        if project is None:  # `enabled: false`
+            return self._expand(lines, self.resolver or snippet_resolver(self.base_path), self.on_error)
+        with project.lock:
+            project.refresh()
+            project.report(strict=self.strict or (host is not None and host.strict))
+            resolver = project.resolver
+        prepend_to_snippets(self.md.preprocessors, project.settings.snippet_root)
+        page_path = host.page_path if host is not None else None
+        page = f"{project.settings.docs_prefix}/{page_path}" if page_path else "<page>"
+        offset = _front_matter_lines(docs_dir / page_path, lines) if page_path else 0
+
+        def fail(error: DirectiveError) -> None:
+            line = f"{error.line + offset}:" if error.line is not None else ""
+            raise BuildFailure(f"{page}:{line} {error.reason}")
+
+        return self._expand(lines, resolver, self.on_error or fail)
+
+    def _expand(self, lines: list[str], resolve: Resolver, on_error: OnError | None) -> list[str]:
         # Each directive's path is resolved again by the snippet-line check after expansion: one
         # answer per path, for the page, or for the build when the plugin gave its resolver.
-        resolve = self.resolver or snippet_resolver(self.base_path)
 
         # Directives act only on lines holding `///`, which most pages lack: such a page is not
         # scanned for fences at all. (The snippet check skips lines without `8<-` by itself.)
@@ -571,12 +630,30 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 check_paths=self.check_paths,
                 yaml_label=self.yaml_label,
                 command_label=self.command_label,
-                on_error=self.on_error,
+                on_error=on_error,
                 tab_length=self.md.tab_length,
                 searched=self.base_path,
             )
-        check_snippet_lines(expanded, resolve, on_error=self.on_error)
+        check_snippet_lines(expanded, resolve, on_error=on_error)
         return expanded
+
+
+def _front_matter_lines(page: Path, lines: Sequence[str]) -> int:
+    """Lines the host stripped from the top of the page (its front matter) before converting it."""
+    # Read only to place an error; a page that cannot be read has no offset to add.
+    try:
+        source = page.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    shown = [line.rstrip("\r") for line in lines]
+    while shown and not shown[-1].strip():
+        shown.pop()  # the line after the last newline, and whatever the host appended
+    while source and not source[-1].strip():
+        source.pop()
+    if not shown or len(source) < len(shown):
+        return 0
+    offset = len(source) - len(shown)
+    return offset if source[offset:] == shown else 0
 
 
 class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no type hints for mypy
@@ -615,11 +692,35 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
                 "Callable resolving a path as snippets would, e.g. pagescan.snippet_resolver(base_path) "
                 "(None if not found, ValueError to refuse) - Default: None (resolve over base_path)",
             ],
+            "standalone": [
+                "auto",
+                "Do the plugin's job too (render, check, fail the build): true, false, or auto "
+                "(when the host runs no MkDocs plugin: Zensical) - Default: auto",
+            ],
+            "strict": [False, "In standalone mode, a warning fails the build too - Default: False"],
         }
+        # The plugin's project options (templates_dir, vars, crds, ...), used in standalone mode.
+        self.project_options: dict[str, Any] = {}
         super().__init__(**kwargs)
 
     def setConfig(self, key: str, value: Any) -> None:
         """Set one option, checking its type (a bad value is a `ConfigError`)."""
+        if key in PROJECT_OPTION_NAMES and key not in self.config:
+            # Checked by site.options when standalone mode first needs them.
+            self.project_options[key] = value
+            return
+        if key not in self.config:
+            if key in PLUGIN_ONLY_OPTIONS:
+                raise ConfigError(
+                    f"appreg: option `{key}` works only with the MkDocs plugin (see the Hosts page)"
+                )
+            raise ConfigError(f"appreg: unknown option `{key}`")
+        if key == "standalone":
+            text = str(value).lower() if isinstance(value, (bool, str)) else ""
+            if text not in ("auto", "true", "false"):
+                raise ConfigError(f"appreg: `standalone` must be true, false or auto, not {value!r}")
+            self.config[key][0] = text
+            return
         if key in ("on_error", "resolver"):
             # The base class passes options whose default is None through parseBoolValue, which would
             # turn the callable into True.
@@ -641,7 +742,11 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
 
     def extendMarkdown(self, md: Markdown) -> None:
         """Register the preprocessor at `PRIORITY`, ahead of pymdownx.snippets."""
-        md.preprocessors.register(ResourcePreprocessor(md, self.getConfigs()), PREPROCESSOR_NAME, PRIORITY)
+        md.preprocessors.register(
+            ResourcePreprocessor(md, self.getConfigs(), dict(self.project_options)),
+            PREPROCESSOR_NAME,
+            PRIORITY,
+        )
 
 
 def makeExtension(**kwargs: Any) -> ResourceExtension:

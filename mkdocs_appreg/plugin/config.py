@@ -260,6 +260,16 @@ class _ErrorRecords(logging.Handler):
 
 
 def _load_config(config_file: Path) -> tuple[MkDocsConfig, AppregConfig]:
+    config = _load_mkdocs_config(config_file)
+    plugin = config.plugins.get("appreg")
+    if plugin is None:
+        raise ConfigError("the appreg plugin is not enabled in 'plugins'", file=str(config_file))
+    options = plugin.config
+    assert isinstance(options, AppregConfig)
+    return config, options
+
+
+def _load_mkdocs_config(config_file: Path) -> MkDocsConfig:
     from mkdocs.config import load_config
 
     # MkDocs reports config problems both as exceptions and as log records; keep its
@@ -281,12 +291,7 @@ def _load_config(config_file: Path) -> tuple[MkDocsConfig, AppregConfig]:
     finally:
         mkdocs_log.removeHandler(errors)
         mkdocs_log.setLevel(level)
-    plugin = config.plugins.get("appreg")
-    if plugin is None:
-        raise ConfigError("the appreg plugin is not enabled in 'plugins'", file=str(config_file))
-    options = plugin.config
-    assert isinstance(options, AppregConfig)
-    return config, options
+    return config
 
 
 def load_settings(config_file: Path) -> ProjectSettings:
@@ -310,6 +315,11 @@ def load_site(config_file: Path) -> LoadedSite:
     """
     from mkdocs.structure.files import get_files
 
+    config = _load_mkdocs_config(config_file)
+    if "appreg" not in config.plugins and "appreg" in config.markdown_extensions:
+        # A site for a host without MkDocs plugins (Zensical reads mkdocs.yml too): appreg is
+        # configured as the Markdown extension, with the plugin's option names.
+        return _extension_site(config, config_file)
     config, options = _load_config(config_file)
     if not options.enabled:
         raise ConfigError("the appreg plugin is disabled (enabled: false)", file=str(config_file))
@@ -334,3 +344,24 @@ def load_site(config_file: Path) -> LoadedSite:
             ) from None
         pages.append((f"{settings.docs_prefix}/{file.src_uri}", text))
     return LoadedSite(settings, check, pages, snippet_base_path(config, settings.root))
+
+
+def _extension_site(config: MkDocsConfig, config_file: Path) -> LoadedSite:
+    """`load_site` for an mkdocs.yml that lists appreg under markdown_extensions and not as a plugin."""
+    from mkdocs_appreg.site.options import (
+        EXTENSION_OPTIONS,
+        check_options_from_mapping,
+        page_sources,
+        project_options,
+        settings_from_options,
+    )
+
+    shown = str(config_file)
+    raw = config.mdx_configs.get("appreg") or {}
+    options = project_options(raw, source=shown, ignore=EXTENSION_OPTIONS)
+    if not options["enabled"]:
+        raise ConfigError("the appreg extension is disabled (enabled: false)", file=shown)
+    root = config_file.resolve().parent
+    settings = settings_from_options(options, root=root, docs_dir=Path(config.docs_dir))
+    check = check_options_from_mapping(options, source=shown)
+    return LoadedSite(settings, check, page_sources(settings), snippet_base_path(config, root))

@@ -232,6 +232,9 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         user_options["base_path"] = list(snippets["base_path"])
         user_options["check_paths"] = True
         user_options["on_error"] = self._directive_error
+        # The plugin renders, checks and publishes: the extension only expands directives, as it
+        # would in any host whose plugin drives it (no standalone work, see markdown/standalone.py).
+        user_options["standalone"] = False
         # One resolution per path and build, not per page: a build's pages name the same files,
         # and the check (on_files) has resolved them all before the first page is converted.
         # Its bases are the check's (resolved against the current directory as snippets does,
