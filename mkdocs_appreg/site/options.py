@@ -31,7 +31,8 @@ DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 # host's site, and the build record belongs to the plugin's build events.
 PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "enabled": ((bool,), True),
-    "templates_dir": ((str,), "templates"),
+    # Unset: `templates`, which may be absent (a site that only checks its pages has none).
+    "templates_dir": ((str, type(None)), None),
     "template_suffix": ((str,), ".j2"),
     "vars": ((dict,), {}),
     "vars_file": ((str, type(None)), None),
@@ -125,8 +126,9 @@ def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: P
             )
         return path
 
-    for option in ("templates_dir", "cache_dir"):
-        if not options[option].strip():
+    templates_dir = "templates" if options["templates_dir"] is None else options["templates_dir"]
+    for option, value in (("templates_dir", templates_dir), ("cache_dir", options["cache_dir"])):
+        if not value.strip():
             raise ConfigError(f"appreg option '{option}' must not be empty")
     crds: list[str] = options["crds"]
     remote = tuple(path for path in crds if options["allow_remote_crds"] and _URL.match(path))
@@ -137,7 +139,8 @@ def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: P
     return ProjectSettings(
         root=root,
         docs_dir=docs_dir.resolve(),
-        templates_dir=inside("templates_dir", options["templates_dir"]),
+        templates_dir=inside("templates_dir", templates_dir),
+        templates_required=options["templates_dir"] is not None,
         cache_dir=resolve(options["cache_dir"]),
         variables=variables,
         vars_file=inside("vars_file", options["vars_file"]) if options["vars_file"] else None,
