@@ -175,3 +175,17 @@ def test_unquoted_heredocs_warn_only_where_the_shell_changes_a_value_by_accident
     assert on(findings, "docs/heredocs.md") == [("warning", "heredoc.expansion", 24)]
     (finding,) = [f for f in findings if f.file == "docs/heredocs.md"]
     assert "`$2` at docs/heredocs.md:30:19 (a special or positional parameter)" in finding.message
+
+
+# --- references ------------------------------------------------------------------------------------------
+
+
+def test_references_name_the_pages_they_are_matched_across(site: Path) -> None:
+    findings = check(site)
+    assert on(findings, "docs/store/registries.md") == [("error", "ref.missing", 12)]
+    assert on(findings, "docs/snippets/catalog.yaml") == [("error", "ref.missing", 8)]
+    registry = next(f for f in findings if f.file == "docs/store/registries.md")
+    assert registry.message.endswith('did you mean "store-creds" (shown on docs/store/credentials.md)?')
+    # The Catalog's text lives in a snippet file: the message names the page that shows it.
+    catalog = next(f for f in findings if f.file == "docs/snippets/catalog.yaml")
+    assert "is not shown on the page that shows it (docs/store/registries.md)" in catalog.message

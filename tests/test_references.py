@@ -71,7 +71,8 @@ def test_status_quo_registry_names_a_secret_that_is_not_shown() -> None:
     ]
     assert findings[0].severity == "error"
     assert findings[0].message == (
-        'Secret "your-registry-creds" is not shown on this page or anywhere on the site; did you mean "your-creds"?'
+        'Secret "your-registry-creds" is not shown on the page that shows it (custom-registry.md) or anywhere '
+        'on the site; did you mean "your-creds"?'
     )
 
 
@@ -154,7 +155,10 @@ spec:
     assert [(f.line, f.column, f.rule, f.path) for f in findings] == [
         (7, 5, "ref.missing", "/spec/secretRef/name")
     ]
-    assert findings[0].message == 'Secret "backup-creds" is not shown on this page or anywhere on the site'
+    assert (
+        findings[0].message
+        == 'Secret "backup-creds" is not shown on the page that shows it (page.md) or anywhere on the site'
+    )
 
 
 def test_suggestion_falls_back_to_the_secrets_on_the_page() -> None:
@@ -162,7 +166,8 @@ def test_suggestion_falls_back_to_the_secrets_on_the_page() -> None:
     secret = SECRET_IN.format(namespace="").replace("creds", "token")
     findings = check_references(resources_from(registry) + resources_from(secret), DEFAULT_REFERENCE_RULES)
     assert [f.message for f in findings] == [
-        'Secret "registry-login" is not shown on this page or anywhere on the site; this page shows Secret "token"'
+        'Secret "registry-login" is not shown on the page that shows it (page.md) or anywhere on the site; '
+        'this page shows Secret "token"'
     ]
 
 

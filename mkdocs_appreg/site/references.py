@@ -188,12 +188,25 @@ def _targets(resources: Sequence[SiteResource], kind: str, group: str) -> Iterat
             yield resource
 
 
+def _shown_on(name: str, candidates: Sequence[SiteResource], page: str) -> str:
+    """` (shown on docs/x.md)` for a name the site shows only on other pages, else `""`."""
+    pages = sorted({c.page for c in candidates if c.document.name == name and c.page})
+    if not pages or page in pages:
+        return ""
+    return f" (shown on {', '.join(pages[:2])}{', ...' if len(pages) > 2 else ''})"
+
+
 def _suggestion(reference: Reference, candidates: Sequence[SiteResource]) -> str:
-    """`; did you mean "x"?` from the closest names, else the names shown on the same page."""
+    """`; did you mean "x"?` from the closest names, else the names shown on the same page.
+
+    A close name is looked for across the whole site: one shown on another page says which.
+    """
     names = sorted({c.document.name for c in candidates})
     close = difflib.get_close_matches(reference.name, names, n=3, cutoff=0.6)
     if close:
-        return "; did you mean " + " or ".join(f'"{n}"' for n in close) + "?"
+        page = reference.source.page
+        hints = [f'"{n}"{_shown_on(n, candidates, page)}' for n in close]
+        return "; did you mean " + " or ".join(hints) + "?"
     on_page = sorted({c.document.name for c in candidates if c.page and c.page == reference.source.page})
     if 0 < len(on_page) <= 3:
         shown = ", ".join(f'"{n}"' for n in on_page)
@@ -226,7 +239,7 @@ def check_references(resources: Sequence[SiteResource], rules: Sequence[Referenc
                     t for t in targets if namespaces_match(namespace_of(t.document), reference.namespace)
                 ]
             message = (
-                f"{subject} is not shown on this page or anywhere on the site"
+                f"{subject} is not shown on {_this_page(reference)} or anywhere on the site"
                 f"{_suggestion(reference, targets)}"
             )
             findings.append(document.finding(reference.pointer, "ref.missing", message))
@@ -235,12 +248,22 @@ def check_references(resources: Sequence[SiteResource], rules: Sequence[Referenc
         ):
             shown = sorted({_quote(namespace_of(t.document) or "") for t in named})
             where = f"namespace{'s' if len(shown) > 1 else ''} {', '.join(shown)}"
+            where += _shown_on(reference.name, named, reference.source.page)
             message = (
                 f"{subject} is shown only in {where}, not in {_quote(reference.namespace or '')}; "
                 f"a {rule.kind} can only use a {rule.target_kind} of its own namespace"
             )
             findings.append(document.finding(reference.pointer, "ref.namespace", message))
     return list(dict.fromkeys(findings))
+
+
+def _this_page(reference: Reference) -> str:
+    """`this page`, or the page's name when the referrer's text lives in another file (a template,
+    an included snippet): the finding is located there, and the page that shows it is not."""
+    page = reference.source.page
+    if page and page != reference.source.document.file:
+        return f"the page that shows it ({page})"
+    return "this page"
 
 
 def _quote(text: str) -> str:
