@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from mkdocs_appreg.engine.schemas import BUILTIN_SOURCE, SchemaRegistry
+from mkdocs_appreg.engine.kinds import BUILTIN_SOURCE
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_text
 
 BUILT_IN_SOURCES = (BUILTIN_SOURCE, "mkdocs_appreg/crds/")

@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs_appreg.common.atomic import write_atomically
-from mkdocs_appreg.engine import schemas
+from mkdocs_appreg.engine import bundled
 
 
 def main() -> None:
-    target = Path(schemas.__file__).resolve().parent.parent / "crds" / schemas.BUNDLED_CACHE
-    write_atomically(target, schemas.bundled_cache_text().encode("utf-8"))
+    target = Path(bundled.__file__).resolve().parent.parent / "crds" / bundled.BUNDLED_CACHE
+    write_atomically(target, bundled.bundled_cache_text().encode("utf-8"))
     target.chmod(0o644)  # the temporary file's 0600 would keep other users of an install out
     print(f"wrote {target}")
 

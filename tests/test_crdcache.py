@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from mkdocs_appreg.common.errors import CrdError
-from mkdocs_appreg.engine import crdcache, schemas
+from mkdocs_appreg.engine import compiler, crdcache
 from mkdocs_appreg.engine.crdcache import CrdCache, clear_memory, content_key
-from mkdocs_appreg.engine.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.engine.kinds import KindVersion
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.site.project import ProjectSettings, build_registry
 
 HERE = Path(__file__).resolve().parent
@@ -207,11 +208,11 @@ def test_a_serve_rebuild_reuses_the_compiled_schemas(tmp_path: Path) -> None:
     first.add_path(CEL, cache=cache)
     for version in first.definitions():
         first.compiled(version)
-    before = schemas.compile_count
+    before = compiler.compile_count
     rebuilt = SchemaRegistry()
     rebuilt.add_path(CEL, cache=cache)  # memory hits: the same schema objects come back
     compiled = [rebuilt.compiled(v) for v in rebuilt.definitions()]
-    assert schemas.compile_count == before
+    assert compiler.compile_count == before
     assert compiled == [first.compiled(v) for v in first.definitions()]
 
 

@@ -1,4 +1,5 @@
-"""Tests for render.py: sandboxed Jinja rendering, findings, and the output-line -> template-line map.
+"""Tests for rendering/ (render.py, sandbox.py, linemap.py, filters.py, varsfile.py): sandboxed
+Jinja rendering, findings, and the output-line -> template-line map.
 
 Line-map expectations are never written down as numbers: fixture lines carry `# @tag` comments
 and the expected line is wherever the tag sits in the template source (see
@@ -24,18 +25,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.rendering import render as render_module
-from mkdocs_appreg.rendering.render import (
-    FILTERS,
-    Rendered,
-    RenderResult,
-    TemplateRenderer,
-    b64decode,
-    b64encode,
-    load_vars_file,
-    quote,
-    to_json,
-    to_yaml,
-)
+from mkdocs_appreg.rendering.filters import FILTERS, b64decode, b64encode, quote, to_json, to_yaml
+from mkdocs_appreg.rendering.render import Rendered, RenderResult, TemplateRenderer
+from mkdocs_appreg.rendering.varsfile import load_vars_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
 TEMPLATES = FIXTURES / "templates"
@@ -837,5 +829,5 @@ def test_load_vars_file_unreadable_and_not_utf8(tmp_path: Path) -> None:
 
 
 def test_public_api_is_exported() -> None:
-    assert set(render_module.__all__) >= {"Rendered", "RenderResult", "TemplateRenderer", "load_vars_file"}
+    assert set(render_module.__all__) >= {"Rendered", "RenderResult", "TemplateRenderer"}
     assert set(FILTERS) == {"b64encode", "b64decode", "to_yaml", "to_json", "quote", "required"}

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from mkdocs_appreg.engine import cel, corekinds, schemas, validate
+from mkdocs_appreg.engine import cel, compiler, corekinds, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "mkdocs_appreg"
@@ -195,10 +195,9 @@ def test_the_scan_finds_rules_of_every_family() -> None:
 
 
 def test_rules_passed_to_findings_belong_to_a_known_family() -> None:
-    # `""` is the rule of the location-only findings schemas.py builds; it is never reported.
     passed = strings_in_rule_positions()
     assert len(passed) > 40  # the positions still match how findings are made
-    unknown = {text: sorted(modules) for text, modules in passed.items() if text and not _is_rule_id(text)}
+    unknown = {text: sorted(modules) for text, modules in passed.items() if not _is_rule_id(text)}
     assert not unknown, (
         f"rule ids of a family missing from FAMILIES (add it, and document the ids): {unknown}"
     )
@@ -235,13 +234,13 @@ def test_validate_names_every_keyword_jsonschema_can_report() -> None:
     """`validate._schema_finding` falls back to `f"schema.{keyword}"`; prove it never does.
 
     jsonschema reports an error under the keyword that failed. The converted schemas hold only
-    `schemas._VALUE_KEYWORDS`, the combinators and the structure keywords, and the structure
+    `compiler._VALUE_KEYWORDS`, the combinators and the structure keywords, and the structure
     keywords (`properties`, `items`, `additionalProperties` as a schema, `allOf`) only descend:
     their errors carry the inner keyword. Every other keyword must be in `validate._RULES`.
     """
     descend_only = {"properties", "items", "additionalProperties", "allOf"}
-    keywords = set(schemas._VALUE_KEYWORDS) | set(schemas._SCHEMA_LIST_KEYWORDS) | {"not"}
-    reportable = (keywords & set(schemas.KubernetesValidator.VALIDATORS)) - descend_only
+    keywords = set(compiler._VALUE_KEYWORDS) | set(compiler._SCHEMA_LIST_KEYWORDS) | {"not"}
+    reportable = (keywords & set(compiler.KubernetesValidator.VALIDATORS)) - descend_only
     assert reportable, "no keyword left: the keyword tables moved"
     assert reportable <= set(validate._RULES), sorted(reportable - set(validate._RULES))
 

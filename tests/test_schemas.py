@@ -1,4 +1,5 @@
-"""schemas.py: loading CRDs, looking kinds up by group, compiling lazily; formats.py's checkers."""
+"""The registry (schemas.py), CRD loading (crdload.py), lazy compiling (compiler.py), the bundled
+CRDs (bundled.py); formats.py's checkers."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ if importlib.util.find_spec("mkdocs_appreg.engine.secret") is None:
     pytest.skip("secret.py (written in parallel) is not there yet", allow_module_level=True)
 
 from mkdocs_appreg.common.errors import CrdError
-from mkdocs_appreg.engine import formats, schemas
-from mkdocs_appreg.engine.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.engine import bundled, compiler, formats
+from mkdocs_appreg.engine.kinds import KindVersion
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 
 HERE = Path(__file__).parent
 GOOD = HERE / "fixtures" / "crds" / "good"
@@ -222,24 +224,24 @@ def test_compilation_is_lazy_and_cached_by_content(tmp_path: Path) -> None:
     path.write_text(
         crd.replace("                    name:", f"                    n{tmp_path.name.replace('-', '')}:")
     )
-    before = schemas.compile_count
+    before = compiler.compile_count
     registry = SchemaRegistry()
     registry.add_path(path)
-    assert schemas.compile_count == before  # loading compiles nothing
+    assert compiler.compile_count == before  # loading compiles nothing
     gadget = registry.lookup("test.example.com/v1", "Gadget")
     assert gadget is not None
     first = registry.compiled(gadget)
-    assert schemas.compile_count == before + 1
+    assert compiler.compile_count == before + 1
     again = SchemaRegistry()
     again.add_path(path)
     gadget_again = again.lookup("test.example.com/v1", "Gadget")
     assert gadget_again is not None and gadget_again is not gadget
     assert again.compiled(gadget_again) is first  # same content: not compiled again
-    assert schemas.compile_count == before + 1
+    assert compiler.compile_count == before + 1
 
 
 def test_int_or_string_and_nullable_conversion() -> None:
-    converted = schemas.to_json_schema(
+    converted = compiler.to_json_schema(
         {
             "type": "object",
             "properties": {
@@ -259,16 +261,16 @@ def test_int_or_string_and_nullable_conversion() -> None:
 @pytest.mark.skipif(not EDA.is_dir(), reason="the EDA CRD corpus is not available")
 def test_the_199_eda_crds_load_and_compile_only_on_use() -> None:
     registry = SchemaRegistry.builtin()
-    before = schemas.compile_count
+    before = compiler.compile_count
     assert registry.add_path(EDA) == []
     assert len(registry.files) == 199
-    assert schemas.compile_count == before
+    assert compiler.compile_count == before
     eda = [d for d in registry.definitions() if d.group.endswith(".eda.nokia.com") and d.source != "built-in"]
     assert len({(d.group, d.kind) for d in eda}) >= 199
     for definition in eda[:5]:
         assert registry.lookup(definition.api_version, definition.kind) is definition
         assert registry.compiled(definition) is not None
-    assert schemas.compile_count <= before + 5
+    assert compiler.compile_count <= before + 5
 
 
 # --- formats ------------------------------------------------------------------------------------
@@ -353,9 +355,9 @@ def _own_level_checks() -> list[tuple[Any, Any]]:
     for definition in registry.definitions():
         for node in _schema_nodes(definition.schema):
             own = {k: v for k, v in node.items() if k not in ("properties", "items", "additionalProperties")}
-            converted = schemas.to_json_schema(own)
-            validator = schemas.KubernetesValidator(converted, format_checker=formats.format_checker())
-            pairs.append((schemas.fast_check(converted), validator))
+            converted = compiler.to_json_schema(own)
+            validator = compiler.KubernetesValidator(converted, format_checker=formats.format_checker())
+            pairs.append((compiler.fast_check(converted), validator))
     return pairs
 
 
@@ -405,17 +407,18 @@ def test_fast_check_never_passes_what_jsonschema_rejects(value: Any) -> None:
 
 def test_bundled_crds_pass_the_checks_a_configured_crd_gets() -> None:
     """The built-in registry trusts the bundled CRDs without checking them on every build."""
-    from mkdocs_appreg.engine.schemas import _bundled_crds, _load_crd_text
+    from mkdocs_appreg.engine.bundled import _bundled_crds
+    from mkdocs_appreg.engine.crdload import load_crd_text
 
-    bundled = list(_bundled_crds())
-    assert len(bundled) == 2
-    for name, data in bundled:
+    shipped = list(_bundled_crds())
+    assert len(shipped) == 2
+    for name, data in shipped:
         # What a CRD named in mkdocs.yml goes through; raises CrdError for one that fails a check.
-        assert _load_crd_text(data.decode("utf-8"), f"crds/{name}", explicit=True) is not None
+        assert load_crd_text(data.decode("utf-8"), f"crds/{name}", explicit=True) is not None
 
 
 def test_bundled_json_is_what_the_bundled_yaml_loads_to() -> None:
-    from mkdocs_appreg.engine.schemas import BUNDLED_CACHE, _bundled_folder, bundled_cache_text
+    from mkdocs_appreg.engine.bundled import BUNDLED_CACHE, _bundled_folder, bundled_cache_text
 
     shipped = _bundled_folder().joinpath(BUNDLED_CACHE).read_text(encoding="utf-8")
     assert shipped == bundled_cache_text(), "a bundled CRD changed: run `python scripts/bundle_crds.py`"
@@ -440,14 +443,12 @@ def _kind_fields(kinds: dict[tuple[str, str], dict[str, KindVersion]]) -> dict[A
 def test_builtin_kinds_are_the_parsed_yaml_whatever_the_cache(
     cache: dict[str, Any] | str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mkdocs_appreg.engine import schemas
-
-    monkeypatch.setattr(schemas, "_bundled_cache", lambda: {})
-    schemas._builtin_kinds.cache_clear()
-    parsed = _kind_fields(schemas._builtin_kinds())
+    monkeypatch.setattr(bundled, "_bundled_cache", lambda: {})
+    bundled.builtin_kinds.cache_clear()
+    parsed = _kind_fields(bundled.builtin_kinds())
     monkeypatch.undo()
     if cache == "stale":
-        real = schemas._bundled_cache()
+        real = bundled._bundled_cache()
         assert real, "the shipped cache is missing or unreadable"
         stale = {
             name: {
@@ -458,37 +459,33 @@ def test_builtin_kinds_are_the_parsed_yaml_whatever_the_cache(
             }
             for name, entry in real.items()
         }
-        monkeypatch.setattr(schemas, "_bundled_cache", lambda: stale)
+        monkeypatch.setattr(bundled, "_bundled_cache", lambda: stale)
     elif cache is not None:
-        monkeypatch.setattr(schemas, "_bundled_cache", lambda: cache)
-    schemas._builtin_kinds.cache_clear()
+        monkeypatch.setattr(bundled, "_bundled_cache", lambda: cache)
+    bundled.builtin_kinds.cache_clear()
     try:
-        assert _kind_fields(schemas._builtin_kinds()) == parsed
-        assert ("appstore.eda.nokia.com", "Registry") in schemas._builtin_kinds()
+        assert _kind_fields(bundled.builtin_kinds()) == parsed
+        assert ("appstore.eda.nokia.com", "Registry") in bundled.builtin_kinds()
     finally:
-        schemas._builtin_kinds.cache_clear()
+        bundled.builtin_kinds.cache_clear()
 
 
 def test_the_shipped_cache_spares_parsing_the_bundled_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mkdocs_appreg.engine import schemas
-
     def parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a bundled CRD was parsed although bundled.json matches it")
 
-    monkeypatch.setattr(schemas, "_load_crd_text", parse)
-    schemas._builtin_kinds.cache_clear()
+    monkeypatch.setattr(bundled, "load_crd_text", parse)
+    bundled.builtin_kinds.cache_clear()
     try:
-        assert ("appstore.eda.nokia.com", "Catalog") in schemas._builtin_kinds()
+        assert ("appstore.eda.nokia.com", "Catalog") in bundled.builtin_kinds()
     finally:
-        schemas._builtin_kinds.cache_clear()
+        bundled.builtin_kinds.cache_clear()
 
 
 def test_a_broken_bundled_cache_is_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mkdocs_appreg.engine import schemas
-
     for text in ["{", "[]", '{"format": 99, "files": {}}', '{"format": 1, "files": []}']:
-        (tmp_path / schemas.BUNDLED_CACHE).write_text(text, encoding="utf-8")
-        monkeypatch.setattr(schemas, "_bundled_folder", lambda: tmp_path)
-        assert schemas._bundled_cache() == {}, text
-    (tmp_path / schemas.BUNDLED_CACHE).unlink()
-    assert schemas._bundled_cache() == {}
+        (tmp_path / bundled.BUNDLED_CACHE).write_text(text, encoding="utf-8")
+        monkeypatch.setattr(bundled, "_bundled_folder", lambda: tmp_path)
+        assert bundled._bundled_cache() == {}, text
+    (tmp_path / bundled.BUNDLED_CACHE).unlink()
+    assert bundled._bundled_cache() == {}

@@ -25,7 +25,7 @@ if (
     pytest.skip("metadata.py / secret.py (written in parallel) are not there yet", allow_module_level=True)
 
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.engine import schemas
+from mkdocs_appreg.engine import compiler
 from mkdocs_appreg.engine.documents import parse_documents
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document, validate_text
@@ -277,10 +277,10 @@ def test_schemas_compile_lazily_and_once(registry: SchemaRegistry) -> None:
     kind_version = fresh.lookup("test.example.com/v1", "Gadget")
     assert kind_version is not None
     first = fresh.compiled(kind_version)
-    before = schemas.compile_count
+    before = compiler.compile_count
     for _ in range(3):
         validate_text("apiVersion: test.example.com/v1\nkind: Gadget\nmetadata: {name: g}\n", "g.yaml", fresh)
-    assert schemas.compile_count == before
+    assert compiler.compile_count == before
     assert fresh.compiled(kind_version) is first
 
 

@@ -13,7 +13,7 @@ Two layers:
   for a whole `mkdocs serve` session) reloads unchanged CRDs for the price of hashing them;
 - disk (optional): one file per entry under a directory, for the next process.
 
-What is stored is decided by the caller (`schemas.py`): plain data (dicts, lists, tuples, str,
+What is stored is decided by the caller (`crdload.py`): plain data (dicts, lists, tuples, str,
 int, float, bool, None, bytes, sets), serialized with `marshal`, which measured ~3x faster than
 `json` to load and faster than `pickle` on these values, and which, unlike `pickle`, never calls
 code while loading. Each disk entry carries a sha256 of its payload: a truncated or corrupted

@@ -2,7 +2,7 @@
 
 The API server validates custom resources with k8s.io/kube-openapi pkg/validation/validate;
 these are its rules for the keywords whose Python implementation differs in a way a docs page
-can show, plugged into the jsonschema validator class (`schemas.kubernetes_validator_class`).
+can show, plugged into the jsonschema validator class (`compiler.kubernetes_validator_class`).
 """
 
 from __future__ import annotations

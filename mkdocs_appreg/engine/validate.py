@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine import metadata, secret
+from mkdocs_appreg.engine.compiler import CompiledSchema, SchemaNode
 from mkdocs_appreg.engine.describe import dotted_path, json_type, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer, parse_documents
+from mkdocs_appreg.engine.kinds import KindVersion, parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist, find_leaks
 from mkdocs_appreg.engine.schema_extensions import (
     BLOCKING_RULES,
@@ -35,13 +37,7 @@ from mkdocs_appreg.engine.schema_extensions import (
     compile_schema_rules,
     validate_extensions,
 )
-from mkdocs_appreg.engine.schemas import (
-    CompiledSchema,
-    KindVersion,
-    SchemaNode,
-    SchemaRegistry,
-    parse_api_version,
-)
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError

@@ -47,8 +47,9 @@ from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
+from mkdocs_appreg.engine.kinds import parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist
-from mkdocs_appreg.engine.schemas import SchemaRegistry, parse_api_version
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples

@@ -190,7 +190,7 @@ class ProjectSettings:
 
 def template_variables(settings: ProjectSettings) -> dict[str, Any]:
     """The vars file's mapping overlaid with the `vars` option (the option wins)."""
-    from mkdocs_appreg.rendering.render import load_vars_file
+    from mkdocs_appreg.rendering.varsfile import load_vars_file
 
     variables: dict[str, Any] = {}
     if settings.vars_file is not None:

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mkdocs_appreg.cli.commands import main
-from mkdocs_appreg.engine.schemas import KindVersion, SchemaRegistry
+from mkdocs_appreg.engine.kinds import KindVersion
+from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_text
 
 REPO = Path(__file__).resolve().parents[2]

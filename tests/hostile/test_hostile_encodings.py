@@ -16,7 +16,8 @@ from mkdocs_appreg.common.errors import CrdError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_text
-from mkdocs_appreg.rendering.render import Rendered, TemplateRenderer, load_vars_file
+from mkdocs_appreg.rendering.render import Rendered, TemplateRenderer
+from mkdocs_appreg.rendering.varsfile import load_vars_file
 from mkdocs_appreg.site.project import validate_rendered
 
 BAD_NAME = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: Bad_Name\n"

@@ -19,7 +19,7 @@ from mkdocs_appreg.common.limits import MAX_FILE_BYTES
 from mkdocs_appreg.engine.documents import parse_documents
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_text
-from mkdocs_appreg.rendering.render import load_vars_file
+from mkdocs_appreg.rendering.varsfile import load_vars_file
 from mkdocs_appreg.site import placeholders
 from mkdocs_appreg.site.references import DEFAULT_REFERENCE_RULES, SiteResource, check_references
 

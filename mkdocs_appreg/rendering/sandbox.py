@@ -1,0 +1,276 @@
+"""The Jinja sandbox templates render in: the environment, the loader, and the render limits.
+
+Environment: `ImmutableSandboxedEnvironment` (templates cannot mutate the shared variables),
+`StrictUndefined`, no autoescaping, `keep_trailing_newline`, and `trim_blocks` + `lstrip_blocks` so
+a line holding only `{% if %}`/`{% for %}`/`{% endfor %}` vanishes from the YAML instead of leaving
+a blank or whitespace-only line. (With those on, `{%- if %}` on a line of its own glues the next
+line onto the previous one; write `{% if %}`.)
+
+Jinja's sandbox blocks unsafe attributes; the limits (`limits.py`) bound what it does not: the
+size of a value, loop steps and the time of one render, each reported as `template.limit`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, nodes
+from jinja2.environment import Environment
+from jinja2.exceptions import TemplateNotFound
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from mkdocs_appreg.common.limits import (
+    MAX_RENDER_CHARS,
+    MAX_RENDER_SECONDS,
+    MAX_RENDER_STEPS,
+    FileTooLarge,
+    read_limited,
+)
+from mkdocs_appreg.rendering.filters import FILTERS
+from mkdocs_appreg.rendering.linemap import TracingCodeGenerator
+
+
+class TemplateUndecodable(Exception):
+    """A template file is not UTF-8; raised by the loader so an include reports the right file."""
+
+    def __init__(self, name: str, line: int, column: int, reason: str) -> None:
+        super().__init__(reason)
+        self.name = name
+        self.line = line
+        self.column = column
+        self.reason = reason
+
+
+class LimitExceeded(Exception):
+    """A template went over one of the render limits (`limits.py`): reported as `template.limit`.
+
+    `where` is `(template name, line)` when the limit is not hit inside template code (the output
+    size, a file too large), where the traceback cannot say which line it was.
+    """
+
+    def __init__(self, reason: str, *, where: tuple[str, int] | None = None) -> None:
+        super().__init__(reason)
+        self.where = where
+
+
+class _Budget:
+    """What one render may still spend: a deadline and a number of loop steps."""
+
+    __slots__ = ("deadline", "steps")
+
+    deadline: float
+    steps: int
+
+    def __init__(self, deadline: float, steps: int = MAX_RENDER_STEPS) -> None:
+        self.deadline = deadline
+        self.steps = steps
+
+    def spend(self, steps: int = 1) -> None:
+        self.steps -= steps
+        if self.steps < 0:
+            raise LimitExceeded(f"the template runs more than {MAX_RENDER_STEPS} loop iterations")
+        if time.monotonic() > self.deadline:
+            raise LimitExceeded(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
+
+
+# A `%` or `str.format` width or precision: `%0999999999d`, `{:>999999999}`.
+@functools.cache
+def _format_number() -> re.Pattern[str]:
+    return re.compile(r"\d{8,}")
+
+
+# Built-in filters whose output grows with a numeric argument (`center(10**9)`, `indent(10**9)`,
+# `batch(10**9, fill)`) or with a format string, checked before they allocate.
+_SIZED_FILTERS = ("center", "indent", "batch", "format", "wordwrap", "truncate", "replace")
+
+
+def _check_sizes(what: str, args: Iterable[Any]) -> None:
+    """Refuse numbers and format widths that would build a value over `MAX_RENDER_CHARS`."""
+    for arg in args:
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_RENDER_CHARS:
+            raise LimitExceeded(f"{what}: {arg} is over the limit of {MAX_RENDER_CHARS}")
+        if isinstance(arg, str) and len(arg) < 10_000:
+            for number in _format_number().findall(arg):
+                if int(number) > MAX_RENDER_CHARS:
+                    raise LimitExceeded(f"{what}: width {number} is over the limit of {MAX_RENDER_CHARS}")
+
+
+def _sized_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        # The filtered value may be the context or environment (pass_context filters): only
+        # the arguments after the value are sizes.
+        skip = 2 if getattr(function, "jinja_pass_arg", None) is not None else 1
+        # `format`'s value is the format string, whose widths are sizes too.
+        first = skip - 1 if name == "format" else skip
+        _check_sizes(f"filter {name}", [*args[first:], *kwargs.values()])
+        if name == "replace" and len(args) >= skip + 2:
+            value, old, new = args[skip - 1], args[skip], args[skip + 1]
+            if isinstance(value, str) and isinstance(new, str):
+                grows = (value.count(str(old)) if str(old) else len(value) + 1) * len(new)
+                if len(value) + grows > MAX_RENDER_CHARS:
+                    raise LimitExceeded(f"filter replace would build more than {MAX_RENDER_CHARS} characters")
+        return function(*args, **kwargs)
+
+    checked.__dict__.update(function.__dict__)  # keeps Jinja's `jinja_pass_arg` marker
+    checked.__name__ = getattr(function, "__name__", name)
+    return checked
+
+
+class TemplateLoader(FileSystemLoader):
+    """`FileSystemLoader` that stays inside its root (symlinks too) and reports undecodable files.
+
+    Jinja's loader already refuses `..` segments; a symlink inside the root can still point
+    anywhere, so the resolved path is checked against the resolved root.
+    """
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root, encoding="utf-8", followlinks=False)
+        self._root = root
+        self._real_root = os.path.realpath(root)
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        filename = os.path.normpath(os.path.join(self._root, *split_template_path(template)))
+        real = os.path.realpath(filename)
+        if os.path.commonpath([self._real_root, real]) != self._real_root:
+            raise TemplateNotFound(
+                template, f"template {template!r} resolves outside the templates directory"
+            )
+        try:
+            data = read_limited(Path(filename))
+            stat = os.stat(filename)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise TemplateNotFound(template) from None
+        except FileTooLarge as exc:
+            raise LimitExceeded(str(exc), where=(template, 1)) from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line_start = data.rfind(b"\n", 0, exc.start) + 1
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+            reason = f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            raise TemplateUndecodable(template, line, column, reason) from None
+        # A UTF-8 BOM (some Windows editors add one) is not template text: an included partial
+        # would otherwise put it in the middle of the YAML stream.
+        text = text.removeprefix("\ufeff")
+        signature = (stat.st_mtime_ns, stat.st_size)
+
+        def uptodate() -> bool:
+            # mtime alone misses two edits within one timestamp tick under `mkdocs serve`.
+            try:
+                current = os.stat(filename)
+            except OSError:
+                return False
+            return (current.st_mtime_ns, current.st_size) == signature
+
+        return text, filename, uptodate
+
+
+class SandboxEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox plus the recording hook the traced templates call, and the render limits.
+
+    Jinja's sandbox blocks unsafe attributes and caps `range` at 100,000 items, but not the size
+    of `'x' * 10**9` or the length of nested loops. Operators that can multiply a value are
+    intercepted (`call_binop`), every loop's iterable is wrapped so its steps are counted against
+    a per-render budget and deadline, and calls and filters that grow with a number are checked
+    before they allocate.
+    """
+
+    code_generator_class = TracingCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, loader: TemplateLoader) -> None:
+        # trim_blocks + lstrip_blocks: a line holding only `{% if %}`/`{% for %}` disappears
+        # entirely, which is what YAML indentation needs. Immutable sandbox: a template cannot
+        # mutate the shared variables (`vars.update(...)`) and change what later templates see.
+        super().__init__(
+            loader=loader,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+            auto_reload=True,
+        )
+        self.filters.update(FILTERS)
+        for name in _SIZED_FILTERS:
+            self.filters[name] = _sized_filter(name, self.filters[name])
+        self._notes = threading.local()
+
+    def start_budget(self) -> None:
+        self._notes.budget = _Budget(time.monotonic() + MAX_RENDER_SECONDS)
+
+    def _budget(self) -> _Budget | None:
+        budget: _Budget | None = getattr(self._notes, "budget", None)
+        return budget
+
+    def appreg_note(self, name: str | None, line: int, literal: bool, value: Any) -> Any:
+        self._notes.last = (name, line, literal, value)
+        budget = self._budget()
+        if budget is not None:
+            budget.spend(0)
+        return value
+
+    def appreg_iterate(self, iterable: Any) -> Iterator[Any]:
+        """Every `{% for %}` iterates through this, which spends one budget step per item."""
+        budget = self._budget()
+        for item in iterable:
+            if budget is not None:
+                budget.spend()
+            yield item
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("appreg_iterate", lineno=loop.lineno),
+                [loop.iter],
+                [],
+                None,
+                None,
+                lineno=loop.iter.lineno,
+            )
+        return tree
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            count, sequence = (left, right) if isinstance(left, int) else (right, left)
+            sized = isinstance(count, int) and isinstance(sequence, (str, bytes, list, tuple))
+            if sized and len(sequence) * count > MAX_RENDER_CHARS:
+                raise LimitExceeded(
+                    f"'*' would build a value of {len(sequence) * count} items; the limit is {MAX_RENDER_CHARS}"
+                )
+        elif operator == "**":
+            integers = isinstance(left, int) and isinstance(right, int) and right > 0
+            if integers and right * abs(left).bit_length() > 8 * MAX_RENDER_CHARS:
+                raise LimitExceeded(f"'**' would build a number of more than {MAX_RENDER_CHARS} bytes")
+        elif operator == "%" and isinstance(left, str):
+            _check_sizes("'%' formatting", [left, *(right if isinstance(right, tuple) else [right])])
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        budget = __self._budget()
+        if budget is not None:
+            budget.spend(0)
+        # `'x'.center(10**9)`, `'{:>999999999}'.format(1)`: methods of strings and lists that
+        # allocate by a number they are given.
+        # The sandbox hands out `str.format` wrapped (`wrap_str_format`); the wrapper keeps it.
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        if isinstance(owner, (str, bytes, list)):
+            _check_sizes(f"{type(owner).__name__}.{getattr(__obj, '__name__', 'method')}", [owner, *args])
+            _check_sizes("call", kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def take_note(self) -> tuple[str | None, int, bool, Any] | None:
+        """The record of the last traced chunk, cleared so a stale one is never read twice."""
+        note: tuple[str | None, int, bool, Any] | None = getattr(self._notes, "last", None)
+        self._notes.last = None
+        return note
