@@ -336,6 +336,18 @@ def _render_command(args: argparse.Namespace) -> int:
     return run_render(args.config_file, args.out, sys.stdout)
 
 
+def _add_migrate_arguments(parser: argparse.ArgumentParser) -> None:
+    from mkdocs_appreg.cli import migrate  # imported by the migrate command only (difflib, yaml)
+
+    migrate.add_arguments(parser)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from mkdocs_appreg.cli import migrate
+
+    return migrate.run(args)
+
+
 COMMANDS: dict[str, Command] = {
     "validate": Command(
         help="validate Kubernetes resources against their CRDs",
@@ -351,6 +363,11 @@ COMMANDS: dict[str, Command] = {
         help="render an MkDocs site's resource templates into a directory for inspection",
         add_arguments=_add_render_arguments,
         run=_render_command,
+    ),
+    "migrate": Command(
+        help="turn hand-written YAML / kubectl apply tab pairs into templates and resource directives",
+        add_arguments=_add_migrate_arguments,
+        run=_migrate,
     ),
 }
 """Subcommands by name."""

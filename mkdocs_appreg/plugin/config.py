@@ -365,3 +365,13 @@ def _extension_site(config: MkDocsConfig, config_file: Path) -> LoadedSite:
     settings = settings_from_options(options, root=root, docs_dir=Path(config.docs_dir))
     check = check_options_from_mapping(options, source=shown)
     return LoadedSite(settings, check, page_sources(settings), snippet_base_path(config, root))
+
+
+def load_migration_settings(config_file: Path) -> tuple[ProjectSettings, str, str]:
+    """The project settings and the default tab labels of an mkdocs.yml, for `appreg migrate`.
+
+    Raises:
+        ConfigError: the file cannot be loaded, or it does not enable the plugin.
+    """
+    config, options = _load_config(config_file)
+    return settings_from(options, config), options.yaml_label, options.command_label
