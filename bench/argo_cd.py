@@ -9,6 +9,7 @@ is never made inside the project), then runs `appreg check` in-process.
 
     python -m bench.argo_cd            # findings per rule, then every error
     python -m bench.argo_cd --all      # every finding
+    python -m bench.argo_cd --prose    # with the opt-in prose check on
 
 `tests/test_argo_cd_corpus.py` runs the same check and holds the counts; both skip when the
 corpus is absent.
@@ -49,15 +50,17 @@ plugins:
   - search
   - appreg:
       crds: [{crds}]
+      prose: {prose}
 """
 
 
-def prepare(directory: Path, corpus: Path = CORPUS) -> Path:
+def prepare(directory: Path, corpus: Path = CORPUS, *, prose: bool = False) -> Path:
     """Write the minimal mkdocs.yml and a copy of the corpus's docs into `directory`; return the config."""
     shutil.copytree(corpus / "docs", directory / "docs", symlinks=False)
     config = directory / "mkdocs.yml"
     config.write_text(
-        MKDOCS_YML.format(crds=json.dumps(str(corpus / "manifests" / "crds"))), encoding="utf-8"
+        MKDOCS_YML.format(crds=json.dumps(str(corpus / "manifests" / "crds")), prose=json.dumps(prose)),
+        encoding="utf-8",
     )
     return config
 
@@ -82,12 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="list every finding, not only the errors")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--prose", action="store_true", help="turn the opt-in prose check on")
     args = parser.parse_args(argv)
     if not (args.corpus / "docs").is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="appreg-argo-cd-") as scratch:
-        config = prepare(Path(scratch), args.corpus)
+        config = prepare(Path(scratch), args.corpus, prose=args.prose)
         status, findings = check(config)
     counts = per_rule(findings)
     for (severity, rule), count in sorted(counts.items(), key=lambda item: (item[0][0], -item[1])):

@@ -39,3 +39,16 @@ def test_argo_cd_findings_per_rule(tmp_path: Path) -> None:
     missing = [f for f in findings if f["rule"] == "schema.missing"]
     assert len({(f["apiVersion"], f["kind"]) for f in missing}) == len(missing)
     assert all(str(f["message"]).endswith("`crds` option of the appreg plugin") for f in missing)
+
+
+def test_argo_cd_prose_reports_the_one_real_drift(tmp_path: Path) -> None:
+    # Before issue 15: 81 prose.unknown-field warnings, all but this one false.
+    _, findings = check(prepare(tmp_path, prose=True))
+    prose = [(f["file"], f["line"], f["message"]) for f in findings if f["rule"] == "prose.unknown-field"]
+    assert prose == [
+        (
+            "docs/proposals/manifest-hydrator.md",
+            191,
+            'unknown field "hydratedTo"; did you mean "hydrateTo"?',
+        )
+    ]

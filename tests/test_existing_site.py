@@ -189,3 +189,19 @@ def test_references_name_the_pages_they_are_matched_across(site: Path) -> None:
     # The Catalog's text lives in a snippet file: the message names the page that shows it.
     catalog = next(f for f in findings if f.file == "docs/snippets/catalog.yaml")
     assert "is not shown on the page that shows it (docs/store/registries.md)" in catalog.message
+
+
+# --- prose -----------------------------------------------------------------------------------------------
+
+
+def test_prose_reports_only_near_misses_of_the_page_s_fields(site: Path) -> None:
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("crds: [crds]", "crds: [crds]\n      prose: true"))
+    findings = [f for f in check(site) if f.file == "docs/prose.md"]
+    # Not candidates: `fastStart` (an enum value), `platformTeam` and `ownerTeam` (a label value and
+    # key on the page), `selfSigned` (a field of another loaded CRD), `selfHealing` (a field).
+    assert [(f.severity, f.rule, f.line, f.message) for f in findings] == [
+        ("warning", "prose.unknown-field", 22, 'unknown field "endPoint"; did you mean "endpoint"?'),
+        ("warning", "prose.unknown-field", 22, 'unknown field "colorName"; did you mean "color"?'),
+        ("warning", "prose.unknown-field", 23, 'unknown field "ownerRefs"; did you mean "ownerRef"?'),
+    ]

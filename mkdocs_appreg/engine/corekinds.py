@@ -267,6 +267,11 @@ class CoreSchemas:
             return None
         return schema  # type: ignore[no-any-return]
 
+    def definitions(self) -> Mapping[str, Any]:
+        """Every type definition of this release (`$defs`), e.g. for the vocabulary prose checks use."""
+        defs = _definitions(self._version).get("$defs")
+        return defs if isinstance(defs, dict) else {}
+
     def knows(self, api_version: str, kind: str) -> bool:
         """Whether this release has a schema for `kind` in `api_version` (`"apps/v1"`, `"v1"`)."""
         return self._schema(api_version, kind) is not None

@@ -44,6 +44,7 @@ from mkdocs_appreg.common.digests import digest as file_digest
 from mkdocs_appreg.common.digests import reads_unchanged, text_digest
 from mkdocs_appreg.common.findings import Finding, Severity, sort_key
 from mkdocs_appreg.common.records import Record
+from mkdocs_appreg.common.spelling import close_names
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
@@ -230,7 +231,7 @@ def validate_resource(
     group = parsed[0]
     elsewhere = registry.groups_for_kind(kind)
     siblings = _kinds_by_group(registry, registry.fingerprint).get(group)
-    close = _close_names(kind, siblings) if siblings is not None else []
+    close = close_names(kind, siblings) if siblings is not None else []
     if siblings is not None and (elsewhere or close):
         found = validate_document(document, registry, allowlist=allowlist)
         if not close:
@@ -260,27 +261,6 @@ def _kinds_by_group(registry: SchemaRegistry, fingerprint: str) -> dict[str, fro
     for definition in registry.definitions():
         kinds.setdefault(definition.group, set()).add(definition.kind)
     return {group: frozenset(names) for group, names in kinds.items()}
-
-
-def _close_names(word: str, candidates: Iterable[str]) -> list[str]:
-    """Candidates within a small edit distance of `word`: one edit per five characters, at least one."""
-    budget = max(1, len(word) // 5)
-    return sorted(name for name in candidates if edit_distance(word, name, budget) <= budget)
-
-
-def edit_distance(first: str, second: str, limit: int) -> int:
-    """Levenshtein distance, or `limit + 1` as soon as it is certain to exceed `limit`."""
-    if abs(len(first) - len(second)) > limit:
-        return limit + 1
-    previous = list(range(len(second) + 1))
-    for i, a in enumerate(first, start=1):
-        current = [i]
-        for j, b in enumerate(second, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 def once_per_kind(findings: Iterable[Finding], *, fix: str) -> list[Finding]:
@@ -646,6 +626,7 @@ class _SiteCheck:
         "memo_context",
         "options",
         "page_kinds",
+        "page_words",
         "registry",
         "rendered_by_file",
         "rendered_pages",
@@ -677,6 +658,7 @@ class _SiteCheck:
     copies: dict[tuple[str, str], tuple[tuple[str, int], bool]]
     first_copies: dict[tuple[str, int], tuple[int, int]]
     also: dict[tuple[str, int], list[tuple[str, int]]]
+    page_words: dict[str, set[str]]  # every word of each page's YAML (prose drift only)
 
     def __init__(
         self,
@@ -704,6 +686,7 @@ class _SiteCheck:
         self.copies = {}
         self.first_copies = {}
         self.also = {}
+        self.page_words = {}
 
     @property
     def allowlist(self) -> Allowlist:
@@ -749,6 +732,12 @@ class _SiteCheck:
         kinds = self.page_kinds.setdefault(page, set())
         examples, found = self._page_examples(page, text)
         self.findings.extend(found)
+        if self.options.prose:
+            from mkdocs_appreg.site.prose import yaml_words
+
+            words = self.page_words.setdefault(page, set())
+            for example in examples:
+                words.update(yaml_words(example.text))
         for example in examples:
             self.add_example(example, kinds)
 
@@ -927,8 +916,16 @@ class _SiteCheck:
 
     def check_prose(self, pages: Sequence[tuple[str, str]]) -> None:
         # Imported here: the check is off by default, and a build pays for every import.
-        from mkdocs_appreg.site.prose import check_prose, schema_field_names
+        from mkdocs_appreg.site.prose import check_prose, schema_field_names, schema_vocabulary
 
+        # Names the site knows otherwise are never drift: every field and enum value of every
+        # loaded CRD and built-in kind, and (per page) every word of the page's YAML.
+        vocabulary: set[str] = set()
+        for definition in self.registry.definitions():
+            if definition.schema is not None:
+                schema_vocabulary(definition.schema, vocabulary, vocabulary)
+        if self.core is not None:
+            schema_vocabulary({"$defs": self.core.definitions()}, vocabulary, vocabulary)
         for page, text in pages:
             names: set[str] = set()
             for api_version, kind in sorted(self.page_kinds.get(page, ())):
@@ -936,7 +933,8 @@ class _SiteCheck:
                 if kind_version is not None and kind_version.schema is not None:
                     names.update(schema_field_names(kind_version.schema))
             if names:
-                self.findings.extend(check_prose(text, page, names))
+                excluded = vocabulary | self.page_words.get(page, set())
+                self.findings.extend(check_prose(text, page, names, excluded=excluded))
 
     def name_copies(self) -> None:
         """Add to each finding of a resource shown twice where the other copy is."""

@@ -15,11 +15,19 @@ What counts as a field name, chosen to keep false positives at zero on real page
 * A dotted path (`spec.mirrorUrl`) is checked as a whole, but only when its first segment is a
   top-level field of the page's resources (`spec`, `metadata`...): `manifest.spec.image` talks
   about another object (an App manifest), and `manifest.yaml` is a file name.
-* Only near misses are reported by default (a token with a did-you-mean: a close spelling, or a
-  field that is its camelCase prefix, `mirrorUrl` -> `mirror`). A renamed or misspelt field almost
-  always resembles its real name, while a camelCase token resembling no field is most often a field
-  of another object the text discusses (the catalog page's "the manifest `appInfo` field"). Pass
-  `near_misses_only=False` to report every unknown token.
+* A token that is a name the site knows otherwise is no drift (`excluded`, built by the site check):
+  a field of any loaded CRD or built-in kind (`selfSigned` of a certificate issuer the page only
+  mentions), an enum value, and any word of the page's own YAML (label and annotation keys and
+  values, values such as `edaNamespace` or `deleteAll`), and, found here, any word of the page's
+  other code (a fenced block, a code span that is more than one name: `argocd app diff repoDir`,
+  `/clusters/clusterA`) or a name a list item defines (a bullet that starts with the backticked `retryMax` and a dash:
+  the page documents an option of something, it does not misname a field).
+* Only near misses are reported by default (a token with a did-you-mean: a spelling within one edit
+  per five characters, `common.spelling`, or a field that is its camelCase prefix, `mirrorUrl` ->
+  `mirror`). A renamed or misspelt field almost always resembles its real name, while a camelCase
+  token resembling no field is most often a field of another object the text discusses (the
+  catalog page's "the manifest `appInfo` field"). Pass `near_misses_only=False` to report every
+  unknown token.
 
 Skipped: fenced code blocks, HTML comments, `--8<--` lines, `///` block directive headers and their
 indented option lines. Indented (non-fenced) code blocks are not recognised.
@@ -27,12 +35,13 @@ indented option lines. Indented (non-fenced) code blocks are not recognised.
 
 from __future__ import annotations
 
-import difflib
+import functools
 import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.spelling import close_names
 
 #: ObjectMeta members: the API server fills `metadata` with ObjectMeta whatever a CRD's schema
 #: says of it (apiextensions-apiserver keeps `metadata` out of the structural schema).
@@ -95,6 +104,47 @@ def schema_field_names(schema: Mapping[str, Any]) -> set[str]:
     return names
 
 
+def schema_vocabulary(schema: Any, names: set[str], values: set[str]) -> None:
+    """Add every property name of `schema` to `names` and every string enum value to `values`.
+
+    Walks `properties`, `items`, `additionalProperties`, `allOf`/`anyOf`/`oneOf` and a `$defs`
+    mapping (the built-in kinds' definitions document), iteratively: a CRD's depth is its own.
+    """
+    stack = [schema]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Mapping) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        properties = node.get("properties")
+        if isinstance(properties, Mapping):
+            names.update(str(name) for name in properties)
+            stack.extend(properties.values())
+        enum = node.get("enum")
+        if isinstance(enum, list):
+            values.update(value for value in enum if isinstance(value, str))
+        for keyword in ("items", "additionalProperties"):
+            stack.append(node.get(keyword))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            sub = node.get(keyword)
+            if isinstance(sub, list):
+                stack.extend(sub)
+        defs = node.get("$defs")
+        if isinstance(defs, Mapping):
+            stack.extend(defs.values())
+
+
+_RE_YAML_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*")
+
+
+def yaml_words(text: str) -> set[str]:
+    """Every word and dotted word of a YAML text (keys and values alike, `a.b/c-d` split apart)."""
+    words = set(_RE_YAML_WORD.findall(text))
+    words.update(part for word in list(words) if "." in word for part in word.split("."))
+    return words
+
+
 def _text_lines(page_text: str) -> Iterator[tuple[int, str]]:
     """(0-based index, line) of the page's prose lines; code, comments and directives blanked out."""
     lines = page_text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -151,27 +201,72 @@ def _without_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(out), in_comment
 
 
+@functools.cache
+def _definition_item() -> re.Pattern[str]:
+    # `- `retryMax` - Optional, ...`, `* `serverUrl`: ...`, `1. `name` — ...`
+    return re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+`(?P<token>[^`]+)`[ \t]*(?:[-:\u2013\u2014]|$)")
+
+
+def _code_words(page_text: str) -> set[str]:
+    """Words of the page's code: fenced blocks, code spans that are not one name, defined names."""
+    words: set[str] = set()
+    fence: str | None = None
+    for line in page_text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence = None
+            else:
+                words.update(yaml_words(line))
+            continue
+        opening = _RE_FENCE.match(line)
+        if opening is not None:
+            fence = opening.group("fence")
+            continue
+        if "`" not in line:
+            continue
+        definition = _definition_item().match(line)
+        if definition is not None:
+            words.add(definition.group("token").strip())
+        for match in _RE_CODE_SPAN.finditer(line):
+            body = match.group("body").strip()
+            if not _RE_IDENTIFIER.match(body):
+                words.update(yaml_words(body))
+    return words
+
+
 def _looks_like_field(token: str) -> bool:
     if not _RE_IDENTIFIER.match(token):
         return False
     if "." in token:
         return True
+    if len(token) > 1 and token[-1].isupper() and token[-2].islower():
+        return False  # `clusterA`, `nodeB`: a name for one of several things, not a field
     return any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
 
 
 def _suggestions(token: str, field_names: Collection[str]) -> list[str]:
-    """Known fields the token most likely means: camelCase prefixes first, then close spellings."""
+    """Known fields the token most likely means: camelCase prefixes first, then close spellings.
+
+    A prefix counts when it is at least four characters and half the token (`mirror` of
+    `mirrorUrl`); a spelling within one edit per five characters (`common.spelling`).
+    """
     dotted = "." in token
     candidates = sorted(name for name in field_names if ("." in name) == dotted)
     prefix, _, last = token.rpartition(".")
     prefixes = []
     for name in candidates:
         head, _, tail = name.rpartition(".")
-        if head == prefix and tail and last.startswith(tail) and last[len(tail) :][:1].isupper():
+        if (
+            head == prefix
+            and len(tail) >= max(4, len(last) / 2)
+            and last.startswith(tail)
+            and last[len(tail) :][:1].isupper()
+        ):
             prefixes.append(name)
     if prefixes:
         return sorted(prefixes, key=len, reverse=True)[:3]
-    return difflib.get_close_matches(token, candidates, n=3, cutoff=0.75 if dotted else 0.6)
+    return close_names(token, candidates)[:3]
 
 
 def check_prose(
@@ -181,6 +276,7 @@ def check_prose(
     *,
     line_offset: int = 0,
     near_misses_only: bool = True,
+    excluded: Collection[str] = frozenset(),
 ) -> list[Finding]:
     """Report backticked field names in a page's text that its resources do not have.
 
@@ -190,17 +286,22 @@ def check_prose(
         field_names: Known field names and dotted paths (`schema_field_names` of the page's kinds).
         line_offset: Lines above `page_text` in `page`.
         near_misses_only: Report only unknown tokens close to a known field (see the module doc).
+        excluded: Names the site knows otherwise: never reported (see the module doc).
 
     Returns:
         `prose.unknown-field` warnings in page order.
     """
     known = set(field_names)
+    if "`" in page_text:
+        excluded = set(excluded) | _code_words(page_text)
     roots = {name.split(".", 1)[0] for name in known if "." in name}
     findings: list[Finding] = []
     for index, line in _text_lines(page_text):
         for match in _RE_CODE_SPAN.finditer(line):
             token = match.group("body").strip()
-            if not _looks_like_field(token) or token in known:
+            if not _looks_like_field(token) or token in known or token in excluded:
+                continue
+            if "." in token and token.rpartition(".")[2] in excluded:
                 continue
             if "." in token and token.split(".", 1)[0] not in roots:
                 continue  # a path into another object (`manifest.spec.image`) or a file name
