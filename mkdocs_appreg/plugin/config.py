@@ -285,13 +285,53 @@ def _load_mkdocs_config(config_file: Path) -> MkDocsConfig:
         config = load_config(config_file=str(config_file))
     except (ConfigurationError, MkDocsException) as error:
         lines = [*errors.messages, *str(error).strip().splitlines()] or ["cannot be loaded"]
-        raise ConfigError(lines[0] if errors.messages else lines[-1], file=str(config_file)) from None
+        message = lines[0] if errors.messages else lines[-1]
+        raise ConfigError(with_install_hint(message), file=str(config_file)) from None
     except OSError as error:
         raise ConfigError(error.strerror or str(error), file=str(config_file)) from None
     finally:
         mkdocs_log.removeHandler(errors)
         mkdocs_log.setLevel(level)
     return config
+
+
+# What a site's mkdocs.yml names that lives in a package of its own, by MkDocs' wording.
+_MISSING_THEME = re.compile(r"Unrecognised theme name: '(?P<name>[^']+)'")
+_MISSING_PLUGIN = re.compile(r'The "(?P<name>[^"]+)" plugin is not installed')
+_MISSING_EXTENSION = re.compile(r"Failed to load extension '(?P<name>[^']+)'\.")
+_TRACEBACK = re.compile(r"\s*Traceback \(most recent call last\):.*?(?P<last>\w+(?:Error|Exception): .*)$")
+# The packages that provide the names sites use most; others are named by what is missing.
+_PACKAGES = {"material": "mkdocs-material", "pymdownx": "pymdown-extensions"}
+
+
+def with_install_hint(message: str) -> str:
+    """MkDocs' message for a theme, plugin or extension that is not installed, and what to do.
+
+    `appreg check` reads mkdocs.yml as MkDocs does, so the site's theme, plugins and extensions must
+    be installed where it runs. A pre-commit hook runs in an environment of its own holding only
+    mkdocs-appreg and its dependencies: a Material site fails there until the hook lists
+    mkdocs-material in `additional_dependencies`. The message says so, once, in one line.
+    """
+    # A failed extension import carries its traceback; its last line says what was missing.
+    message = _TRACEBACK.sub(lambda m: f" ({m['last'].strip()})", " ".join(message.split()))
+    found = (
+        _MISSING_THEME.search(message)
+        or _MISSING_PLUGIN.search(message)
+        or _MISSING_EXTENSION.search(message)
+    )
+    if found is None:
+        return message
+    top = found["name"].split("/")[0].split(".")[0]
+    package = _PACKAGES.get(top)
+    if package is None:
+        return (
+            f"{message}; install the package that provides '{found['name']}' where appreg runs "
+            "(for the pre-commit hook: list it in additional_dependencies under the hook's id)"
+        )
+    return (
+        f"{message}; install {package} where appreg runs (for the pre-commit hook: "
+        f"additional_dependencies: [{package}] under the hook's id)"
+    )
 
 
 def load_settings(config_file: Path) -> ProjectSettings:
