@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_mkdocs
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.plugin.config import load_site
@@ -205,3 +206,57 @@ def test_prose_reports_only_near_misses_of_the_page_s_fields(site: Path) -> None
         ("warning", "prose.unknown-field", 22, 'unknown field "colorName"; did you mean "color"?'),
         ("warning", "prose.unknown-field", 23, 'unknown field "ownerRefs"; did you mean "ownerRef"?'),
     ]
+
+
+# --- fail_on -----------------------------------------------------------------------------------------------
+
+WARNING_ONLY_PAGE = """# Banner
+
+```yaml
+apiVersion: banners.example.local/v1alpha1
+kind: Banner
+metadata:
+  name: welcome
+```
+"""
+
+
+def _tiny_site(root: Path, fail_on: str | None, page: str) -> Path:
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text(page)
+    option = f"\n      fail_on: {fail_on}" if fail_on else ""
+    (root / "mkdocs.yml").write_text(
+        "site_name: t\ntheme:\n  name: material\nmarkdown_extensions:\n  - pymdownx.superfences\n"
+        f"plugins:\n  - appreg:\n      check_pages: true{option}\n"
+    )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "page", "fails"),
+    [
+        (None, WARNING_ONLY_PAGE, False),
+        ("error", WARNING_ONLY_PAGE, False),
+        ("warning", WARNING_ONLY_PAGE, True),
+        (None, "```yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  n: 3\n```\n", False),
+        (
+            "error",
+            "```yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  n: 3\n```\n",
+            True,
+        ),
+    ],
+)
+def test_fail_on_fails_the_build_without_strict(
+    tmp_path: Path, fail_on: str | None, page: str, fails: bool
+) -> None:
+    site_root = _tiny_site(tmp_path / "s", fail_on, page)
+    result = run_mkdocs(site_root)
+    assert (result.returncode != 0) == fails, result.stderr
+    if fails:
+        assert f"fail the build (fail_on: {fail_on}); the first: docs/index.md:" in result.stderr
+
+
+def test_fail_on_accepts_only_error_or_warning(tmp_path: Path) -> None:
+    site_root = _tiny_site(tmp_path / "s", "sometimes", WARNING_ONLY_PAGE)
+    result = run_mkdocs(site_root)
+    assert result.returncode != 0 and "fail_on" in result.stderr

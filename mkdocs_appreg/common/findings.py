@@ -134,5 +134,16 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.is_error for f in findings)
 
 
+#: The levels a fail-on policy can name: fail on errors only, or on any finding (yamllint's strict).
+FAIL_ON_LEVELS = ("error", "warning")
+
+
+def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:
+    """The findings that fail a run under the policy `fail_on` (`error` or `warning`)."""
+    if fail_on == "warning":
+        return list(findings)
+    return [f for f in findings if f.is_error]
+
+
 def sort_key(finding: Finding) -> tuple[str, int, int, int, str, str]:
     return (finding.file, finding.document, finding.line, finding.column, finding.rule, finding.path)

@@ -17,6 +17,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import ConfigurationError, MkDocsException
 
 from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.common.findings import FAIL_ON_LEVELS
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -106,6 +107,11 @@ class AppregConfig(base.Config):
     allow_remote_crds = c.Type(bool, default=False)
     """Allow `https://` URLs among `crds`, downloaded at each build; off by default, when a URL
     is a configuration error and appreg never uses the network."""
+
+    fail_on = c.Optional(c.Choice(FAIL_ON_LEVELS))
+    """Fail `mkdocs build` on any finding of this severity or worse (`error`, or `warning` for
+    every finding), with or without `--strict`; unset: findings are warnings, which only `--strict`
+    turns into a failure."""
 
     reuse_results = c.Type(bool, default=True)
     """Reuse the previous build's rendered files and findings when no template, vars file, CRD,

@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
-from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.findings import Finding, failing
 from mkdocs_appreg.markdown.directive import ResourceExtension
 from mkdocs_appreg.pages.annotate import annotate
 from mkdocs_appreg.pages.pagescan import directive_paths, snippet_resolver, unrefused
@@ -275,6 +275,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 # Logged here, inside the build, so `mkdocs build --strict` counts every one.
                 for finding in self.findings:
                     log.warning(finding.located())
+                self._apply_fail_on()
             if not self.reused_check:
                 # A reused build's record would be the previous one, byte for byte: not rewritten.
                 self._record.save(settings.cache_dir)
@@ -288,6 +289,20 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 files.remove(existing)
             files.append(File.generated(config, item.docs_path, content=item.text))
         return files
+
+    def _apply_fail_on(self) -> None:
+        """Stop the build when `fail_on` says the findings fail it (never under `mkdocs serve`,
+        which shows them on the pages instead)."""
+        fail_on = self.config.fail_on
+        if fail_on is None or self._serving:
+            return
+        failed = failing(self.findings, fail_on)
+        if failed:
+            first = next((f for f in failed if f.is_error), failed[0])
+            raise PluginError(
+                f"appreg: {len(failed)} finding{'s' if len(failed) > 1 else ''} fail the build "
+                f"(fail_on: {fail_on}); the first: {first.located()}"
+            )
 
     def _site_findings(self, settings: ProjectSettings, files: Files, config: MkDocsConfig) -> list[Finding]:
         """The check's findings: the previous build's when none of its inputs changed."""

@@ -27,8 +27,8 @@ DEFAULT_YAML_LABEL = "YAML Resource"
 DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 
 # Each project option of the plugin that applies without it: name -> (accepted types, default).
-# `publish` and `reuse_results` are the plugin's alone: no Markdown extension can add a file to a
-# host's site, and the build record belongs to the plugin's build events.
+# `publish`, `reuse_results` and `fail_on` are the plugin's alone: no Markdown extension can add a file to a
+# host's site, the build record belongs to the plugin's build events, and the extension has its own `strict`.
 PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "enabled": ((bool,), True),
     # Unset: `templates`, which may be absent (a site that only checks its pages has none).
@@ -50,7 +50,7 @@ PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "secrets_allowlist": ((list,), []),
     "allow_remote_crds": ((bool,), False),
 }
-PLUGIN_ONLY_OPTIONS = ("publish", "reuse_results")
+PLUGIN_ONLY_OPTIONS = ("fail_on", "publish", "reuse_results")
 # The Markdown extension's own options beside them (markdown/directive.py); `docs_dir` tells the
 # extension where pages are when no host says it (plain Python-Markdown).
 EXTENSION_OPTIONS = ("base_path", "check_paths", "docs_dir", "on_error", "resolver", "standalone", "strict")
