@@ -3,6 +3,11 @@
 Nothing here asserts a duration: the benchmarks print ratios, and only `python -m bench` judges
 them. What is checked is that each one measures what it says (rows with positive values, a
 baseline where there is one, no skipped or failed case that should have run).
+
+The tests that run a benchmark take minutes (one under valgrind), so they carry the `bench` marker,
+which the default selection leaves out (pyproject.toml `addopts`); `.ci/bench-smoke` runs them with
+`python -m pytest -m bench tests/test_bench_smoke.py`. The checks of the benchmarks' own helpers
+stay in the main suite.
 """
 
 from __future__ import annotations
@@ -52,11 +57,13 @@ def test_generated_resources_from_crds_are_valid() -> None:
     assert {t["kind"] for t in templates} >= {"Widget"}
 
 
+@pytest.mark.bench
 def test_throughput_bench() -> None:
     rows = measured(throughput.run(quick=True, count=20, repeats=1, eda=False))
     assert any("subprocess" in row.case for row in rows)
 
 
+@pytest.mark.bench
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_throughput_bench_counts_instructions() -> None:
     rows = measured(throughput.run(quick=True, count=10, repeats=1, eda=False, instructions=True))
@@ -64,26 +71,31 @@ def test_throughput_bench_counts_instructions() -> None:
     assert counted.value > counted.baseline > 0 and counted.target == 1.5  # type: ignore[operator]
 
 
+@pytest.mark.bench
 def test_crd_loading_bench() -> None:
     rows = measured(crd_loading.run(quick=True, crds=GOOD_CRDS, repeats=1))
     assert any("disk" in row.case for row in rows) and any("memory" in row.case for row in rows)
 
 
+@pytest.mark.bench
 def test_scaling_bench() -> None:
     rows = measured(scaling.run(quick=True, sizes=(20, 200), eda=False))
     assert any("10x the resources" in row.case for row in rows)
 
 
+@pytest.mark.bench
 def test_serve_rebuild_bench() -> None:
     rows = measured(serve_rebuild.run(quick=True, repeats=1, eda=False))
     assert any("one template edited" in row.case for row in rows)
 
 
+@pytest.mark.bench
 def test_parallel_bench() -> None:
     rows = measured(parallel.run(quick=True, count=40, repeats=1, eda=False))
     assert any("forked workers" in row.case for row in rows)
 
 
+@pytest.mark.bench
 def test_build_overhead_bench() -> None:
     rows = measured(build_overhead.run(quick=True, repeats=1))
     assert any(row.baseline is not None for row in rows)
@@ -100,6 +112,7 @@ def test_twin_has_the_rendered_files_and_no_plugin(tmp_path: Path) -> None:
     assert [p for p in plugins if p == "appreg" or (isinstance(p, dict) and "appreg" in p)] == []
 
 
+@pytest.mark.bench
 def test_command_line_lists_every_benchmark() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bench", "--help"], cwd=REPO, capture_output=True, text=True, check=True
