@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import casefiles
+
 # Under CI, property tests draw the same examples every run, so `main` cannot turn red on a
 # random draw; run them with other seeds locally (or HYPOTHESIS_PROFILE=long for tests/fuzz).
 settings.register_profile("ci-derandomized", derandomize=True, deadline=None)
@@ -21,6 +23,13 @@ if os.environ.get("CI") and not os.environ.get("HYPOTHESIS_PROFILE"):
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Each case file under tests/cases/**/{valid,invalid}/ is a test (tests/casefiles.py)."""
+    if casefiles.is_case_file(file_path):
+        return casefiles.CaseFile.from_parent(parent, path=file_path)
+    return None
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -1,23 +1,20 @@
-"""ObjectMeta checks: case files under tests/cases/meta, upstream string-rule tables, edge limits.
+"""ObjectMeta checks: upstream string-rule tables, edge limits, and the coverage of the case files.
 
-Case files are found by glob. Each `invalid/` file starts with comment lines
-`# expect: <rule> <json-pointer> <line>:<column>` (or `# expect-warning:`), one per finding, and
-may set `# scope: Cluster`, `# pointer: /path/to/metadata` and `# embedded: true`. A case passes
-when the findings equal the expectations exactly; a `valid/` case passes with no findings.
+The case files under tests/cases/meta are tests of their own (tests/casefiles.py runs each through
+`validate_object_meta`; the format, with `# scope:`, `# pointer:` and `# embedded:`, is in
+tests/cases/README.md).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.common.findings import Finding
+from casefiles import case_files, load_case
 from mkdocs_appreg.engine.documents import Document, parse_documents
 from mkdocs_appreg.engine.metadata import (
     TOTAL_ANNOTATION_SIZE_LIMIT_B,
@@ -29,79 +26,9 @@ from mkdocs_appreg.engine.metadata import (
     validate_object_meta,
 )
 
-CASES = Path(__file__).parent / "cases" / "meta"
-
-Expectation = tuple[str, str, int, int, str]  # rule, path, line, column, severity
-
-
-@dataclass(frozen=True)
-class Case:
-    path: Path
-    expected: frozenset[Expectation]
-    namespaced: bool
-    pointer: str
-    embedded: bool
-
-
-def load_case(path: Path) -> Case:
-    expected: set[Expectation] = set()
-    settings: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        directive, _, rest = line[1:].strip().partition(":")
-        if directive in ("expect", "expect-warning"):
-            rule, *pointer, position = rest.split()
-            row, column = position.split(":")
-            severity = "warning" if directive == "expect-warning" else "error"
-            expected.add((rule, " ".join(pointer), int(row), int(column), severity))
-        elif directive in ("scope", "pointer", "embedded"):
-            settings[directive] = rest.strip()
-    return Case(
-        path=path,
-        expected=frozenset(expected),
-        namespaced=settings.get("scope", "Namespaced") != "Cluster",
-        pointer=settings.get("pointer", "/metadata"),
-        embedded=settings.get("embedded", "false") == "true",
-    )
-
-
-def only_document(path: Path) -> Document:
-    parsed = parse_documents(path.read_text(encoding="utf-8"), path.name)
-    assert parsed.findings == [], "case files must be valid YAML"
-    assert len(parsed.documents) == 1
-    return parsed.documents[0]
-
-
-def run(case: Case) -> list[Finding]:
-    document = only_document(case.path)
-    return validate_object_meta(document, case.pointer, namespaced=case.namespaced, embedded=case.embedded)
-
-
-def observed(findings: list[Finding]) -> set[Expectation]:
-    return {(f.rule, f.path, f.line, f.column, f.severity) for f in findings}
-
-
-def cases(kind: str) -> list[Path]:
-    return sorted((CASES / kind).glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", cases("valid"), ids=lambda path: path.stem)
-def test_valid_case_has_no_findings(path: Path) -> None:
-    assert run(load_case(path)) == []
-
-
-@pytest.mark.parametrize("path", cases("invalid"), ids=lambda path: path.stem)
-def test_invalid_case_reports_exactly_its_expectations(path: Path) -> None:
-    case = load_case(path)
-    assert case.expected, f"{path.name} declares no `# expect:` line"
-    findings = run(case)
-    assert observed(findings) == case.expected
-    assert len(findings) == len(case.expected), "one finding per expectation, no duplicates"
-
 
 def test_every_rule_is_covered_by_a_case() -> None:
-    rules = {rule for path in cases("invalid") for rule, *_ in load_case(path).expected}
+    rules = {rule for path in case_files("meta", "invalid") for rule, *_ in load_case(path).expected}
     assert rules >= {
         "meta.missing",
         "meta.type",

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from casefiles import case_files
 from mkdocs_appreg.cli.parallel import validate_texts, workers_for
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.site.check import core_schemas, validate_stream
 from test_cli import appreg, assert_no_traceback
 
-CASES = Path(__file__).parent / "cases"
-
-
-def case_files() -> list[Path]:
-    # Valid and invalid case files of every kind: findings of many rules, several per file.
-    return sorted(CASES.rglob("*.yaml"))
-
 
 def test_workers_give_the_serial_results_in_input_order() -> None:
     registry, core = SchemaRegistry.builtin(), core_schemas(None)
+    # The case files of every family, valid and invalid: findings of many rules, several per file.
     texts = [(str(path), path.read_text(encoding="utf-8")) for path in case_files()]
     serial = [validate_stream(text, name, registry, core, missing="error") for name, text in texts]
     assert any(found for found, _ in serial), "the cases must produce findings for this to mean anything"

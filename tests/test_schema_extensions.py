@@ -1,9 +1,8 @@
 """x-kubernetes-validations, list types and embedded resources, from case files and unit tests.
 
-Case files live in `tests/cases/{cel,listtype,embedded}/{valid,invalid}/*.yaml`. Each names its CRD
-(`# crd: <file in tests/fixtures/crds-cel>`) and lists every finding it must produce as
-`# expect: <rule> <json-pointer> <line>:<column>` (`# expect-warning:` for warnings); a valid case
-lists none. The set of findings must match exactly.
+The case files `tests/cases/{cel,listtype,embedded}/{valid,invalid}/*.yaml` are tests of their own
+(tests/casefiles.py runs each through `validate_extensions` against the CRD its `# crd:` line
+names, in tests/fixtures/crds-cel; the format is in tests/cases/README.md).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from casefiles import case_files, crd_schema
 from mkdocs_appreg.engine.documents import parse_documents
 from mkdocs_appreg.engine.schema_extensions import (
     BLOCKING_RULES,
@@ -26,47 +26,12 @@ from mkdocs_appreg.engine.schema_extensions import (
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "crds-cel"
 FAMILIES = ("cel", "listtype", "embedded")
-CASES = sorted(p for family in FAMILIES for p in (HERE / "cases" / family).glob("*/*.yaml"))
-
-
-def crd_schema(name: str) -> dict[str, Any]:
-    """The openAPIV3Schema of the storage version of a fixture CRD."""
-    crd = yaml.safe_load((FIXTURES / name).read_text())
-    version = next(v for v in crd["spec"]["versions"] if v.get("storage"))
-    return version["schema"]["openAPIV3Schema"]  # type: ignore[no-any-return]
-
-
-def header(path: Path) -> tuple[str, set[tuple[str, str, str, str]]]:
-    crd = ""
-    expected: set[tuple[str, str, str, str]] = set()
-    for line in path.read_text().splitlines():
-        if line.startswith("# crd:"):
-            crd = line.split(":", 1)[1].strip()
-        elif line.startswith(("# expect:", "# expect-warning:")):
-            severity = "warning" if line.startswith("# expect-warning:") else "error"
-            rule, pointer, position = line.split(":", 1)[1].split()
-            expected.add((severity, rule, "" if pointer == '""' else pointer, position))
-    return crd, expected
-
-
-@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.stem}")
-def test_case(path: Path) -> None:
-    crd, expected = header(path)
-    assert crd, f"{path} names no CRD"
-    assert (path.parent.name == "valid") == (not expected), (
-        "valid cases expect nothing, invalid ones something"
-    )
-    parsed = parse_documents(path.read_text(), str(path))
-    assert not parsed.findings and len(parsed.documents) == 1
-    findings = validate_extensions(parsed.documents[0], crd_schema(crd))
-    actual = {(f.severity, f.rule, f.path, f"{f.line}:{f.column}") for f in findings}
-    assert actual == expected, "\n".join(f.located() for f in findings)
 
 
 def test_every_family_has_valid_and_invalid_cases() -> None:
     for family in FAMILIES:
         for kind in ("valid", "invalid"):
-            assert list((HERE / "cases" / family / kind).glob("*.yaml")), f"{family}/{kind} is empty"
+            assert case_files(family, kind), f"{family}/{kind} is empty"
 
 
 def document(text: str) -> Any:

@@ -1,8 +1,8 @@
-"""Secret checks: case files under tests/cases/secret, Go's own base64 tables, size limits, schema.
+"""Secret checks: Go's own base64 tables, size limits, schema, and the coverage of the case files.
 
-Case files are found by glob and read like tests/test_metadata.py's: `# expect: <rule> <pointer>
-<line>:<column>` headers in `invalid/`, nothing expected in `valid/`. A Secret is checked the way
-the validate layer will: `validate_object_meta(namespaced=True)` plus `validate_secret`.
+The case files under tests/cases/secret are tests of their own (tests/casefiles.py checks each the
+way the validate layer does: `validate_object_meta(namespaced=True)` plus `validate_secret`; the
+format is in tests/cases/README.md).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkdocs_appreg.common.findings import Finding
+import casefiles
+from casefiles import case_files, load_case
 from mkdocs_appreg.engine.documents import Document, parse_documents
-from mkdocs_appreg.engine.metadata import validate_object_meta
 from mkdocs_appreg.engine.secret import (
     MAX_SECRET_SIZE,
     SECRET_SCHEMA,
@@ -29,23 +29,7 @@ from mkdocs_appreg.engine.secret import (
     validate_secret,
 )
 
-CASES = Path(__file__).parent / "cases" / "secret"
-
-Expectation = tuple[str, str, int, int, str]  # rule, path, line, column, severity
-
-
-def expectations(path: Path) -> set[Expectation]:
-    expected: set[Expectation] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        directive, _, rest = line[1:].strip().partition(":")
-        if directive in ("expect", "expect-warning"):
-            rule, *pointer, position = rest.split()
-            row, column = position.split(":")
-            severity = "warning" if directive == "expect-warning" else "error"
-            expected.add((rule, " ".join(pointer), int(row), int(column), severity))
-    return expected
+CASES = casefiles.CASES / "secret"
 
 
 def only_document(text: str, name: str) -> Document:
@@ -55,34 +39,8 @@ def only_document(text: str, name: str) -> Document:
     return parsed.documents[0]
 
 
-def check(document: Document) -> list[Finding]:
-    return validate_object_meta(document, "/metadata", namespaced=True) + validate_secret(document)
-
-
-def observed(findings: list[Finding]) -> set[Expectation]:
-    return {(f.rule, f.path, f.line, f.column, f.severity) for f in findings}
-
-
-def cases(kind: str) -> list[Path]:
-    return sorted((CASES / kind).glob("*.yaml"))
-
-
-@pytest.mark.parametrize("path", cases("valid"), ids=lambda path: path.stem)
-def test_valid_case_has_no_findings(path: Path) -> None:
-    assert check(only_document(path.read_text(encoding="utf-8"), path.name)) == []
-
-
-@pytest.mark.parametrize("path", cases("invalid"), ids=lambda path: path.stem)
-def test_invalid_case_reports_exactly_its_expectations(path: Path) -> None:
-    expected = expectations(path)
-    assert expected, f"{path.name} declares no `# expect:` line"
-    findings = check(only_document(path.read_text(encoding="utf-8"), path.name))
-    assert observed(findings) == expected
-    assert len(findings) == len(expected), "one finding per expectation, no duplicates"
-
-
 def test_every_rule_is_covered_by_a_case() -> None:
-    rules = {rule for path in cases("invalid") for rule, *_ in expectations(path)}
+    rules = {rule for path in case_files("secret", "invalid") for rule, *_ in load_case(path).expected}
     assert rules >= {"secret.base64", "secret.key", "secret.type-keys", "secret.dockerconfigjson"}
 
 
@@ -221,7 +179,9 @@ SECRET_VALIDATOR = jsonschema.Draft4Validator(nullable_to_json_schema(SECRET_SCH
 
 
 @pytest.mark.parametrize(
-    "path", [*cases("valid"), CASES / "invalid" / "status-quo-placeholders.yaml"], ids=lambda path: path.stem
+    "path",
+    [*case_files("secret", "valid"), CASES / "invalid" / "status-quo-placeholders.yaml"],
+    ids=lambda path: path.stem,
 )
 def test_schema_accepts_well_typed_secrets(path: Path) -> None:
     # The status-quo Secret must pass the schema: its base64 problem is validate_secret's, once.

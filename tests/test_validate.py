@@ -1,8 +1,8 @@
-"""validate.py: the API server's rules for one resource, driven by case files.
+"""validate.py: the API server's rules for one resource.
 
-`tests/cases/{schema,resource}/<family>/valid/*.yaml` must give no error finding;
-`.../invalid/*.yaml` declare in their header the exact set of findings (errors and warnings)
-they must give, one `# expect: <rule> <pointer> <line>:<column>` line each (`""` is the root).
+The case files `tests/cases/{schema,resource}/<family>/{valid,invalid}/*.yaml` run through
+`validate_text` as tests of their own (tests/casefiles.py, format in tests/cases/README.md); here
+are the checks that are not one file's findings.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import copy
 import importlib.util
-import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ if (
 ):
     pytest.skip("metadata.py / secret.py (written in parallel) are not there yet", allow_module_level=True)
 
+from casefiles import CASES, case_files
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine import compiler
 from mkdocs_appreg.engine.documents import parse_documents
@@ -31,10 +31,8 @@ from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document, validate_text
 
 HERE = Path(__file__).parent
-CASES = HERE / "cases"
 FIXTURE_CRDS = HERE / "fixtures" / "crds" / "good"
 STATUS_QUO = HERE / "fixtures" / "status-quo"
-EXPECT = re.compile(r"^# expect: (\S+) (\S+) (\d+):(\d+)\s*$")
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +42,17 @@ def registry() -> SchemaRegistry:
     return registry
 
 
-def _case_files(kind: str) -> list[Path]:
-    return sorted(p for family in ("schema", "resource") for p in (CASES / family).glob(f"*/{kind}/*.yaml"))
-
-
-def _case_id(path: Path) -> str:
-    return path.relative_to(CASES).as_posix()
-
-
-def _expectations(text: str) -> set[tuple[str, str, int, int]]:
-    expected = set()
-    for line in text.splitlines():
-        match = EXPECT.match(line)
-        if match:
-            pointer = "" if match[2] == '""' else match[2]
-            expected.add((match[1], pointer, int(match[3]), int(match[4])))
-    return expected
-
-
 def _observed(findings: list[Finding]) -> set[tuple[str, str, int, int]]:
     return {(f.rule, f.path, f.line, f.column) for f in findings}
 
 
 def test_case_files_are_discovered() -> None:
-    families = {p.relative_to(CASES).parts[1] for p in _case_files("valid") + _case_files("invalid")}
+    families = {
+        p.relative_to(CASES).parts[1]
+        for family in ("schema", "resource")
+        for kind in ("valid", "invalid")
+        for p in case_files(family, kind)
+    }
     assert {
         "type",
         "required",
@@ -85,22 +70,6 @@ def test_case_files_are_discovered() -> None:
         "version",
         "yaml",
     } <= families
-
-
-@pytest.mark.parametrize("path", _case_files("valid"), ids=_case_id)
-def test_valid_case(path: Path, registry: SchemaRegistry) -> None:
-    findings, count = validate_text(path.read_text(), path.name, registry)
-    assert count >= 1
-    assert [f.located() for f in findings if f.is_error] == []
-
-
-@pytest.mark.parametrize("path", _case_files("invalid"), ids=_case_id)
-def test_invalid_case(path: Path, registry: SchemaRegistry) -> None:
-    text = path.read_text()
-    expected = _expectations(text)
-    assert expected, f"{path} declares no `# expect:` line"
-    findings, _ = validate_text(text, path.name, registry)
-    assert _observed(findings) == expected, "\n".join(f.located() for f in findings)
 
 
 # --- the published status quo ----------------------------------------------------------------
