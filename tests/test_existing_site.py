@@ -260,3 +260,27 @@ def test_fail_on_accepts_only_error_or_warning(tmp_path: Path) -> None:
     site_root = _tiny_site(tmp_path / "s", "sometimes", WARNING_ONLY_PAGE)
     result = run_mkdocs(site_root)
     assert result.returncode != 0 and "fail_on" in result.stderr
+
+
+# --- appreg validate --------------------------------------------------------------------------------------
+
+
+def test_validate_reports_a_kind_without_schema_once_per_run_naming_its_flag(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from mkdocs_appreg.cli.commands import ValidateOptions, run_validate
+
+    banner = "apiVersion: banners.example.local/v1\nkind: Banner\nmetadata:\n  name: {}\n"
+    (tmp_path / "a.yaml").write_text(banner.format("one") + "---\n" + banner.format("two"))
+    (tmp_path / "b.yaml").write_text(banner.format("three"))
+    out = io.StringIO()
+    files = (str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"))
+    status = run_validate(ValidateOptions(files=files, format="json"), None, out)
+    findings = json.loads(out.getvalue())["findings"]
+    assert status == 1
+    assert [(f["severity"], f["rule"], f["line"]) for f in findings] == [("error", "schema.missing", 2)]
+    assert findings[0]["file"].endswith("a.yaml")
+    assert findings[0]["message"].endswith(
+        "(3 resources of this kind, the first here); pass its CRD with --crd PATH"
+    )

@@ -26,7 +26,7 @@ from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limit
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdcache import CrdCache
 from mkdocs_appreg.engine.schemas import SchemaRegistry
-from mkdocs_appreg.site.check import check_site, core_schemas
+from mkdocs_appreg.site.check import check_site, core_schemas, once_per_kind
 from mkdocs_appreg.site.project import ProjectSettings, build_registry, render_project, write_cache
 
 if TYPE_CHECKING:
@@ -170,6 +170,8 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
         found, count = next(results)
         findings.extend(found)
         documents += count
+    # One schema.missing per kind for the whole run, naming this command's knob.
+    findings = once_per_kind(findings, fix="pass its CRD with --crd PATH")
     REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
     return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
 
