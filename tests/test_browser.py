@@ -69,12 +69,16 @@ document.addEventListener("copy", (event) => {
 
 def _playwright() -> Any:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip(f"Chromium is not installed ({CHROMIUM}); .ci/browser installs Debian's chromium with apt-get")
+        pytest.skip(
+            f"Chromium is not installed ({CHROMIUM}); .ci/browser installs Debian's chromium with apt-get"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         if REQUIRED:
-            pytest.fail("APPREG_BROWSER_REQUIRED=1 but playwright is not installed: pip install -e '.[browser]'")
+            pytest.fail(
+                "APPREG_BROWSER_REQUIRED=1 but playwright is not installed: pip install -e '.[browser]'"
+            )
         pytest.skip("playwright is not installed: pip install -e '.[browser]' (.ci/browser does)")
     return sync_playwright
 
