@@ -149,7 +149,7 @@ def test_an_edited_template_is_rendered_and_checked_again(project: Path) -> None
         convert(PAGE, standalone=True, vars={"ns": "demo"})
 
 
-def test_warnings_are_logged_once_and_fail_only_when_strict(
+def test_warnings_are_logged_once_and_fail_only_with_fail_on_warning(
     project: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     page = PAGE + "\n```yaml\napiVersion: example.com/v1\nkind: Unknown\nmetadata:\n  name: x\n```\n"
@@ -159,8 +159,10 @@ def test_warnings_are_logged_once_and_fail_only_when_strict(
         convert(page, standalone=True, vars={"ns": "demo"})
     warnings = [r.getMessage() for r in caplog.records if "schema.missing" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].startswith("docs/index.md:")
-    with pytest.raises(BuildFailure, match=r"strict.*\n.*docs/index\.md:\d+:\d+: \[schema\.missing\]"):
-        convert(page, standalone=True, strict=True, vars={"ns": "demo"})
+    with pytest.raises(
+        BuildFailure, match=r"warnings fail too.*\n.*docs/index\.md:\d+:\d+: \[schema\.missing\]"
+    ):
+        convert(page, standalone=True, fail_on="warning", vars={"ns": "demo"})
     forget_projects()
     # Zensical's `strict: true` in its configuration counts too.
     with pytest.raises(BuildFailure, match=r"schema\.missing"):
@@ -185,6 +187,7 @@ def test_a_directive_error_names_the_page_and_its_line_below_front_matter(projec
         ({"kubernetes_version": 1.3}, "write the version as a string"),
         ({"templates_dir": "../elsewhere"}, "resolves outside the project"),
         ({"standalone": "maybe"}, "must be true, false or auto"),
+        ({"fail_on": "info"}, "'fail_on' must be 'error' or 'warning'"),
     ],
 )
 def test_bad_options_stop_with_one_line(project: Path, options: dict[str, Any], message: str) -> None:

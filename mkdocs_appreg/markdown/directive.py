@@ -563,7 +563,6 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         self.on_error: OnError | None = config["on_error"]
         self.resolver: Resolver | None = config["resolver"]
         self.standalone: str = config["standalone"]
-        self.strict: bool = config["strict"]
         self.project_options: Mapping[str, Any] = project or {}
 
     def run(self, lines: list[str]) -> list[str]:
@@ -603,7 +602,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
             return self._expand(lines, self.resolver or snippet_resolver(self.base_path), self.on_error)
         with project.lock:
             project.refresh()
-            project.report(strict=self.strict or (host is not None and host.strict))
+            project.report(strict=host is not None and host.strict)
             resolver = project.resolver
         prepend_to_snippets(self.md.preprocessors, project.settings.snippet_root)
         page_path = host.page_path if host is not None else None
@@ -697,7 +696,6 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
                 "Do the plugin's job too (render, check, fail the build): true, false, or auto "
                 "(when the host runs no MkDocs plugin: Zensical) - Default: auto",
             ],
-            "strict": [False, "In standalone mode, a warning fails the build too - Default: False"],
         }
         # The plugin's project options (templates_dir, vars, crds, ...), used in standalone mode.
         self.project_options: dict[str, Any] = {}

@@ -10,7 +10,7 @@ converted:
   one `StandaloneProject` per configuration, guarded by a lock, and is refreshed when a template,
   the vars file, a CRD or a file under docs_dir changed (by size and mtime).
 - Findings are reported when the first page of a refreshed state is converted: warnings through
-  the `mkdocs_appreg` logger, once; an error (or, with `strict`, any finding) raises
+  the `mkdocs_appreg` logger, once; an error (or, with `fail_on: warning`, any finding) raises
   `BuildFailure`, which Zensical turns into a failed build (exit 1) printing our message. The
   message names every finding as `file:line:column`, since the host names neither page nor line.
 
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.errors import AppregError
 from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.findings import failing as failing_findings
 from mkdocs_appreg.pages.pagescan import snippet_resolver
 from mkdocs_appreg.site.options import check_options_from_mapping, project_options, settings_from_options
 from mkdocs_appreg.site.project import ProjectSettings
@@ -114,8 +115,10 @@ class StandaloneProject:
         check: CheckOptions | None,
         base_path: Sequence[Path],
         source: str,
+        fail_on: str = "error",
     ) -> None:
         self.settings = settings
+        self.fail_on = fail_on
         self.check = check
         self.base_path = list(base_path)
         self.source = source
@@ -204,19 +207,23 @@ class StandaloneProject:
         return [*warnings, *result.findings]
 
     def report(self, *, strict: bool) -> None:
-        """Log this state's warnings once; raise while it has an error (any finding, if strict).
+        """Log this state's warnings once; raise while it has a finding at `fail_on` or worse.
+
+        Args:
+            strict: The host runs in strict mode (Zensical's `strict: true`): warnings fail too.
 
         Raises:
             BuildFailure: Naming every finding that fails the build.
         """
-        failing = [f for f in self.findings if f.is_error or strict]
+        level = "warning" if strict else self.fail_on
+        failing = failing_findings(self.findings, level)
         if not self.reported:
             self.reported = True
             for finding in self.findings:
                 if finding not in failing:
                     log.warning(finding.located())
         if failing:
-            count = f"{len(failing)} finding(s)" + (" (strict: warnings fail too)" if strict else "")
+            count = f"{len(failing)} finding(s)" + (" (warnings fail too)" if level == "warning" else "")
             raise BuildFailure(
                 f"appreg: {count} in the resource examples:\n" + "\n".join(f.located() for f in failing)
             )
@@ -253,7 +260,7 @@ def project_for(
             check = check_options_from_mapping(options, source=source) if settings.validate else None
         except AppregError as error:
             raise BuildFailure(f"appreg: {error}") from None
-        project = StandaloneProject(settings, check, base_path, source)
+        project = StandaloneProject(settings, check, base_path, source, options["fail_on"] or "error")
         _PROJECTS[key] = project
         return project
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.common.findings import FAIL_ON_LEVELS
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ DEFAULT_YAML_LABEL = "YAML Resource"
 DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 
 # Each project option of the plugin that applies without it: name -> (accepted types, default).
-# `publish`, `reuse_results` and `fail_on` are the plugin's alone: no Markdown extension can add a file to a
-# host's site, the build record belongs to the plugin's build events, and the extension has its own `strict`.
+# `publish` and `reuse_results` are the plugin's alone: no Markdown extension can add a file to a
+# host's site, and the build record belongs to the plugin's build events.
 PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "enabled": ((bool,), True),
     # Unset: `templates`, which may be absent (a site that only checks its pages has none).
@@ -49,11 +50,13 @@ PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "cel_unchecked": ((str,), "warning"),
     "secrets_allowlist": ((list,), []),
     "allow_remote_crds": ((bool,), False),
+    # Standalone, unset means `error`: no host counts our warnings (see the Hosts page).
+    "fail_on": ((str, type(None)), None),
 }
-PLUGIN_ONLY_OPTIONS = ("fail_on", "publish", "reuse_results")
+PLUGIN_ONLY_OPTIONS = ("publish", "reuse_results")
 # The Markdown extension's own options beside them (markdown/directive.py); `docs_dir` tells the
 # extension where pages are when no host says it (plain Python-Markdown).
-EXTENSION_OPTIONS = ("base_path", "check_paths", "docs_dir", "on_error", "resolver", "standalone", "strict")
+EXTENSION_OPTIONS = ("base_path", "check_paths", "docs_dir", "on_error", "resolver", "standalone")
 
 # `https://...`, `git+ssh://...`: a CRD path that would need the network.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -95,6 +98,8 @@ def project_options(raw: Mapping[str, Any], *, source: str, ignore: tuple[str, .
     for key in ("crds", "secrets_allowlist"):
         if not all(isinstance(item, str) for item in options[key]):
             raise ConfigError(f"appreg option '{key}' must be a list of strings", file=source)
+    if options["fail_on"] not in (None, *FAIL_ON_LEVELS):
+        raise ConfigError("appreg option 'fail_on' must be 'error' or 'warning'", file=source)
     if options["cel_unchecked"] not in ("warning", "off"):
         raise ConfigError("appreg option 'cel_unchecked' must be 'warning' or 'off'", file=source)
     return options
