@@ -10,6 +10,7 @@ is never made inside the project), then runs `appreg check` in-process.
     python -m bench.argo_cd            # findings per rule, then every error
     python -m bench.argo_cd --all      # every finding
     python -m bench.argo_cd --prose    # with the opt-in prose check on
+    python -m bench.argo_cd --ignore-proposals   # with `ignore_pages: ["proposals/*"]`
 
 `tests/test_argo_cd_corpus.py` runs the same check and holds the counts; both skip when the
 corpus is absent.
@@ -51,15 +52,22 @@ plugins:
   - appreg:
       crds: [{crds}]
       prose: {prose}
+      ignore_pages: {ignore}
 """
 
 
-def prepare(directory: Path, corpus: Path = CORPUS, *, prose: bool = False) -> Path:
+def prepare(
+    directory: Path, corpus: Path = CORPUS, *, prose: bool = False, ignore_proposals: bool = False
+) -> Path:
     """Write the minimal mkdocs.yml and a copy of the corpus's docs into `directory`; return the config."""
     shutil.copytree(corpus / "docs", directory / "docs", symlinks=False)
     config = directory / "mkdocs.yml"
     config.write_text(
-        MKDOCS_YML.format(crds=json.dumps(str(corpus / "manifests" / "crds")), prose=json.dumps(prose)),
+        MKDOCS_YML.format(
+            crds=json.dumps(str(corpus / "manifests" / "crds")),
+            prose=json.dumps(prose),
+            ignore=json.dumps(["proposals/*"] if ignore_proposals else []),
+        ),
         encoding="utf-8",
     )
     return config
@@ -86,12 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="list every finding, not only the errors")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--prose", action="store_true", help="turn the opt-in prose check on")
+    parser.add_argument(
+        "--ignore-proposals",
+        action="store_true",
+        help="leave the design proposals (docs/proposals) unchecked",
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / "docs").is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="appreg-argo-cd-") as scratch:
-        config = prepare(Path(scratch), args.corpus, prose=args.prose)
+        config = prepare(Path(scratch), args.corpus, prose=args.prose, ignore_proposals=args.ignore_proposals)
         status, findings = check(config)
     counts = per_rule(findings)
     for (severity, rule), count in sorted(counts.items(), key=lambda item: (item[0][0], -item[1])):

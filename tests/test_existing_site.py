@@ -284,3 +284,18 @@ def test_validate_reports_a_kind_without_schema_once_per_run_naming_its_flag(tmp
     assert findings[0]["message"].endswith(
         "(3 resources of this kind, the first here); pass its CRD with --crd PATH"
     )
+
+
+# --- ignore_pages --------------------------------------------------------------------------------------------
+
+
+def test_ignore_pages_leaves_design_proposals_unchecked(site: Path) -> None:
+    proposal = "docs/proposals/widget-pools.md"
+    assert on(check(site), proposal) == [("error", "schema.unknown-field", 13)]
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace("crds: [crds]", 'crds: [crds]\n      ignore_pages: ["proposals/*"]')
+    )
+    findings = check(site)
+    assert on(findings, proposal) == []
+    assert on(findings, "docs/tabs.md") == [("error", "schema.type", 11)]  # other pages still checked

@@ -97,6 +97,9 @@ class AppregConfig(base.Config):
     prose = c.Type(bool, default=False)
     """Check backticked field names in the pages' text against the CRDs of the resources shown."""
 
+    ignore_pages = c.ListOfItems(c.Type(str), default=[])
+    """Pages whose examples are not checked (glob patterns relative to docs_dir, `proposals/*`)."""
+
     cel_unchecked = c.Choice(("warning", "off"), default="warning")
     """`warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`); `off` hides them."""
 
@@ -209,6 +212,7 @@ def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
         kubernetes_version=options.kubernetes_version,
         prose=options.prose,
         cel_unchecked="off" if options.cel_unchecked == "off" else "warning",
+        ignore_pages=tuple(options.ignore_pages),
     )
 
 

@@ -33,6 +33,7 @@ Rule ids added here: `placeholder` (warning) and `schema.missing` (warning in th
 from __future__ import annotations
 
 import copy
+import fnmatch
 import functools
 import json
 import re
@@ -126,11 +127,22 @@ class CheckOptions:
         policies: Which EDA Store policies to check.
         kubernetes_version: Release of the built-in kinds' schemas (`"1.31"`); `None`: the newest.
         prose: Check backticked field names in the pages' text (`prose.unknown-field`).
+        ignore_pages: Glob patterns of pages (relative to docs_dir, `fnmatch` syntax, `*` crossing
+            folders) whose examples are not checked at all: design proposals describing APIs that
+            do not exist yet, archived release notes.
         cel_unchecked: `warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`);
             `off` drops those findings.
     """
 
-    __slots__ = ("cel_unchecked", "check_pages", "kubernetes_version", "policies", "prose", "references")
+    __slots__ = (
+        "cel_unchecked",
+        "check_pages",
+        "ignore_pages",
+        "kubernetes_version",
+        "policies",
+        "prose",
+        "references",
+    )
 
     check_pages: bool
     references: tuple[ReferenceRule, ...]
@@ -138,6 +150,7 @@ class CheckOptions:
     kubernetes_version: str | None
     prose: bool
     cel_unchecked: Literal["warning", "off"]
+    ignore_pages: tuple[str, ...]
 
     def __init__(
         self,
@@ -148,6 +161,7 @@ class CheckOptions:
         kubernetes_version: str | None = None,
         prose: bool = False,
         cel_unchecked: Literal["warning", "off"] = "warning",
+        ignore_pages: tuple[str, ...] = (),
     ) -> None:
         self.check_pages = check_pages
         self.references = references
@@ -155,6 +169,7 @@ class CheckOptions:
         self.kubernetes_version = kubernetes_version
         self.prose = prose
         self.cel_unchecked = cel_unchecked
+        self.ignore_pages = ignore_pages
 
 
 class CheckResult(Record):
@@ -963,6 +978,13 @@ class _SiteCheck:
         return CheckResult(sorted(dict.fromkeys(findings), key=sort_key), self.documents)
 
 
+def _ignored(page: str, settings: ProjectSettings, patterns: Sequence[str]) -> bool:
+    """Whether `ignore_pages` names the page (`docs/proposals/x.md` matches `proposals/*`)."""
+    prefix = settings.docs_prefix.rstrip("/") + "/"
+    relative = page[len(prefix) :] if page.startswith(prefix) else page
+    return any(fnmatch.fnmatchcase(relative, pattern) for pattern in patterns)
+
+
 def check_site(
     settings: ProjectSettings,
     pages: Sequence[tuple[str, str]],
@@ -999,6 +1021,8 @@ def check_site(
         ConfigError: `options.kubernetes_version` names a release whose schemas are not installed.
     """
     core = core_schemas(options.kubernetes_version)
+    if options.ignore_pages:
+        pages = [(page, text) for page, text in pages if not _ignored(page, settings, options.ignore_pages)]
     resolve = (
         unrefused(resolver) if resolver is not None else include_resolver(settings.snippet_root, base_path)
     )

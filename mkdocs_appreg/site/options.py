@@ -48,6 +48,7 @@ PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "kubernetes_version": ((str, type(None)), None),
     "prose": ((bool,), False),
     "cel_unchecked": ((str,), "warning"),
+    "ignore_pages": ((list,), []),
     "secrets_allowlist": ((list,), []),
     "allow_remote_crds": ((bool,), False),
     # Standalone, unset means `error`: no host counts our warnings (see the Hosts page).
@@ -186,6 +187,7 @@ def check_options_from_mapping(options: Mapping[str, Any], *, source: str) -> Ch
         kubernetes_version=version,
         prose=options["prose"],
         cel_unchecked="off" if options["cel_unchecked"] == "off" else "warning",
+        ignore_pages=tuple(str(pattern) for pattern in options["ignore_pages"]),
     )
 
 
