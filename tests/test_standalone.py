@@ -20,6 +20,7 @@ import yaml
 from markdown.preprocessors import Preprocessor
 
 from mkdocs_appreg.cli import main
+from mkdocs_appreg.markdown import standalone
 from mkdocs_appreg.markdown.standalone import BuildFailure, forget_projects
 from mkdocs_appreg.plugin.config import AppregConfig
 from mkdocs_appreg.site.options import PLUGIN_ONLY_OPTIONS, PROJECT_OPTIONS
@@ -46,8 +47,10 @@ PAGE = """\
 
 
 @pytest.fixture(autouse=True)
-def _fresh_state() -> Iterator[None]:
-    # The extension keeps each project's state per process (Zensical's serve keeps one process).
+def _fresh_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The extension keeps each project's state per process (Zensical's serve keeps one process),
+    # and looks at its inputs again at most once a second: here, at every page.
+    monkeypatch.setattr(standalone, "REWALK_SECONDS", 0.0)
     forget_projects()
     yield
     forget_projects()
@@ -147,6 +150,24 @@ def test_an_edited_template_is_rendered_and_checked_again(project: Path) -> None
     template.write_text(SECRET.replace("{{ ns }}", "{{ missing }}"), encoding="utf-8")
     with pytest.raises(BuildFailure, match="missing"):
         convert(PAGE, standalone=True, vars={"ns": "demo"})
+
+
+def test_inputs_are_walked_at_most_once_per_interval(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    walks: list[Path] = []
+    real = standalone._stat_walk
+
+    def counted(path: Path) -> list[tuple[str, int, int]]:
+        walks.append(path)
+        return real(path)
+
+    monkeypatch.setattr(standalone, "_stat_walk", counted)
+    monkeypatch.setattr(standalone, "REWALK_SECONDS", 3600.0)
+    for _ in range(5):
+        convert(PAGE, standalone=True, vars={"ns": "demo"})
+    assert walks == [project / "templates", project / "docs"]  # the first page only
+    monkeypatch.setattr(standalone, "REWALK_SECONDS", 0.0)
+    convert(PAGE, standalone=True, vars={"ns": "demo"})
+    assert len(walks) == 4
 
 
 def test_warnings_are_logged_once_and_fail_only_with_fail_on_warning(
