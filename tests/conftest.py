@@ -1,13 +1,16 @@
-"""Shared fixtures: a temporary copy of the project's own site, and real CLI runners."""
+"""Shared fixtures: a temporary copy of the project's own site, the case-file collector, CLI runners."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -56,6 +59,93 @@ def site_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "docs", target / "docs")
     shutil.copytree(REPO / "templates", target / "templates")
     return target
+
+
+# --- the `appreg` command in this process ------------------------------------------------------------
+
+# What a fresh interpreter starts with (no -W, no PYTHONWARNINGS): the warnings a user would see.
+_DEFAULT_WARNING_FILTERS = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
+
+
+def run_appreg(
+    *args: str,
+    cwd: Path,
+    stdin: str | bytes | None = None,
+    env: Mapping[str, str | None] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`appreg *args` run in this process through `mkdocs_appreg.cli.main`, as a process would be.
+
+    A subprocess costs about a second of interpreter start and imports; this costs milliseconds.
+    The CLI sees what a process started by `subprocess.run(..., cwd=cwd, input=stdin)` sees:
+    stdin, stdout and stderr are fresh UTF-8 text streams over bytes (nothing is a terminal), the
+    working directory is `cwd`, `env` sets (or with None removes) variables, argparse's exit is an
+    exit status, and log records and warnings reach stderr as an interpreter without handlers would
+    print them (logging's last resort). Uncaught exceptions propagate: the test fails with them.
+    Like `CliRunner.invoke` of click; tests/test_cli.py keeps real processes for what only a
+    process shows (the console script, `python -m`, signals, a closed stdin, a closed pipe, a tty).
+    """
+    from mkdocs_appreg.cli import main
+
+    data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    out, err = io.BytesIO(), io.BytesIO()
+    # Held here until read: a TextIOWrapper closes its buffer when it is collected.
+    captured = (
+        io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"),
+        io.TextIOWrapper(out, encoding="utf-8", write_through=True),
+        io.TextIOWrapper(err, encoding="utf-8", write_through=True),
+    )
+    sys.stdin, sys.stdout, sys.stderr = captured
+    saved_env = {name: os.environ.get(name) for name in env or {}}
+    for name, value in (env or {}).items():
+        _set_env(name, value)
+    root = logging.getLogger()
+    handlers = root.handlers[:]  # pytest's capture handlers: without them records go to stderr
+    cwd_before = os.getcwd()
+    try:
+        os.chdir(cwd)
+        for handler in handlers:
+            root.removeHandler(handler)
+        with warnings.catch_warnings():
+            warnings.resetwarnings()
+            for action, category, module in reversed(_DEFAULT_WARNING_FILTERS):
+                warnings.filterwarnings(action, category=category, module=module)  # type: ignore[arg-type]
+            try:
+                code: int | str | None = main(list(args))
+            except SystemExit as exit_:  # argparse: --help, --version, usage errors
+                code = exit_.code
+    finally:
+        os.chdir(cwd_before)
+        for handler in handlers:
+            root.addHandler(handler)
+        for name, value in saved_env.items():
+            _set_env(name, value)
+        sys.stdin, sys.stdout, sys.stderr = streams
+        for stream in captured[1:]:
+            stream.flush()
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(
+        ["appreg", *args], returncode, out.getvalue().decode(), err.getvalue().decode()
+    )
+
+
+def _set_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+@pytest.fixture
+def appreg_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_appreg`: the `appreg` command in this process, with captured streams."""
+    return run_appreg
 
 
 def run_mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

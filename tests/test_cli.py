@@ -1,4 +1,9 @@
-"""`appreg` through its real entry point: exit codes, stdout, stderr, and every output format.
+"""`appreg`: exit codes, stdout, stderr, and every output format.
+
+Most tests run the command in this process through `mkdocs_appreg.cli.main` with captured streams
+(`run_appreg` in tests/conftest.py: milliseconds instead of a second per process). What only a real
+process shows runs as one, through the console script (`appreg_process`): the same report as in
+this process, `python -m`, SIGINT, a closed stdin, a reader that goes away, a terminal.
 
 Expected findings come from the library run in-process on the same files, so these tests check the
 CLI's wiring (reading, CRD loading, counting, reporting, exit codes) without copying the engine's
@@ -22,6 +27,7 @@ from pathlib import Path
 import pytest
 
 import mkdocs_appreg
+from conftest import run_appreg
 from mkdocs_appreg import __version__
 from mkdocs_appreg.cli.reporters import finding_json, github_command, summary_line, text_line
 from mkdocs_appreg.common.findings import Finding, sort_key
@@ -41,6 +47,14 @@ APPREG = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "mkdocs_
 def appreg(
     *args: str, stdin: str | bytes | None = None, cwd: Path = FIXTURES
 ) -> subprocess.CompletedProcess[str]:
+    """`appreg *args` in this process, without NO_COLOR."""
+    return run_appreg(*args, stdin=stdin, cwd=cwd, env={"NO_COLOR": None})
+
+
+def appreg_process(
+    *args: str, stdin: str | bytes | None = None, cwd: Path = FIXTURES
+) -> subprocess.CompletedProcess[str]:
+    """`appreg *args` as a process of the console script, without NO_COLOR."""
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     data = stdin.encode() if isinstance(stdin, str) else stdin
     result = subprocess.run(
@@ -422,6 +436,34 @@ def test_validate_help() -> None:
     assert result.returncode == 0
     for option in ("--crd PATH", "--format {text,json,github}", "FILE"):
         assert option in result.stdout
+
+
+# --- real processes --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        (("validate", "--format", "json", *STATUS_QUO), None),  # findings: exit 1
+        (("validate", CLEAN), None),  # clean: exit 0
+        (("validate", "--format", "github", "-", CLEAN), "kind: Secret\nmetadata:\n  name: \xe9\n"),
+        (("validate", CLEAN, "nope.yaml"), None),  # setup error: exit 2, one line
+        (("validate", "--format", "xml", CLEAN), None),  # usage error: exit 2
+        (("--version",), None),
+    ],
+    ids=["findings", "clean", "stdin", "setup-error", "usage-error", "version"],
+)
+def test_the_console_script_reports_what_the_in_process_runner_does(
+    args: tuple[str, ...], stdin: str | None
+) -> None:
+    # The in-process runner stands for the real command in every other test: prove it here.
+    process, in_process = appreg_process(*args, stdin=stdin), appreg(*args, stdin=stdin)
+    assert (process.returncode, process.stdout, process.stderr) == (
+        in_process.returncode,
+        in_process.stdout,
+        in_process.stderr,
+    )
+    assert process.returncode in (0, 1, 2) and (process.stdout or process.stderr)
 
 
 def test_python_dash_m() -> None:

@@ -1,4 +1,9 @@
-"""`appreg check` and `appreg render` through the real `appreg` entry point, in subprocesses."""
+"""`appreg check` and `appreg render`, run in this process through `mkdocs_appreg.cli.main`.
+
+`run_appreg` (tests/conftest.py) gives the command captured streams, the project as working
+directory and no MKDOCS*/GITHUB* variables; tests/test_cli.py proves it reports what the console
+script does. A fresh interpreter is still the point of `test_validate_does_not_import_mkdocs`.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +20,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, run_mkdocs
+from conftest import REPO, run_appreg, run_mkdocs
 from mkdocs_appreg.cli.reporters import finding_json
 from mkdocs_appreg.plugin.config import load_site
 from mkdocs_appreg.site.project import build_registry, render_project, write_cache
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STATUS_QUO = FIXTURES / "status-quo-site"
-APPREG = shutil.which("appreg", path=str(Path(sys.executable).parent)) or "appreg"
 
 
 def appreg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKDOCS", "GITHUB"))}
-    env["NO_COLOR"] = "1"
-    return subprocess.run(
-        [APPREG, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env, check=False
-    )
+    """`appreg *args` in this process, from `cwd`, with NO_COLOR=1 and no MKDOCS*/GITHUB* variables."""
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(("MKDOCS", "GITHUB"))}
+    return run_appreg(*args, cwd=cwd, env={**env, "NO_COLOR": "1"})
 
 
 @pytest.fixture
@@ -230,6 +232,29 @@ def test_validate_does_not_import_mkdocs(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_console_script_checks_like_the_in_process_runner(status_quo: Path) -> None:
+    # Every other test here runs `appreg check` in this process; one real process must agree.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MKDOCS", "GITHUB"))}
+    script = Path(sys.executable).with_name("appreg")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "mkdocs_appreg"]
+    process = subprocess.run(
+        [*command, "check", "--format", "json"],
+        cwd=status_quo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "NO_COLOR": "1"},
+        check=False,
+    )
+    in_process = appreg("check", "--format", "json", cwd=status_quo)
+    assert (process.returncode, process.stdout, process.stderr) == (
+        in_process.returncode,
+        in_process.stdout,
+        in_process.stderr,
+    )
+    assert process.returncode == 1 and json.loads(process.stdout)["findings"]
 
 
 # --- pre-commit ------------------------------------------------------------------------------------

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import run_mkdocs
+from conftest import run_appreg, run_mkdocs
 from test_plugin import make_site
 
 BROKEN = Path(__file__).parent / "fixtures" / "crds" / "broken-rules"
@@ -28,12 +26,7 @@ def test_cli_refuses_the_crd_with_exit_2_and_its_line(
     resource = tmp_path / "secret.yaml"
     resource.write_text(RESOURCE)
     crd = BROKEN / name
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs_appreg", "validate", "--crd", str(crd), str(resource)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_appreg("validate", "--crd", str(crd), str(resource), cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     [error_line] = result.stderr.splitlines()
