@@ -521,16 +521,16 @@ def test_snippet_patterns_are_snippets_own_text() -> None:
     """Our copies of pymdownx.snippets' patterns are its text, so a build compiles each once.
 
     When this fails after a pymdown-extensions upgrade, snippets changed its syntax: mirror the
-    change in extract.py (and keep the text identical).
+    change in pages/snippets.py (and keep the text identical).
     """
     from pymdownx.snippets import SnippetPreprocessor
 
-    from mkdocs_appreg.pages import extract
+    from mkdocs_appreg.pages import snippets
 
     for ours, theirs in (
-        (extract._RE_ALL_SNIPPETS, SnippetPreprocessor.RE_ALL_SNIPPETS),
-        (extract._RE_SECTION, SnippetPreprocessor.RE_SNIPPET_SECTION),
-        (extract._RE_SNIPPET_FILE, SnippetPreprocessor.RE_SNIPPET_FILE),
+        (snippets._RE_ALL_SNIPPETS, SnippetPreprocessor.RE_ALL_SNIPPETS),
+        (snippets._RE_SECTION, SnippetPreprocessor.RE_SNIPPET_SECTION),
+        (snippets._RE_SNIPPET_FILE, SnippetPreprocessor.RE_SNIPPET_FILE),
     ):
         assert (ours.pattern, ours.flags) == (theirs.pattern, theirs.flags)
 

@@ -37,13 +37,9 @@ from mkdocs_appreg.markdown.directive import (
     tab_markup,
 )
 from mkdocs_appreg.markdown.directive import _Directive as _Directive
-from mkdocs_appreg.pages.pagescan import (
-    BLOCK_START,
-    DIRECTIVE_LIKE,
-    directive_paths,
-    fence_end,
-    snippet_resolver,
-)
+from mkdocs_appreg.pages.directives import BLOCK_START, DIRECTIVE_LIKE, directive_paths
+from mkdocs_appreg.pages.fences import find_fences
+from mkdocs_appreg.pages.snippets import snippet_resolver
 
 GOLDEN = Path(__file__).parent / "golden" / "directive"
 FILES = GOLDEN / "files"
@@ -392,17 +388,18 @@ def _expand_line_by_line(
 ) -> list[str]:
     """`expand_directives` as it was first written: every line tried as a fence, then a header.
 
-    The real one tries only the lines holding ``` ~~~ or ///; the property test below checks that
-    skipping the others changes nothing.
+    The real one tries only the lines holding ///; the property test below checks that skipping
+    the others changes nothing. (Which lines are fenced is fences.py's, tested in
+    test_pages_model.py against superfences itself.)
     """
     defaults = ResourceOptions(yaml_label=DEFAULT_YAML_LABEL, command_label=DEFAULT_COMMAND_LABEL)
     out: list[str] = []
     index = 0
+    code = {line for first, last in find_fences(lines, 4).code_lines() for line in range(first, last + 1)}
     while index < len(lines):
-        closing = fence_end(lines, index, 4)
-        if closing is not None:
-            out.extend(lines[index : closing + 1])
-            index = closing + 1
+        if index in code:  # superfences sees the whole page, a directive's lines included
+            out.append(lines[index])
+            index += 1
             continue
         line = lines[index].rstrip("\r")
         if DIRECTIVE_LIKE.match(line) is None:
@@ -427,10 +424,10 @@ def _expand_line_by_line(
 def _paths_line_by_line(lines: list[str]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     index = 0
+    code = {line for first, last in find_fences(lines, 4).code_lines() for line in range(first, last + 1)}
     while index < len(lines):
-        end = fence_end(lines, index, 4)
-        if end is not None:
-            index = end + 1
+        if index in code:
+            index += 1
             continue
         header = BLOCK_START.match(lines[index]) if DIRECTIVE_LIKE.match(lines[index]) else None
         if header is not None and (header["arg"] or "").strip():
@@ -709,8 +706,9 @@ def test_a_given_resolver_decides_what_every_page_finds(tmp_path: Path) -> None:
     # Base paths that have nothing: only the resolver can find the file.
     pages = [expand(make_markdown([str(tmp_path)], resolver=counting), page) for _ in range(3)]
     assert pages[0] == pages[1] == pages[2] == expand(make_markdown(), page)
-    # The heredoc's line range (`:1:8`) is also asked as a file name, as snippets would try it.
-    assert set(asked) == {"secret.yaml", "secret.yaml:1:8"}
+    # The heredoc's `secret.yaml:1:8` reads `secret.yaml`: snippets splits the line range off
+    # before it looks for a file (parse_snippet_target), and never reads the whole spec.
+    assert set(asked) == {"secret.yaml"}
 
 
 def test_snippet_resolver_resolves_each_path_once_and_keeps_refusing(

@@ -276,15 +276,15 @@ def test_directive_error_line_counts_front_matter(tmp_path: Path) -> None:
 
 COUNTED_BUILD = """
 import collections, json
-import mkdocs_appreg.pages.pagescan as pagescan
+import mkdocs_appreg.pages.snippets as snippets
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 calls = collections.Counter()
-real = pagescan.resolve_snippet_path
+real = snippets.resolve_snippet_path
 def counted(path, bases):
     calls[path] += 1
     return real(path, bases)
-pagescan.resolve_snippet_path = counted
+snippets.resolve_snippet_path = counted
 config = load_config("mkdocs.yml", strict=True)
 config.plugins.on_startup(command="build", dirty=False)
 build(config)

@@ -11,8 +11,8 @@ and a Python-Markdown preprocessor expands it, before `pymdownx.snippets` runs, 
 then resolves the `--8<--` lines, superfences renders the fences and blocks.tab the tabs, so the
 extension works in any Python-Markdown pipeline, with or without MkDocs.
 
-The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, and `pagescan`'s
-`resolve_snippet_path`) does not need Markdown; `ResourceExtension` only wires it into a `markdown.Markdown` instance.
+The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, and the page model in
+`mkdocs_appreg.pages`: fences, directive headers, snippet lines and paths) does not need Markdown; `ResourceExtension` only wires it into a `markdown.Markdown` instance.
 """
 
 from __future__ import annotations
@@ -32,16 +32,14 @@ from markdown.preprocessors import Preprocessor
 
 from mkdocs_appreg.common.errors import ConfigError, DirectiveError
 from mkdocs_appreg.common.limits import alias_problem
-from mkdocs_appreg.pages.pagescan import (
+from mkdocs_appreg.pages.directives import (
     BLOCK_START,
     DIRECTIVE_LIKE,
     DIRECTIVE_NAME,
-    fence_end,
     indent_width,
-    marked_lines,
-    resolve_snippet_path,
-    snippet_resolver,
+    live_block_lines,
 )
+from mkdocs_appreg.pages.snippets import included_paths, resolve_snippet_path, snippet_resolver
 from mkdocs_appreg.site.options import EXTENSION_OPTIONS, PLUGIN_ONLY_OPTIONS, PROJECT_OPTIONS
 
 __all__ = [
@@ -216,14 +214,6 @@ def tab_markup(
     return [prefix + line if line else line for line in lines]
 
 
-# pymdownx.snippets' inline (`--8<-- "path"`) and block (`--8<--` ... `--8<--`) markers; a leading
-# `;` escapes a line (snippets.py, RE_SNIPPET / RE_SNIPPET_SECTION).
-_SNIPPET_INLINE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])(?P<path>.+?)\1""")
-_SNIPPET_BLOCK = re.compile(r"^[ \t]*-+8<-+[ \t]*$")
-# A line or section selector after the path: `file.yaml:3:8`, `file.md:section`.
-_SNIPPET_SELECTOR = re.compile(r"(?::-?\d*){1,2}$|:[\w-]+$")
-
-
 def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: OnError | None = None) -> None:
     """Refuse every `--8<--` path of a page that leaves the snippet base paths.
 
@@ -235,32 +225,14 @@ def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: On
     Raises:
         DirectiveError: For the first refused path, with its 1-based line, unless `on_error` is given.
     """
-    in_block = False
-    for index, raw in enumerate(lines):
-        if not in_block and "8<-" not in raw:
-            continue  # neither marker form can match: the common case, decided without a pattern
-        line = raw.rstrip("\r")
-        if _SNIPPET_BLOCK.match(line):
-            in_block = not in_block
-            continue
-        inline = _SNIPPET_INLINE.match(line)
-        if inline is not None:
-            path = inline["path"]
-        elif in_block and line.strip() and not line.lstrip().startswith(";"):
-            path = line.strip()
-        else:
-            continue
-        for candidate in dict.fromkeys([path, _SNIPPET_SELECTOR.sub("", path)]):
-            if not candidate or "://" in candidate:
-                continue  # a URL snippet is snippets' own `url_download` business (off by default)
-            try:
-                resolve(candidate)
-            except ValueError as error:
-                problem = DirectiveError(f"snippet {error}", line=index + 1)
-                if on_error is None:
-                    raise problem from None
-                on_error(problem)
-                break
+    for index, _column, path in included_paths(lines):
+        try:
+            resolve(path)
+        except ValueError as error:
+            problem = DirectiveError(f"snippet {error}", line=index + 1)
+            if on_error is None:
+                raise problem from None
+            on_error(problem)
 
 
 def expand_directives(
@@ -304,16 +276,11 @@ def expand_directives(
     defaults = ResourceOptions(yaml_label=yaml_label, command_label=command_label)
     out: list[str] = []
     done = 0  # the lines before it are in `out`
-    for index in marked_lines(lines):  # the others are copied as they are
+    for index in live_block_lines(lines, tab_length):  # the others are copied as they are
         if index < done:
-            continue  # inside a fence or a directive already handled
-        closing = fence_end(lines, index, tab_length)
-        if closing is not None:
-            out.extend(lines[done : closing + 1])
-            done = closing + 1
-            continue
+            continue  # inside a directive already handled
         line = lines[index].rstrip("\r")
-        if "///" not in line or DIRECTIVE_LIKE.match(line) is None:
+        if DIRECTIVE_LIKE.match(line) is None:
             continue
         out.extend(lines[done:index])
         header = BLOCK_START.match(line)
@@ -673,7 +640,7 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
       raising it; the directive is then left unexpanded. The MkDocs plugin uses it to name the page.
     - `resolver` (callable or None, default None): resolves a path as snippets would: the file, None
       when no base path has it, ValueError to refuse it. The MkDocs plugin passes one
-      `pagescan.snippet_resolver(base_path)` per build, so each path is resolved once per site.
+      `snippets.snippet_resolver(base_path)` per build, so each path is resolved once per site.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -688,7 +655,7 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
             "on_error": [None, "Callable given each DirectiveError instead of raising it - Default: None"],
             "resolver": [
                 None,
-                "Callable resolving a path as snippets would, e.g. pagescan.snippet_resolver(base_path) "
+                "Callable resolving a path as snippets would, e.g. snippets.snippet_resolver(base_path) "
                 "(None if not found, ValueError to refuse) - Default: None (resolve over base_path)",
             ],
             "standalone": [

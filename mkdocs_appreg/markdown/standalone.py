@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs_appreg.common.errors import AppregError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.findings import failing as failing_findings
-from mkdocs_appreg.pages.pagescan import snippet_resolver
+from mkdocs_appreg.pages.snippets import snippet_resolver
 from mkdocs_appreg.site.options import check_options_from_mapping, project_options, settings_from_options
 from mkdocs_appreg.site.project import ProjectSettings
 

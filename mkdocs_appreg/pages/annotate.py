@@ -20,19 +20,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.pages.pagescan import (
-    BLOCK_START,
-    DIRECTIVE_LIKE,
-    fence_end,
-    indent_width,
-    marked_lines,
-)
+from mkdocs_appreg.pages.directives import BLOCK_START, DIRECTIVE_LIKE, indent_width, live_block_lines
+from mkdocs_appreg.pages.fences import find_fences
+from mkdocs_appreg.pages.snippets import included_paths
 
 __all__ = ["admonition", "annotate"]
 
-# A `--8<--` line naming a file (pymdownx.snippets' RE_SNIPPET), and its line/section selector.
-_INCLUDE = re.compile(r"""^[ \t]*-+8<-+[ \t]+(["'])(?P<path>.+?)\1""")
-_SELECTOR = re.compile(r"(?::-?\d*){1,2}$|:[\w-]+$")
 _CLOSING = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*$")
 
 
@@ -50,32 +43,31 @@ class _Block:
 
 def _blocks(lines: Sequence[str], tab_length: int) -> list[_Block]:
     found: list[_Block] = []
+    for fence in find_fences(lines, tab_length).fences:
+        body = lines[fence.open_index + 1 : fence.close_index]
+        paths = {path for _index, _column, path in included_paths(body, tab_length=tab_length)}
+        found.append(_Block(fence.open_index, fence.close_index, _indent(lines[fence.open_index]), paths))
     resume = 0
-    for index in marked_lines(lines):
+    for index in live_block_lines(lines, tab_length):
         if index < resume:
             continue
-        end = fence_end(lines, index, tab_length)
         line = lines[index].rstrip("\r")
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if end is not None:
-            paths = set()
-            for inner in lines[index + 1 : end]:
-                include = _INCLUDE.match(inner)
-                if include is not None:
-                    paths.add(_SELECTOR.sub("", include["path"]))
-            found.append(_Block(index, end, indent, paths))
-            resume = end + 1
-            continue
-        header = BLOCK_START.match(line) if "///" in line and DIRECTIVE_LIKE.match(line) else None
+        header = BLOCK_START.match(line) if DIRECTIVE_LIKE.match(line) else None
         if header is None:
             continue
+        indent = _indent(line)
         closing = _directive_end(
             lines, index, header["slashes"], indent_width(indent, tab_length), tab_length
         )
         path = (header["arg"] or "").strip()
         found.append(_Block(index, closing, indent, {path} if path else set()))
         resume = closing + 1
-    return found
+    return sorted(found, key=lambda block: block.start)
+
+
+def _indent(line: str) -> str:
+    line = line.rstrip("\r")
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _directive_end(lines: Sequence[str], start: int, slashes: str, indent: int, tab_length: int) -> int:

@@ -49,13 +49,25 @@ from typing import Literal, NamedTuple
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.records import Record
+from mkdocs_appreg.pages.fences import TAB_LENGTH, find_fences
+from mkdocs_appreg.pages.fences import opening as fence_opening
+from mkdocs_appreg.pages.snippets import (
+    BLANK,
+    BLOCK,
+    INCLUDE,
+    TEXT,
+    is_url,
+    parse_target,
+    select_ranges,
+    select_section,
+    snippet_line,
+    unquoted_include,
+)
 
 Origin = Literal["fence", "snippet", "heredoc"]
 
 #: Include nesting deeper than this is reported (`snippet.depth`) instead of followed.
 MAX_INCLUDE_DEPTH = 32
-#: pymdownx.snippets expands the marker's indentation with Markdown's tab length.
-TAB_LENGTH = 4
 
 YAML_LANGUAGES = frozenset({"yaml", "yml"})
 SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-session", "shellsession"})
@@ -157,142 +169,6 @@ class Example(Record):
         return (self.file, self.line_offset, self.column_offset, self.text)
 
 
-# --- pymdownx.snippets syntax (pymdownx/snippets.py, SnippetPreprocessor) -------------------------
-
-# RE_ALL_SNIPPETS: an inline include must be quoted; a block marker stands alone on its line.
-# This pattern and _RE_SECTION are pymdownx.snippets' own text, indentation included: in a build,
-# where snippets compiled them first, `re` hands back its compiled patterns from its cache.
-_RE_ALL_SNIPPETS = re.compile(
-    r"""(?x)
-        ^(?P<space>[ \t]*)
-        (?P<escape>;*)
-        (?P<all>
-            (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
-            (?P<snippet>(?:"(?:\\"|[^"\n\r])+?"|'(?:\\'|[^'\n\r])+?'))(?![ \t]) |
-            (?P<block_marker>-{1,}8<-{1,})(?![ \t])
-        )\r?$
-        """
-)
-
-
-# Patterns most builds never use are compiled on first use (a `functools.cache` function, like
-# this one): every pattern compiled at import is paid for by every build.
-@functools.cache
-def _block_path() -> re.Pattern[str]:
-    return re.compile(r"^(?P<space>[ \t]*)(?P<snippet>.*?)\r?$")
-
-
-# RE_SNIPPET_SECTION: `[start:name]` / `[end:name]` after any comment opener.
-_RE_SECTION = re.compile(
-    r"""(?xi)
-        ^(?P<pre>.*?)
-        (?<!;)(?!(?<=-)-)
-        (?P<escape>;*)
-        (?P<inline_marker>-{1,}8<-{1,}[ \t]+)
-        (?P<section>\[[ \t]*(?P<type>start|end)[ \t]*:[ \t]*(?P<name>[a-z][-_0-9a-z]*)[ \t]*\])
-        (?P<post>.*?)$
-        """
-)
-
-
-# Not snippets syntax: what an author writes when they forget the quotes. Snippets leaves it as text.
-@functools.cache
-def _unquoted() -> re.Pattern[str]:
-    return re.compile(r"^[ \t]*-+8<-+[ \t]+(?P<path>[^\s\"'\[;][^\s]*)[ \t]*$")
-
-
-# RE_SNIPPET_FILE (the reference form of split_path): path, then `:N[:M][,N[:M]]...` or `:section`.
-_RE_SNIPPET_FILE = re.compile(
-    r"(?i)(.*?)(?:((?::-?[0-9]*){1,2}(?:(?:,(?=[-0-9:])-?[0-9]*)(?::-?[0-9]*)?)*)|(:[a-z][-_0-9a-z]*))?$"
-)
-
-
-class _Target:
-    """A snippet path split into file, line ranges and section."""
-
-    __slots__ = ("ends", "path", "section", "starts")
-
-    path: str
-    starts: tuple[int | None, ...]
-    ends: tuple[int | None, ...]
-    section: str | None
-
-    def __init__(
-        self,
-        path: str,
-        starts: tuple[int | None, ...] = (),
-        ends: tuple[int | None, ...] = (),
-        section: str | None = None,
-    ) -> None:
-        self.path = path
-        self.starts = starts
-        self.ends = ends
-        self.section = section
-
-
-def _parse_target(spec: str) -> _Target | None:
-    """Split `file:1:5,8:9` / `file:section` as snippets' parse_snippet_target does."""
-    match = _RE_SNIPPET_FILE.match(spec)
-    if match is None:  # pragma: no cover - the pattern matches every string
-        return None
-    path = match.group(1).strip()
-    if not path:
-        return None
-    ranges, section = match.group(2), match.group(3)
-    starts: list[int | None] = []
-    ends: list[int | None] = []
-    if ranges:
-        for numbers in ranges[1:].split(","):
-            span = numbers.split(":")
-            start = int(span[0]) if span[0] else None
-            starts.append(start if start is None or start < 0 else max(0, start - 1))
-            ends.append(int(span[1]) if len(span) > 1 and span[1] else None)
-    elif section:
-        return _Target(path, section=section[1:])
-    return _Target(path, tuple(starts), tuple(ends))
-
-
-def _select_ranges(target: _Target, lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Line ranges with snippets' extract_lines semantics (1-based, inclusive, negatives from the end)."""
-    total = len(lines)
-    selected: list[tuple[int, str]] = []
-    for start, end in zip(target.starts, target.ends, strict=True):
-        first = min(max(total + start, 0), total) if start and start < 0 else start
-        last = min(max(total + 1 + end, 0), total) if end and end < 0 else end
-        selected.extend(lines[slice(first, last)])
-    return selected
-
-
-def _select_section(name: str, lines: Sequence[tuple[int, str]]) -> tuple[list[tuple[int, str]], bool]:
-    """The lines of section `name` without its markers (snippets' extract_section), and whether found."""
-    selected: list[tuple[int, str]] = []
-    inside = found = False
-    for number, line in lines:
-        match = _RE_SECTION.match(line) if "8<-" in line and "[" in line else None
-        if match and match.group("escape"):
-            line = _unescape_section(match)
-        elif match is not None and match.group("name") == name:
-            if match.group("type") == "start":
-                inside = found = True
-                continue
-            break  # an end, with or without a start
-        elif match and inside:
-            continue  # another section's marker inside ours
-        if inside:
-            selected.append((number, line))
-    return selected, found
-
-
-def _unescape_section(match: re.Match[str]) -> str:
-    return (
-        match.group("pre")
-        + match.group("escape").replace(";", "", 1)
-        + match.group("inline_marker")
-        + match.group("section")
-        + match.group("post")
-    )
-
-
 # --- expansion with provenance -------------------------------------------------------------------
 
 
@@ -388,49 +264,26 @@ class _Expander:
     ) -> bool:
         """Expand one line that holds `8<-`, or any line inside a block; return the block state."""
         here = number if page_line is None else page_line
-        match = _RE_ALL_SNIPPETS.match(line)
-        inline = False
-        if match:
-            if match.group("escape"):
-                out.append(_Line(line.replace(";", "", 1), file, number, 0, depth, here))
-                return block
-            if block and match.group("inline_marker"):
-                return block  # snippets ignores inline notation directly inside a block
-            if match.group("inline_marker"):
-                inline = True
-            else:
-                return not block
-        elif not block:
-            if not is_section:
-                section = _RE_SECTION.match(line) if "8<-" in line and "[" in line else None
-                if section is not None and section.group("escape"):
-                    line = _unescape_section(section)
-                elif section is not None:
-                    return block  # snippets drops section markers from the output
-            unquoted = _unquoted().match(line)
+        read = snippet_line(line, block, is_section=is_section, tab_length=TAB_LENGTH)
+        kind = read.kind
+        if kind == TEXT:
+            unquoted = unquoted_include().match(read.text)
             if unquoted is not None:
                 self.warn(
                     file,
                     number,
-                    _indent(line) + 1,
+                    _indent(read.text) + 1,
                     "snippet.unquoted",
-                    f"`{line.strip()}` is shown as text: pymdownx.snippets only includes a quoted "
+                    f"`{read.text.strip()}` is shown as text: pymdownx.snippets only includes a quoted "
                     f'path (--8<-- "{unquoted.group("path")}")',
                 )
-            out.append(_Line(line, file, number, 0, depth, here))
-            return block
-        if block and not inline:
-            match = _block_path().match(line)
-        assert match is not None  # both patterns match any line that reaches this point
-        space = match.group("space").expandtabs(TAB_LENGTH)
-        spec = match.group("snippet")[1:-1].strip() if inline else match.group("snippet").strip()
-        if not inline and not spec:
+            out.append(_Line(read.text, file, number, 0, depth, here))
+        elif kind == BLOCK:
+            return not block
+        elif kind == BLANK:
             out.append(_Line("", file, number, 0, depth, here))  # snippets inserts a blank line
-            return block
-        if spec.startswith(";"):
-            return block  # a commented-out path in a block
-        column = len(match.group("space")) + 1
-        out.extend(self.include(spec, file, number, column, space, depth, here, stack))
+        elif kind == INCLUDE:
+            out.extend(self.include(read.spec, file, number, read.column, read.space, depth, here, stack))
         return block
 
     def include(
@@ -444,11 +297,11 @@ class _Expander:
         page_line: int,
         stack: tuple[tuple[object, str], ...],
     ) -> list[_Line]:
-        target = _parse_target(spec)
+        target = parse_target(spec)
         if target is None:
             self.warn(file, number, column, "snippet.missing", f"snippet '{spec}' names no file")
             return []
-        if target.path.lower().startswith(("https://", "http://")):
+        if is_url(target.path):
             return []  # URL snippets are never fetched: nothing to check, nothing to report
         path = self.resolve(target.path)
         if path is None:
@@ -480,7 +333,7 @@ class _Expander:
         numbered = list(enumerate(content.split("\n"), start=1)) if content else []
         (self.partial if target.section is not None or target.starts else self.whole).add(shown)
         if target.section is not None:
-            numbered, found = _select_section(target.section, numbered)
+            numbered, found = select_section(target.section, numbered)
             if not found:
                 self.warn(
                     file,
@@ -491,7 +344,7 @@ class _Expander:
                 )
                 return []
         elif target.starts:
-            numbered = _select_ranges(target, numbered)
+            numbered = select_ranges(target, numbered)
         expanded = self.expand(
             numbered,
             shown,
@@ -516,33 +369,6 @@ def _file_identity(path: Path) -> object:
 
 
 # --- fences ---------------------------------------------------------------------------------------
-
-_RE_FENCE_OPEN = re.compile(r"^(?P<ws>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
-# RE_NESTED_FENCE_START after the fence: a language, then `{attributes}` or `key="value"` options.
-_RE_INFO = re.compile(
-    r"""(?x)
-    ^(?:\.?(?P<lang>[\w\#.+-]+)(?=[\t ]|$|\{))?
-    (?:
-        [ \t]*\{(?P<attrs>[^\n]*)\} |
-        (?P<options>(?:[ \t]*[a-zA-Z][a-zA-Z0-9_]*(?:=(?P<quot>"|').*?(?P=quot))?(?=[\t ]|$))+)
-    )?[ \t]*$
-    """
-)
-
-
-@functools.cache
-def _option_key() -> re.Pattern[str]:
-    return re.compile(r"(?:^|[ \t])([a-zA-Z][a-zA-Z0-9_]*)(?==|[ \t]|$)")
-
-
-# The options pymdownx.highlight's validator accepts (superfences.highlight_validator); any other
-# option makes the header invalid, and superfences then does not see a fence at all.
-_HIGHLIGHT_OPTIONS = frozenset({"hl_lines", "linenums", "title", "title_mode"})
-
-
-@functools.cache
-def _attr() -> re.Pattern[str]:
-    return re.compile(r"""(?P<name>[.#]?[^\s=]+)(?:=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S+)))?""")
 
 
 @functools.cache
@@ -604,33 +430,6 @@ def _merge(*ignores: frozenset[str] | None) -> frozenset[str] | None:
     return frozenset().union(*present)
 
 
-def _info(info: str) -> tuple[str, frozenset[str] | None, str] | None:
-    """Language, fence-attribute opt-out and form of an info string; `None` if superfences rejects it."""
-    match = _RE_INFO.match(info)
-    if match is None:
-        return None  # "unrecognized" header: not a fence unless `relaxed_headers` is on
-    options = match.group("options")
-    if options is not None:
-        without_values = re.sub(r"""=(["']).*?\1""", "=", options)
-        if not set(_option_key().findall(without_values)) <= _HIGHLIGHT_OPTIONS:
-            return None
-    language = match.group("lang") or ""
-    attrs = match.group("attrs")
-    ignore: frozenset[str] | None = None
-    form = ""
-    if attrs is not None:
-        for attr in _attr().finditer(attrs):
-            name = attr.group("name")
-            if name.startswith(".") and not language:
-                language = name[1:]
-            elif name == _IGNORE_ATTRIBUTE:
-                value = attr.group("dq") or attr.group("sq") or attr.group("bare")
-                ignore = _rules(value)
-            elif name in _FORM_ATTRIBUTES:
-                form = _FORM_ATTRIBUTES[name]
-    return language.lower(), ignore, form
-
-
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" \t"))
 
@@ -641,96 +440,40 @@ def _yaml_word() -> re.Pattern[str]:
 
 
 def _find_fences(lines: Sequence[_Line], findings: list[Finding]) -> list[_Fence]:
-    """Fenced blocks as superfences finds them (search_nested / eval_fence), blockquotes aside."""
+    """The code blocks of the expanded page (fences.py), with their opt-outs; `fence.header` findings."""
     texts = [line.text for line in lines]
-    # Only a line holding ``` or ~~~ can open a fence, or close one; most lines hold neither.
-    marked = [index for index, text in enumerate(texts) if "```" in text or "~~~" in text]
-    fences: list[_Fence] = []
-    resume = 0
-    for position, index in enumerate(marked):
-        if index < resume:
-            continue
-        opening = _RE_FENCE_OPEN.match(texts[index])
-        if opening is None or (opening.group("fence")[0] == "`" and "`" in opening.group("info")):
-            continue
-        header = _info(opening.group("info"))
-        if header is None:
-            if _yaml_word().match(opening.group("info")):
-                line = lines[index]
-                findings.append(
-                    Finding(
-                        line.file,
-                        line.number,
-                        _indent(line.source) + 1,
-                        "fence.header",
-                        f"`{opening.group(0).strip()}` is not a code block for pymdownx.superfences (only "
-                        "hl_lines, linenums, title, title_mode options); use {.yaml data-appreg-ignore} "
-                        "to opt out",
-                        severity="warning",
-                    )
+    scan = find_fences(texts, TAB_LENGTH)
+    for index in scan.rejected:
+        opening = fence_opening(texts[index])
+        if opening is not None and _yaml_word().match(opening.group("info").strip(" \t")):
+            line = lines[index]
+            findings.append(
+                Finding(
+                    line.file,
+                    line.number,
+                    _indent(line.source) + 1,
+                    "fence.header",
+                    f"`{opening.group(0).strip()}` is not a code block for pymdownx.superfences (only "
+                    "hl_lines, linenums, title, title_mode options); use {.yaml data-appreg-ignore} "
+                    "to opt out",
+                    severity="warning",
                 )
-            continue
-        indent = len(opening.group("ws").expandtabs(TAB_LENGTH))
-        close, cursor = _closing_line(texts, marked, position, indent, opening.group("fence"))
-        if close is None:
-            resume = cursor + 1  # superfences resumes after the line that ended the attempt
-            continue
-        if _is_indented_code(lines, index, indent):
-            resume = close + 1
-            continue
-        language, ignore, form = header
-        above = _previous_nonblank(lines, index)
+            )
+    fences: list[_Fence] = []
+    for fence in scan.fences:
+        if fence.indented_code:
+            continue  # superfences puts it back as text, in an indented code block
+        attributes = fence.header.attributes
+        ignore = _rules(attributes[_IGNORE_ATTRIBUTE]) if _IGNORE_ATTRIBUTE in attributes else None
+        form = ""
+        for name in attributes:
+            form = _FORM_ATTRIBUTES.get(name, form)
+        above = _previous_nonblank(lines, fence.open_index)
         if above is not None and "appreg" in above.text and (comment := _html_ignore().match(above.text)):
             ignore = _merge(ignore, _rules(comment.group("rules")))
-        fences.append(_Fence(index, close, indent, language, ignore, form))
-        resume = close + 1
+        language = fence.header.language.lower()
+        fences.append(_Fence(fence.open_index, fence.close_index, fence.indent, language, ignore, form))
     return fences
-
-
-def _closing_line(
-    texts: Sequence[str], marked: Sequence[int], position: int, indent: int, fence: str
-) -> tuple[int | None, int]:
-    """(closing line, None when there is none; the line that ended the search) of the fence opened
-    at `marked[position]`: the same run of fence characters at its indentation, then only blanks."""
-    if not indent:
-        # Nothing is indented less than 0: only the marked lines after the opening can matter.
-        for cursor in marked[position + 1 :]:
-            if texts[cursor].expandtabs(TAB_LENGTH).rstrip(" \t") == fence:
-                return cursor, cursor
-        return None, len(texts)
-    for cursor in range(marked[position] + 1, len(texts)):
-        text = texts[cursor].expandtabs(TAB_LENGTH)
-        if text.strip():
-            if _indent(text) < indent:
-                return None, cursor  # "not indented enough": superfences abandons the fence
-            if text[indent:].rstrip(" \t") == fence:
-                return cursor, cursor
-    return None, len(texts)
-
-
-# Lines whose content Python-Markdown indents by 4: list items, admonitions, content tabs, footnotes,
-# definitions. Indentation past that content indent makes an indented code block.
-@functools.cache
-def _container() -> re.Pattern[str]:
-    return re.compile(r"^[ \t]*(?:[-*+][ \t]|\d+[.)][ \t]|!!!|\?\?\?|===|\[\^[^\]]+\]:|:[ \t])")
-
-
-def _is_indented_code(lines: Sequence[_Line], index: int, indent: int) -> bool:
-    """Whether a fence sits in an indented code block, where superfences reverts it to text.
-
-    SuperFencesCodeBlockProcessor.revert_greedy_fences puts a fence back as literal text when the
-    block parser sees an indented code block. Approximated without a block parser: the fence is
-    4 or more columns deeper than the content of the nearest less-indented line above it.
-    """
-    if indent < TAB_LENGTH:
-        return False
-    for previous in range(index - 1, -1, -1):
-        text = lines[previous].text.expandtabs(TAB_LENGTH)
-        if not text.strip() or _indent(text) >= indent:
-            continue
-        content = _indent(text) + (TAB_LENGTH if _container().match(text) else 0)
-        return indent - content >= TAB_LENGTH
-    return True  # indented code at the top of the page
 
 
 def _previous_nonblank(lines: Sequence[_Line], index: int) -> _Line | None:

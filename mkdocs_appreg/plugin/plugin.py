@@ -21,7 +21,8 @@ from mkdocs_appreg.common.errors import AppregError, DirectiveError
 from mkdocs_appreg.common.findings import Finding, failing
 from mkdocs_appreg.markdown.directive import ResourceExtension
 from mkdocs_appreg.pages.annotate import annotate
-from mkdocs_appreg.pages.pagescan import directive_paths, snippet_resolver, unrefused
+from mkdocs_appreg.pages.directives import directive_paths
+from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
 from mkdocs_appreg.plugin.buildrecord import (
     BuildRecord,
     crd_inputs,

@@ -53,9 +53,10 @@ from mkdocs_appreg.engine.kinds import parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
+from mkdocs_appreg.pages.directives import directive_paths
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
-from mkdocs_appreg.pages.pagescan import directive_paths, include_resolver, unrefused
+from mkdocs_appreg.pages.snippets import include_resolver, unrefused
 from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind
 from mkdocs_appreg.site.policies import PolicyConfig, check_policies
 from mkdocs_appreg.site.project import ProjectSettings
@@ -656,7 +657,7 @@ class _SiteCheck:
     options: CheckOptions
     registry: SchemaRegistry
     core: CoreSchemas | None
-    # The file pymdownx.snippets would include for a path (pagescan.include_resolver).
+    # The file pymdownx.snippets would include for a path (snippets.include_resolver).
     resolve: Callable[[str], Path | None]
     rendered_by_file: dict[str, Rendered]
     findings: list[Finding]
@@ -1011,7 +1012,7 @@ def check_site(
         memo: Per-file results of earlier checks (the plugin keeps one for a `mkdocs serve`
             session): a rendered file or page example whose text, CRDs and options are unchanged
             is not parsed or validated again. The memo is updated.
-        resolver: A `pagescan.snippet_resolver` over the cache and `base_path`, whose answers
+        resolver: A `snippets.snippet_resolver` over the cache and `base_path`, whose answers
             the check shares (the plugin's, which the directive uses too).
 
     Returns:
