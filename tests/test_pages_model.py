@@ -26,7 +26,13 @@ from mkdocs_appreg.pages.fences import find_fences
 from mkdocs_appreg.pages.snippets import included_paths, snippet_resolver
 
 # What a Material site enables around fences: lists, admonitions, details and tabs nest content.
-EXTENSIONS = ["pymdownx.superfences", "pymdownx.highlight", "admonition", "pymdownx.details", "pymdownx.tabbed"]
+EXTENSIONS = [
+    "pymdownx.superfences",
+    "pymdownx.highlight",
+    "admonition",
+    "pymdownx.details",
+    "pymdownx.tabbed",
+]
 TOKEN = re.compile(r"tok\d+")
 
 
@@ -210,7 +216,17 @@ def test_included_paths_are_the_files_snippets_reads(lines: list[str], snippet_f
 @given(
     lines=st.lists(
         st.sampled_from(
-            ["--8<--", "--8<-- ", ";--8<--", "a.txt", "b.txt", ";b.txt", '--8<-- "a.txt"', '--8<-- "b.txt" x', "text"]
+            [
+                "--8<--",
+                "--8<-- ",
+                ";--8<--",
+                "a.txt",
+                "b.txt",
+                ";b.txt",
+                '--8<-- "a.txt"',
+                '--8<-- "b.txt" x',
+                "text",
+            ]
         ),
         max_size=10,
     )

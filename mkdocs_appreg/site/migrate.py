@@ -34,12 +34,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
 
-from mkdocs_appreg.pages.pagescan import DIRECTIVE_NAME, fence_end
+from mkdocs_appreg.pages.directives import DIRECTIVE_NAME
+from mkdocs_appreg.pages.fences import find_fences
 
 __all__ = ["Change", "MigrationPlan", "Skipped", "diff", "migrate_pages"]
 
@@ -127,7 +128,9 @@ class _NotAPair(Exception):
         self.quiet = quiet
 
 
-def _tab(lines: Sequence[str], start: int, indent: str) -> tuple[str, list[str], str, int]:
+def _tab(
+    lines: Sequence[str], start: int, indent: str, fence_ends: Mapping[int, int]
+) -> tuple[str, list[str], str, int]:
     """One `/// tab | label` block at `indent`: (label, fence lines, fence language, index after it).
 
     Returns the label, the lines strictly inside its single fence (indent removed), the fence's
@@ -146,7 +149,7 @@ def _tab(lines: Sequence[str], start: int, indent: str) -> tuple[str, list[str],
     opening = _FENCE.match(lines[index])
     if opening is None or opening["indent"] != indent:
         raise _NotAPair("the tab holds something other than one fenced block", quiet=True)
-    closing = fence_end(lines, index, 4)
+    closing = fence_ends.get(index)
     if closing is None or lines[closing] != f"{indent}{opening['fence']}":
         raise _NotAPair("the tab's fence is not closed at its indentation", quiet=True)
     body = []
@@ -173,17 +176,17 @@ def _content(body: list[str]) -> tuple[str | None, str]:
     return None, "".join(line + "\n" for line in body)
 
 
-def _pair_at(lines: Sequence[str], start: int) -> _Pair:
+def _pair_at(lines: Sequence[str], start: int, fence_ends: Mapping[int, int]) -> _Pair:
     header = _TAB.match(lines[start])
     assert header is not None
     indent = header["indent"]
-    first_label, first_body, first_lang, first_end = _tab(lines, start, indent)
+    first_label, first_body, first_lang, first_end = _tab(lines, start, indent, fence_ends)
     second = first_end + 1
     while second < len(lines) and not lines[second].strip():
         second += 1
     if second >= len(lines) or _TAB.match(lines[second]) is None:
         raise _NotAPair("a single tab, not a YAML / kubectl pair", quiet=True)
-    second_label, second_body, second_lang, second_end = _tab(lines, second, indent)
+    second_label, second_body, second_lang, second_end = _tab(lines, second, indent, fence_ends)
     tabs = [(first_label, first_body, first_lang), (second_label, second_body, second_lang)]
     yaml_tabs = [t for t in tabs if t[2] in _YAML_LANGS]
     shell_tabs = [t for t in tabs if t[2] in _SHELL_LANGS]
@@ -371,9 +374,11 @@ def _migrate_page(project: _Project, page: Path, text: str, plan: MigrationPlan)
     lines = text.split("\n")
     out: list[str] = []
     index = 0
+    # The page's fences as superfences finds them (pages/fences.py): first line -> last line.
+    fence_ends = dict(find_fences(lines).code_lines())
     while index < len(lines):
         line = lines[index]
-        closing = fence_end(lines, index, 4)
+        closing = fence_ends.get(index)
         if closing is not None:
             out.extend(lines[index : closing + 1])  # a fence outside tabs: shown code, not a pair
             index = closing + 1
@@ -383,7 +388,7 @@ def _migrate_page(project: _Project, page: Path, text: str, plan: MigrationPlan)
             index += 1
             continue
         try:
-            pair = _pair_at(lines, index)
+            pair = _pair_at(lines, index, fence_ends)
             replacement = project.migrate_pair(page, pair)
         except _NotAPair as reason:
             if not reason.quiet:
