@@ -134,28 +134,6 @@ def test_non_scalar_key_is_a_finding_not_a_crash() -> None:
     assert result.findings[0].line == 1
 
 
-_SCALARS = [
-    "", "~", "null", "Null", "NULL", "yes", "No", "ON", "off", "y", "n", "true", "False", "1", "-1",
-    "+12", "0x1F", "0o17", "017", "0b101", "1_000", "1:20", "190:20:30", "1.5", ".5", "1e3", "6.8523015e+5",
-    ".inf", "-.Inf", ".NaN", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "<<", "=", "name", "abc",
-    "-", "-a", ".", "0", "00", "1.2.3", "10.0.0.1", " 1", "1 ",
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("implicit", [(True, False), (False, True), (False, False), (True, True)])
-def test_scalar_tags_match_pyyaml_resolver(implicit: tuple[bool, bool]) -> None:
-    # The loader resolves scalar tags from a first-character table instead of PyYAML's method;
-    # the answer must be PyYAML's for every kind of YAML 1.1 scalar, plain or quoted.
-    from yaml.nodes import ScalarNode
-    from yaml.resolver import Resolver
-
-    from mkdocs_appreg.engine.documents import _Loader
-
-    ours, pyyaml = _Loader("a: 1\n"), Resolver()
-    for value in _SCALARS:
-        assert ours.resolve(ScalarNode, value, implicit) == pyyaml.resolve(ScalarNode, value, implicit), value
-
-
 def test_documents_are_streamed_one_at_a_time() -> None:
     from mkdocs_appreg.engine.documents import iter_documents
 

@@ -100,7 +100,7 @@ def secret(data: dict[str, str] | None = None, string_data: dict[str, str] | Non
     body: dict[str, object] = {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": "s", "namespace": "n"},
+        "metadata": {"name": "s", "namespace": "ns"},  # `n` would be false for kubectl (YAML 1.1),
     }
     if data is not None:
         body["data"] = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
@@ -343,7 +343,7 @@ def test_a_dockerconfigjson_secret_is_an_error_at_its_key() -> None:
         f"""\
         apiVersion: v1
         kind: Secret
-        metadata: {{name: pull, namespace: n}}
+        metadata: {{name: pull, namespace: ns}}
         type: kubernetes.io/dockerconfigjson
         data:
           .dockerconfigjson: {base64.b64encode(dockerconfig(f"bot:{GITHUB}").encode()).decode()}

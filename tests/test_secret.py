@@ -227,8 +227,12 @@ VALUES = st.recursive(
 @given(st.dictionaries(SECRET_FIELDS, VALUES | SECRET_TYPES))
 def test_any_secret_gives_findings_not_exceptions(secret: dict[str, Any]) -> None:
     text = yaml.safe_dump({"apiVersion": "v1", "kind": "Secret", **secret})
-    document = parse_documents(text, "fuzz.yaml").documents[0]
-    for finding in validate_secret(document):
+    parsed = parse_documents(text, "fuzz.yaml")
+    if not parsed.documents:
+        # `.nan` / `.inf`: kubectl cannot convert the document to JSON, so it is refused whole.
+        assert [f.rule for f in parsed.findings] == ["yaml.not-json"]
+        return
+    for finding in validate_secret(parsed.documents[0]):
         assert finding.rule.startswith("secret.")
 
 

@@ -290,7 +290,8 @@ def test_any_value_gives_findings_not_exceptions(spec: object, kind: str, regist
         {"apiVersion": "test.example.com/v1", "kind": kind, "metadata": {"name": "w"}, "spec": spec}
     )
     findings, count = validate_text(text, "fuzz.yaml", registry)
-    assert count == 1
+    # `.nan` / `.inf` make the document one `yaml.not-json` finding: kubectl refuses it whole.
+    assert count == 1 or [f.rule for f in findings] == ["yaml.not-json"]
     lines = len(text.splitlines())
     for finding in findings:
         assert 1 <= finding.line <= lines + 1

@@ -57,6 +57,8 @@ def _import_engine() -> ModuleType:
 engine = _import_engine()
 from cel import stdlib  # noqa: E402  # after the placeholder dance above
 
+from mkdocs_appreg.engine.goregexp import PatternError, compile_go  # noqa: E402
+
 # k8s.io/apiserver/pkg/apis/cel/config.go
 PER_CALL_LIMIT = 1_000_000
 RUNTIME_CEL_COST_BUDGET = 10_000_000
@@ -215,14 +217,17 @@ def _last_index_of(target: Any, item: Any, *rest: Any) -> int:
 _MATCHES = engine.compile("text.matches(pattern)")
 
 
-def _search(text: str, pattern: str) -> Iterator[re.Match[str]]:
-    # Python's `re` backtracks; RE2 (which the server uses) and the engine's Rust regex do not.
-    # Asking the engine first means a pattern that cannot match never reaches `re`, which is
-    # where catastrophic backtracking happens.
+def _search(text: str, pattern: str) -> Iterator[Any]:
+    # k8s.io/apiserver pkg/cel/library regex.go runs Go's regexp (RE2): linear time, `$` at the
+    # end of the text, ASCII `\d`. goregexp gives the same; Python's `re` would backtrack.
+    # Asking the engine first keeps the engine's own error for a pattern it cannot compile.
     _charge(len(text) + len(pattern))
     if _MATCHES.execute({"text": text, "pattern": pattern}) is not True:
         return iter(())
-    return re.finditer(pattern, text)
+    try:
+        return iter(compile_go(pattern).finditer(text))
+    except PatternError:
+        return iter(())
 
 
 def _find(text: str, pattern: str) -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import functools
 import json
 import operator
-import re
 from collections.abc import Callable, Mapping, Sized
 from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.engine.formats import FORMAT_CHECKS, format_checker
-from mkdocs_appreg.engine.openapi_values import multiple_of
+from mkdocs_appreg.engine.goregexp import PatternError, compile_go, go_pattern, pattern_problem
+from mkdocs_appreg.engine.openapi_values import is_json_integer, multiple_of
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -130,11 +130,12 @@ class CompiledSchema:
 
 
 def _is_whole_integer(checker: Any, instance: object) -> bool:
-    # kube-openapi validate/type.go: a JSON number that is a whole float (`1.0`) satisfies
-    # `type: integer` (isFloatInt); booleans are never numbers.
+    # kube-openapi validate/type.go: a float satisfies `type: integer` when
+    # swag.IsFloat64AJSONInteger says so (isFloatInt): whole within 1e-9 and within 2**53, so a
+    # number beyond int64 (a float after JSON) is not an integer; booleans are never numbers.
     if isinstance(instance, bool):
         return False
-    return isinstance(instance, int) or (isinstance(instance, float) and instance.is_integer())
+    return isinstance(instance, int) or (isinstance(instance, float) and is_json_integer(instance))
 
 
 @functools.cache
@@ -149,8 +150,11 @@ def kubernetes_validator_class() -> Any:
 
     type_checker = Draft4Validator.TYPE_CHECKER.redefine("integer", _is_whole_integer)
     # kube-openapi's multipleOf (relative tolerance; NaN and infinities fail instead of raising).
+    # Go's regexp (RE2, linear time) for `pattern`, as kube-openapi's validate.go.
     return extend(  # type: ignore[no-untyped-call]
-        Draft4Validator, validators={"multipleOf": multiple_of}, type_checker=type_checker
+        Draft4Validator,
+        validators={"multipleOf": multiple_of, "pattern": go_pattern},
+        type_checker=type_checker,
     )
 
 
@@ -193,19 +197,15 @@ _SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf")
 
 
 def _compiles(pattern: Any) -> bool:
-    try:
-        re.compile(pattern)
-    except (re.error, TypeError):
-        return False
-    return True
+    return isinstance(pattern, str) and pattern_problem(pattern) is None
 
 
 def _node_keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
     """The value keywords of one node, converted; sub-schemas of allOf/anyOf/oneOf/not unconverted."""
     out: dict[str, Any] = {key: schema[key] for key in _VALUE_KEYWORDS if key in schema}
     if "pattern" in out and not _compiles(out["pattern"]):
-        # Go's RE2 syntax is nearly Python's; a pattern Python cannot compile is skipped rather
-        # than crash jsonschema (the API server would have rejected a pattern RE2 cannot compile).
+        # A pattern RE2 (Go's syntax) cannot compile is a CRD error (check_schema reports it);
+        # nothing is validated against it, as the API server never accepts such a CRD.
         del out["pattern"]
     int_or_string = schema.get("x-kubernetes-int-or-string") is True
     if int_or_string:
@@ -275,7 +275,7 @@ def to_json_schema(schema: Mapping[str, Any], *, root: bool = False) -> dict[str
 
 
 def _is_integer(value: Any) -> bool:
-    return value.__class__ is int or (value.__class__ is float and value.is_integer())
+    return value.__class__ is int or (value.__class__ is float and is_json_integer(value))
 
 
 _TYPE_TESTS: dict[str, Check] = {
@@ -318,7 +318,10 @@ def fast_check(keywords: Mapping[str, Any]) -> Check | None:
         tests.append(lambda v: any(v == e and v.__class__ is e.__class__ for e in enum))
     pattern = keywords.get("pattern")
     if isinstance(pattern, str):
-        compiled = re.compile(pattern)
+        try:
+            compiled = compile_go(pattern)
+        except PatternError:
+            return _never
         tests.append(lambda v: v.__class__ is not str or compiled.search(v) is not None)
     for keyword, relation, container in (
         ("minLength", operator.ge, str),

@@ -1,9 +1,13 @@
 """Multi-document YAML parsing that keeps every node's position.
 
-Values are built the way `kubectl` sees them (sigs.k8s.io/yaml on top of go-yaml v2): YAML 1.1
-booleans (`yes`, `off`, ...), timestamps left as strings, mapping keys turned into strings,
-empty documents skipped. Unlike PyYAML's `safe_load_all`, duplicate keys and syntax errors become
-findings with positions instead of exceptions or silent overwrites.
+Values are built the way `kubectl` sees them (sigs.k8s.io/yaml on top of go-yaml v2, then JSON):
+every scalar is resolved by goyaml.py (go-yaml v2's resolve.go, not PyYAML's YAML 1.1 resolver),
+mapping keys become JSON strings as sigs.k8s.io/yaml converts them, and a value JSON cannot hold
+(`.nan`, a null key) makes the document a `yaml.not-json` finding, as kubectl refuses it. The
+stream is split into documents the way kubectl splits it (apimachinery's YAMLReader: a line
+starting with `---`, followed by nothing but a comment). Empty documents are skipped. Unlike
+PyYAML's `safe_load_all`, duplicate keys and syntax errors become findings with positions
+instead of exceptions or silent overwrites.
 
 Positions are not copied into the values (that would double the memory of every document).
 Each `Document` keeps the composed node tree and looks a JSON Pointer up in it only when a
@@ -24,6 +28,7 @@ from yaml.resolver import Resolver
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, alias_problem
+from mkdocs_appreg.engine import goyaml
 
 try:  # libyaml's parser and composer when PyYAML was built with it; pure Python otherwise
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
@@ -59,13 +64,79 @@ def split_pointer(pointer: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
-def key_string(value: Any) -> str:
-    """A mapping key as JSON sees it after sigs.k8s.io/yaml's conversion."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
+class NotJson(Exception):
+    """A document kubectl cannot convert to JSON, or a scalar go-yaml refuses, at `node`."""
+
+    def __init__(self, node: Node, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.rule = rule
+        self.message = message
+
+
+NOT_JSON_RULE = "yaml.not-json"
+TAG_RULE = "yaml.tag"
+
+
+def _go_scalar(node: ScalarNode) -> tuple[str, Any]:
+    """The resolved tag and Go value of a scalar node (goyaml.resolve), before JSON."""
+    tag = node.tag
+    if tag == STR_TAG:
+        return STR_TAG, node.value
+    try:
+        if tag == goyaml.BINARY:
+            return STR_TAG, goyaml.binary_string(node.value)
+        if tag == MERGE_TAG:
+            return STR_TAG, node.value  # `<<` where no merge can be: go-yaml keeps the text
+        return goyaml.resolve(tag, node.value)
+    except goyaml.DecodeError as error:
+        raise NotJson(node, TAG_RULE, str(error)) from None
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """A scalar's value as the API server sees it after kubectl's YAML -> JSON conversion.
+
+    Raises:
+        NotJson: JSON cannot hold the value (NaN, an infinity) or go-yaml refuses it.
+    """
+    tag, value = _go_scalar(node)
+    if tag == STR_TAG:
+        return value
+    problem = goyaml.not_json(value)
+    if problem is not None:
+        message = f"{node.value} cannot be converted to JSON, so kubectl refuses the document ({problem})"
+        raise NotJson(node, NOT_JSON_RULE, message)
+    return goyaml.json_value(tag, value)
+
+
+def scalar_key(node: ScalarNode) -> str:
+    """A scalar mapping key as a JSON object key (sigs.k8s.io/yaml convertToJSONableObject).
+
+    Raises:
+        NotJson: A key JSON cannot have (null, an integer only uint64 holds).
+    """
+    if node.tag == STR_TAG:
+        return str(node.value)
+    tag, value = _go_scalar(node)
+    try:
+        return goyaml.key_string(tag, value)
+    except goyaml.DecodeError as error:
+        message = f"key {node.value or '(empty)'} cannot be a JSON object key, so kubectl refuses the document ({error})"
+        raise NotJson(node, NOT_JSON_RULE, message) from None
+
+
+def _construct_go_scalar(loader: Any, node: ScalarNode) -> Any:
+    return scalar_value(node)
+
+
+def _construct_untagged(loader: Any, node: Node) -> Any:
+    # go-yaml v2 decodes a collection whatever its tag (`!!set`, `!custom`), and a scalar with a
+    # tag it does not know as its text.
+    if isinstance(node, MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, SequenceNode):
+        return loader.construct_sequence(node)
+    return scalar_value(node)  # type: ignore[arg-type]
 
 
 class _KubectlConstructor(SafeConstructor):
@@ -75,26 +146,20 @@ class _KubectlConstructor(SafeConstructor):
         super().__init__()
         self.duplicates: list[tuple[Node, str, Node]] = []
 
-    def construct_yaml_timestamp(self, node: Node) -> Any:
-        # go-yaml v2 keeps timestamp-looking scalars as strings when decoding into interface{},
-        # which is what the API server's YAML->JSON conversion does.
-        return self.construct_scalar(node)  # type: ignore[arg-type]
-
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             self.flatten_mapping(node)
         seen: dict[str, Node] = {}
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (list, dict)):
+            if not isinstance(key_node, ScalarNode):
                 raise ConstructorError(
                     "while constructing a mapping",
                     node.start_mark,
                     "found a mapping key that is not a scalar",
                     key_node.start_mark,
                 )
-            name = key_string(key)
+            name = scalar_key(key_node)
             if name in seen:
                 # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
                 self.duplicates.append((key_node, name, seen[name]))
@@ -103,9 +168,18 @@ class _KubectlConstructor(SafeConstructor):
         return mapping
 
 
-_KubectlConstructor.add_constructor(  # type: ignore[type-var]
-    TIMESTAMP_TAG, _KubectlConstructor.construct_yaml_timestamp
-)
+for _scalar_tag in (
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:binary",
+    TIMESTAMP_TAG,
+):
+    _KubectlConstructor.add_constructor(_scalar_tag, _construct_go_scalar)
+for _collection_tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs", None):
+    _KubectlConstructor.add_constructor(_collection_tag, _construct_untagged)
 
 
 class _Loader(_Parser, _KubectlConstructor, Resolver):
@@ -115,48 +189,26 @@ class _Loader(_Parser, _KubectlConstructor, Resolver):
         Resolver.__init__(self)
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
-        # libyaml's composer calls back into Python for every node's tag, and PyYAML's answer
-        # (a list concatenation and a regex per candidate resolver) was an eighth of the parse
-        # time. A scalar's tag depends only on its text and flags (no path resolver is
-        # registered), and most scalars start with a character no implicit resolver claims.
-        # No cache: a cache of seen values is memory that grows with the input's variety.
+        # go-yaml v2's resolver (goyaml.resolve), not PyYAML's YAML 1.1 one: `y` is a boolean,
+        # `1:20` a string, `0o17` an int, `=` a string. Only plain scalars are resolved; a quoted
+        # or block scalar is a string. `<<` keeps PyYAML's merge tag, which go-yaml's decoder
+        # recognizes by its text (decode.go isMerge).
         if kind is ScalarNode:
-            if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
-                    if regexp.match(value):
-                        return tag
-            return _DEFAULT_SCALAR
+            if not implicit[0]:
+                return STR_TAG
+            first = value[:1]
+            if first and first not in _RESOLVED_FIRST:
+                return MERGE_TAG if value == "<<" else STR_TAG
+            return goyaml.resolve("", value)[0]
         resolved: str = Resolver.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
         return resolved
 
 
-def _implicit_resolvers() -> dict[str, tuple[tuple[str, re.Pattern[str]], ...]]:
-    """PyYAML's implicit resolvers by first character, wildcard ones appended, as `resolve` tries them."""
-    table: dict[Any, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers
-    wildcard = table.get(None, [])
-    return {key: tuple(resolvers + wildcard) for key, resolvers in table.items() if key is not None}
-
-
-# PyYAML looks an empty scalar up under "" (the null resolver); value[:1] gives the same key.
-_IMPLICIT = _implicit_resolvers()
-_WILDCARD: tuple[tuple[str, re.Pattern[str]], ...] = tuple(Resolver.yaml_implicit_resolvers.get(None, []))
-_DEFAULT_SCALAR: str = Resolver.DEFAULT_SCALAR_TAG
+# The first characters goyaml.resolve may give another answer than "string" for.
+_RESOLVED_FIRST = frozenset("+-.0123456789yYnNtTfFoO~")
 
 
 STR_TAG = "tag:yaml.org,2002:str"
-MAP_TAG = "tag:yaml.org,2002:map"
-SEQ_TAG = "tag:yaml.org,2002:seq"
-# Scalar tags whose PyYAML constructor returns the value at once (no generator, no state).
-_PLAIN_SCALAR_TAGS = frozenset(
-    {
-        "tag:yaml.org,2002:null",
-        "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-        "tag:yaml.org,2002:binary",
-        TIMESTAMP_TAG,
-    }
-)
 
 
 class _Unusual(Exception):
@@ -168,58 +220,59 @@ def _construct(loader: _Loader, node: Node) -> Any:
 
     PyYAML's generic constructor runs a generator and several dict lookups per node, which cost
     as much as libyaml's whole parse. Resources are plain mappings, sequences and scalars, so a
-    direct walk builds them; anything else (merge keys, `!!set`, custom tags, nesting deeper than
-    the interpreter's recursion limit) goes to the generic constructor for the whole document, so
-    its values and errors stay exactly PyYAML's.
+    direct walk builds them; merge keys and nesting deeper than the interpreter's recursion
+    limit go to the generic constructor for the whole document (with the same Go scalar rules).
     """
     try:
         return _plain(loader, node, {})
     except (_Unusual, RecursionError):
         loader.duplicates.clear()
-        return loader.construct_document(node)
+        try:
+            return loader.construct_document(node)
+        finally:
+            # A refused scalar leaves the generic constructor's per-document state behind.
+            loader.constructed_objects = {}
+            loader.recursive_objects = {}
+            loader.state_generators = []
 
 
 def _plain(loader: _Loader, node: Node, shared: dict[int, Any]) -> Any:
     cls = node.__class__
-    tag = node.tag
     if cls is ScalarNode:
-        if tag == STR_TAG:
+        if node.tag == STR_TAG:
             return node.value
-        if tag in _PLAIN_SCALAR_TAGS:
-            return loader.yaml_constructors[tag](loader, node)
-        raise _Unusual
+        return scalar_value(node)  # type: ignore[arg-type]
     # An alias is the same node object again: build it once, so the value shares it as PyYAML's does.
     known = shared.get(id(node))
     if known is not None:
         return known
-    if cls is MappingNode and tag == MAP_TAG:
+    # go-yaml v2 decodes a collection whatever its tag.
+    if cls is MappingNode:
         mapping: dict[str, Any] = {}
         shared[id(node)] = mapping
         for position, (key_node, value_node) in enumerate(node.value):
-            name = _plain_key(loader, key_node)
+            name = _plain_key(key_node)
             if name in mapping:
                 # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
-                first = next(k for k, _ in reversed(node.value[:position]) if _plain_key(loader, k) == name)
+                first = next(k for k, _ in reversed(node.value[:position]) if _plain_key(k) == name)
                 loader.duplicates.append((key_node, name, first))
             mapping[name] = _plain(loader, value_node, shared)
         return mapping
-    if cls is SequenceNode and tag == SEQ_TAG:
-        sequence: list[Any] = []
-        shared[id(node)] = sequence
-        for item in node.value:
-            sequence.append(_plain(loader, item, shared))
-        return sequence
-    raise _Unusual
+    sequence: list[Any] = []
+    shared[id(node)] = sequence
+    for item in node.value:
+        sequence.append(_plain(loader, item, shared))
+    return sequence
 
 
-def _plain_key(loader: _Loader, node: Node) -> str:
+def _plain_key(node: Node) -> str:
     if node.__class__ is not ScalarNode:
         raise _Unusual  # PyYAML's constructor words the error for a collection key
     if node.tag == STR_TAG:
         return str(node.value)
-    if node.tag in _PLAIN_SCALAR_TAGS:
-        return key_string(loader.yaml_constructors[node.tag](loader, node))
-    raise _Unusual  # `<<` merge keys and tagged keys
+    if node.tag == MERGE_TAG:
+        raise _Unusual  # `<<` merge keys
+    return scalar_key(node)
 
 
 # Plain classes, not dataclasses: generating dataclass methods at import costs a cold build ~1 ms.
@@ -322,7 +375,7 @@ class Document:
         )
 
 
-def _mapping_entry(node: MappingNode, token: str) -> tuple[Node, Node] | None:
+def mapping_entry(node: MappingNode, token: str) -> tuple[Node, Node] | None:
     found: tuple[Node, Node] | None = None
     for key_node, value_node in node.value:
         if key_node.tag == MERGE_TAG:
@@ -337,20 +390,17 @@ def _mapping_entry(node: MappingNode, token: str) -> tuple[Node, Node] | None:
             sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
             for source in sources:
                 if isinstance(source, MappingNode):
-                    found = _mapping_entry(source, token)
+                    found = mapping_entry(source, token)
                     if found is not None:
                         return found
     return found
 
 
 def _scalar_key(node: ScalarNode) -> str:
-    if node.tag == "tag:yaml.org,2002:str":
-        return str(node.value)
     try:
-        value = _KubectlConstructor().construct_object(node)
-    except Exception:  # a key PyYAML cannot construct is compared by its text
+        return scalar_key(node)
+    except NotJson:  # a key JSON cannot have is compared by its text
         return str(node.value)
-    return key_string(value)
 
 
 def _find_mark(node: Node, tokens: list[str], value: bool = False) -> yaml.Mark:
@@ -358,7 +408,7 @@ def _find_mark(node: Node, tokens: list[str], value: bool = False) -> yaml.Mark:
     mark = node.start_mark
     for position, token in enumerate(tokens):
         if isinstance(current, MappingNode):
-            entry = _mapping_entry(current, token)
+            entry = mapping_entry(current, token)
             if entry is None:
                 return mark
             key_node, current = entry
@@ -480,11 +530,78 @@ def iter_documents(
     Returns:
         (As the generator's value) the number of documents seen, empty ones included.
     """
-    index = 0
     if len(text) > MAX_FILE_BYTES:
         message = f"the stream is {len(text)} characters long; the limit is {MAX_FILE_BYTES}"
         findings.append(Finding(file, 1 + line_offset, 1 + column_offset, "yaml.limit", message))
         return 0
+    if _SPLIT_NEEDED.search(text) is None:
+        # No line where YAML's document markers and kubectl's splitting could disagree: one
+        # parse of the whole stream gives kubectl's documents.
+        return (yield from _iter_stream(text, file, findings, line_offset, column_offset, 0, False))
+    index = 0
+    for chunk, first_line, bad_separator in _kubectl_chunks(text):
+        if chunk.strip():
+            index = yield from _iter_stream(
+                chunk, file, findings, line_offset + first_line, column_offset, index, True
+            )
+        if bad_separator is not None:
+            line, trimmed = bad_separator
+            message = f"invalid Yaml document separator: {trimmed}"
+            findings.append(
+                Finding(
+                    file, line + 1 + line_offset, 1 + column_offset, "yaml.syntax", message, document=index
+                )
+            )
+            break
+    return index
+
+
+# A line kubectl's YAMLReader and a YAML parser may split differently: a directive (`%YAML`),
+# a document end marker (`...`), or `---` followed by something other than a comment.
+_SPLIT_NEEDED = re.compile(r"^(?:%|\.\.\.|---(?![ \t]*(?:[ \t]#[^\n]*)?\r?$))", re.MULTILINE)
+
+
+def _kubectl_chunks(text: str) -> Generator[tuple[str, int, tuple[int, str] | None], None, None]:
+    """The documents of a stream as kubectl cuts it, each with its first line (0-based).
+
+    k8s.io/apimachinery pkg/util/yaml/decoder.go `YAMLReader.Read`: a line starting with `---`
+    ends the document when only spaces or a comment follow; anything else after it is "invalid
+    Yaml document separator" and ends the stream. Each piece is then decoded on its own by
+    go-yaml, which reads its first document only, so a `%YAML` directive above a `---` is a
+    piece without a document (a syntax error), as kubectl reports it.
+    """
+    lines = text.split("\n")
+    buffer: list[str] = []
+    first = 0
+    line_number = 0  # YAML's line count: a lone CR or U+2028 is a line break too
+    for position, line in enumerate(lines):
+        last = position == len(lines) - 1
+        if line.startswith("---"):
+            trimmed = line[3:].strip()
+            if trimmed and not trimmed.startswith("#"):
+                yield "\n".join(buffer), first, (line_number, trimmed)
+                return
+            yield "\n".join(buffer), first, None
+            buffer = []
+            line_number += 1 + len(_YAML_BREAK.findall(line))
+            first = line_number
+            continue
+        buffer.append(line)
+        if not last:
+            line_number += 1 + len(_YAML_BREAK.findall(line))
+    yield "\n".join(buffer), first, None
+
+
+def _iter_stream(
+    text: str,
+    file: str,
+    findings: list[Finding],
+    line_offset: int,
+    column_offset: int,
+    index: int,
+    first_only: bool,
+) -> Generator[Document, None, int]:
+    """The documents of one YAML stream (`first_only`: its first document, as go-yaml reads one)."""
     # Only aliases (`*name`) make nodes shared; without one there is no bomb to look for.
     check_aliases = "*" in text
     loader = _Loader(text)
@@ -503,14 +620,31 @@ def iter_documents(
                     refused = Document(file, index, None, node, line_offset, column_offset)
                     findings.append(refused.finding("", *problem))
                     index += 1
+                    if first_only:
+                        break
                     continue
                 value = _construct(loader, node)
+            except NotJson as refusal:
+                # kubectl cannot turn this document into JSON: it is refused as a whole, and
+                # the next document is read as usual.
+                loader.duplicates.clear()
+                pointer = pointer_of_node(node, refusal.node) if node is not None else ""
+
+                line = refusal.node.start_mark.line + 1 + line_offset
+                column = refusal.node.start_mark.column + 1 + column_offset
+                findings.append(
+                    Finding(file, line, column, refusal.rule, refusal.message, document=index, path=pointer)
+                )
+                index += 1
+                if first_only:
+                    break
+                continue
             except yaml.YAMLError as error:
                 findings.append(_syntax_finding(file, error, index, line_offset, column_offset, text))
                 break
             except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
                 # RecursionError: nesting deeper than the interpreter allows; the others come
-                # from constructors (`!!int` on junk, an unhashable merge) and carry no mark.
+                # from constructors (an unhashable merge) and carry no mark.
                 findings.append(
                     Finding(
                         file=file,
@@ -536,12 +670,43 @@ def iter_documents(
                         api_version=document.api_version,
                         kind=document.kind,
                         name=document.name,
+                        path=pointer_of_node(node, key_node),
                     )
                 )
             loader.duplicates.clear()
             index += 1
             if value is not None:
                 yield document
+            if first_only:
+                break
     finally:
         loader.dispose()
     return index
+
+
+def pointer_of_node(root: Node, target: Node) -> str:
+    """The JSON Pointer of `target` in the tree under `root` ("" when it is not found).
+
+    A mapping key node gives the pointer of its entry (`/data/username` for the second
+    `username:`), which is where a duplicate key or a key JSON cannot hold is reported.
+    """
+    stack: list[tuple[Node, str]] = [(root, "")]
+    seen: set[int] = set()
+    while stack:
+        node, pointer = stack.pop()
+        if node is target:
+            return pointer
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                token = _scalar_key(key_node) if isinstance(key_node, ScalarNode) else "?"
+                child = join_pointer(pointer, token)
+                if key_node is target:
+                    return child
+                stack.append((value_node, child))
+        elif isinstance(node, SequenceNode):
+            for position, item in enumerate(node.value):
+                stack.append((item, join_pointer(pointer, position)))
+    return ""

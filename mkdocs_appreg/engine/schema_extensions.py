@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, join_pointer
+from mkdocs_appreg.engine.goregexp import pattern_problem
 
 if TYPE_CHECKING:
     from mkdocs_appreg.engine import cel
@@ -437,6 +438,17 @@ def check_schema(
     problems: list[tuple[str, str]] = list(compile_schema_rules(schema, source=file).problems())
     for pointer, node in _schema_nodes(schema, ""):
         problems.extend(_check_list_type(pointer, node))
+        pattern_error = pattern_problem(node.get("pattern"))
+        if pattern_error is not None:
+            # apiextensions validation.go ValidateCustomResourceDefinitionOpenAPISchema:
+            # `regexp.Compile(schema.Pattern)`; RE2 has no backreferences and no lookaround.
+            problems.append(
+                (
+                    join_pointer(pointer, "pattern"),
+                    f"Invalid value: {node['pattern']!r}: must be a valid regular expression, "
+                    f"but isn't: {pattern_error}",
+                )
+            )
         if node.get("x-kubernetes-embedded-resource") is True and node.get("type") != "object":
             problems.append(
                 (

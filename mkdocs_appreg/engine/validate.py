@@ -29,6 +29,7 @@ from mkdocs_appreg.engine.describe import dotted_path, json_type, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer, parse_documents
 from mkdocs_appreg.engine.kinds import KindVersion, parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist, find_leaks
+from mkdocs_appreg.engine.lists import is_list, validate_list
 from mkdocs_appreg.engine.schema_extensions import (
     BLOCKING_RULES,
     SKIPPED_MESSAGE,
@@ -95,6 +96,11 @@ def validate_text(
     parsed = parse_documents(text, file)
     findings = list(parsed.findings)
     for document in parsed.documents:
+        if is_list(document):
+            findings.extend(
+                validate_list(document, lambda item: validate_document(item, registry, allowlist=allowlist))
+            )
+            continue
         findings.extend(validate_document(document, registry, allowlist=allowlist))
     return findings, len(parsed.documents)
 

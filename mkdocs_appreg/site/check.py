@@ -51,6 +51,7 @@ from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
 from mkdocs_appreg.engine.kinds import parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist
+from mkdocs_appreg.engine.lists import is_list, validate_list
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import directive_paths
@@ -206,6 +207,22 @@ def core_schemas(kubernetes_version: str | None) -> CoreSchemas:
 
 
 def validate_resource(
+    document: Document,
+    registry: SchemaRegistry,
+    core: CoreSchemas | None,
+    *,
+    missing: Severity = "warning",
+    allowlist: Allowlist | None = None,
+) -> list[Finding]:
+    """Validate one resource, or each item of a `kind: List` (lists.py), as `_validate_one` says."""
+    if is_list(document):
+        return validate_list(
+            document, lambda item: _validate_one(item, registry, core, missing=missing, allowlist=allowlist)
+        )
+    return _validate_one(document, registry, core, missing=missing, allowlist=allowlist)
+
+
+def _validate_one(
     document: Document,
     registry: SchemaRegistry,
     core: CoreSchemas | None,
