@@ -422,7 +422,16 @@ def test_usage_errors(args: list[str], complaint: str) -> None:
 
 def test_version() -> None:
     result = appreg("--version")
-    assert (result.returncode, result.stdout, result.stderr) == (0, f"appreg {__version__}\n", "")
+    assert (result.returncode, result.stderr) == (0, "")
+    first, coverage, gate = result.stdout.splitlines()
+    assert first == f"appreg {__version__}"
+    assert coverage.startswith("Kubernetes schemas: 1.25 to 1.37 shipped; kubernetes_version unset means")
+    assert "pin the release you run" in coverage
+    assert gate in (
+        "built-in kinds: jsonschema-rs gate on",
+        "built-in kinds: jsonschema only (slower on many resources; "
+        "pip install 'mkdocs-appreg[fast]' adds jsonschema-rs)",
+    )
 
 
 def test_help_lists_validate() -> None:

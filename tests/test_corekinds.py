@@ -1,16 +1,19 @@
-"""corekinds.py: built-in kinds against the upstream Kubernetes schemas of kubernetes-validate."""
+"""corekinds.py: built-in kinds against the upstream Kubernetes schemas (extracted from kubernetes-validate)."""
 
 from __future__ import annotations
 
+import gzip
+import importlib.metadata
+import re
 from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from mkdocs_appreg.common.errors import ConfigError
+from mkdocs_appreg.engine import corekinds
 from mkdocs_appreg.engine.corekinds import CoreSchemas, available_versions
 from mkdocs_appreg.engine.documents import Document, parse_documents
-
-pytest.importorskip("kubernetes_validate")
 
 CHECKS = Path(__file__).parent / "fixtures" / "checks"
 
@@ -155,12 +158,98 @@ def test_version_selection() -> None:
 def test_unknown_version(version: str) -> None:
     with pytest.raises(ConfigError) as raised:
         CoreSchemas(version)
-    assert str(raised.value) == (
-        f"Kubernetes version {version!r} has no schemas; available: {', '.join(available_versions())}"
+    hint = (
+        ""
+        if corekinds.upstream_versions()
+        else " (newer ones: pip install 'mkdocs-appreg[kubernetes-validate]')"
     )
+    assert str(raised.value) == (
+        f"Kubernetes version {version!r} has no schemas; available: {', '.join(available_versions())}{hint}"
+    )
+
+
+def test_without_kubernetes_validate_the_shipped_releases_serve_and_a_newer_one_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(corekinds, "_upstream_root", lambda: None)
+    for cached in (corekinds.upstream_versions, corekinds.available_versions, corekinds._release):
+        cached.cache_clear()
+    try:
+        assert available_versions() == corekinds.extracted_versions()
+        core = CoreSchemas("1.37")
+        assert core.knows("apps/v1", "Deployment")
+        assert [f.rule for d in documents("core-invalid.yaml") for f in core.validate(d) or []][:2] == [
+            "schema.required",
+            "schema.unknown-field",
+        ]
+        with pytest.raises(ConfigError) as raised:
+            CoreSchemas("1.38")
+        assert str(raised.value).endswith(
+            "available: "
+            + ", ".join(f"1.{m}" for m in range(25, 38))
+            + " (newer ones: pip install 'mkdocs-appreg[kubernetes-validate]')"
+        )
+    finally:
+        monkeypatch.undo()
+        for cached in (corekinds.upstream_versions, corekinds.available_versions, corekinds._release):
+            cached.cache_clear()
 
 
 def test_kinds_added_in_a_later_release() -> None:
     # ValidatingAdmissionPolicy reached admissionregistration.k8s.io/v1 in Kubernetes 1.30.
     assert CoreSchemas("1.30").knows("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")
     assert not CoreSchemas("1.29").knows("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")
+
+
+# --- the extract shipped in the package -----------------------------------------------------------
+
+
+def test_the_package_ships_the_strict_schemas_of_thirteen_releases() -> None:
+    assert corekinds.extracted_versions() == tuple(f"1.{minor}" for minor in range(25, 38))
+    assert set(corekinds.extracted_versions()) <= set(available_versions())
+
+
+def test_the_extract_is_current() -> None:
+    """Each extracted release equals the installed kubernetes-validate's (skipped without it).
+
+    On a difference: `python scripts/extract_kube_schemas.py`, and raise kubernetes-validate's
+    lower bound in the `test` extra to the version extracted from.
+    """
+    root = corekinds._upstream_root()
+    if root is None:
+        pytest.skip("kubernetes-validate is not installed")
+    wanted = re.search(r"kubernetes-validate>=([0-9.]+)", (REPO / "pyproject.toml").read_text())
+    assert wanted is not None, "pyproject.toml's test extra names the kubernetes-validate extracted from"
+    installed = importlib.metadata.version("kubernetes-validate")
+    if tuple(map(int, installed.split("."))) < tuple(map(int, wanted[1].split("."))):
+        pytest.skip(f"kubernetes-validate {installed} is older than the {wanted[1]} extracted from")
+    upstream = corekinds.upstream_versions()
+    assert upstream == corekinds.extracted_versions(), "releases differ: run scripts/extract_kube_schemas.py"
+    for version in upstream:
+        with gzip.open(corekinds._EXTRACT_DIR / f"v{version}.json.gz") as handle:
+            shipped = handle.read()
+        fresh = corekinds.extract_bytes(root.joinpath(f"v{version}.0-local-strict"))
+        assert shipped == fresh, f"v{version} differs from kubernetes-validate {installed}: run the script"
+
+
+def test_the_extract_holds_only_what_is_read() -> None:
+    with gzip.open(corekinds._EXTRACT_DIR / "v1.37.json.gz", "rt") as handle:
+        files = __import__("json").load(handle)["files"]
+    assert "_definitions.json" in files and "all.json" not in files
+    assert all(corekinds.is_kind_file(name, schema) for name, schema in files.items())
+    assert "deployment-apps-v1.json" in files
+
+
+def test_coverage_names_the_releases_and_asks_for_a_pin() -> None:
+    line = corekinds.coverage()
+    assert line.startswith("Kubernetes schemas: 1.25 to 1.37 shipped")
+    assert f"kubernetes_version unset means {available_versions()[-1]}" in line
+    assert line.endswith("pin the release you run (kubernetes_version: '1.37')")
+
+
+def test_without_jsonschema_rs_the_slow_path_gives_the_same_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_gate = [f for d in documents("core-invalid.yaml") for f in CoreSchemas("1.31").validate(d) or []]
+    monkeypatch.setattr(corekinds, "_fast_engine", lambda: None)
+    without = [f for d in documents("core-invalid.yaml") for f in CoreSchemas("1.31").validate(d) or []]
+    assert without == with_gate
+    assert [core for core in (CoreSchemas("1.31"),) if core.validate(documents("core-valid.yaml")[3]) == []]

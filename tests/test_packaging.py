@@ -70,3 +70,7 @@ def test_wheel_ships_the_license(tmp_path: Path) -> None:
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "License-Expression: Apache-2.0" in metadata
     assert "License-File: LICENSE" in metadata
+    # The Kubernetes schemas that make built-in kinds work without kubernetes-validate.
+    shipped = {n.rsplit("/", 1)[1] for n in names if n.startswith("mkdocs_appreg/kubeschemas/")}
+    assert shipped == {f"v1.{minor}.json.gz" for minor in range(25, 38)}
+    assert "Requires-Python: >=3.11" in metadata

@@ -378,6 +378,26 @@ COMMANDS: dict[str, Command] = {
 # --- entry point --------------------------------------------------------------------------------
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the version, then what the install covers (computed only when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from mkdocs_appreg.engine import corekinds
+
+        lines = [f"{parser.prog} {__version__}", corekinds.coverage(), corekinds.fast_gate()]
+        print("\n".join(lines), file=sys.stdout)
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `appreg` parser with one subparser per entry of `COMMANDS`."""
     parser = argparse.ArgumentParser(
@@ -385,7 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render and validate Kubernetes resource examples for documentation.",
         epilog="exit status: 0 no errors, 1 errors found, 2 usage or setup error",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="show the version, the Kubernetes releases the installed schemas cover, and exit",
+    )
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND", required=True)
     for name, command in COMMANDS.items():
         subparser = subparsers.add_parser(

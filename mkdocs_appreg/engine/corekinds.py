@@ -7,14 +7,23 @@ Kubernetes release (`v1.37.0-local-strict`; the strict variant closes every obje
 `additionalProperties: false`, which is how we find unknown fields), everything else behind
 `$ref: "/api/_definitions.json#/$defs/..."` (about 1.8 MB per release).
 
-We read those files ourselves rather than calling `kubernetes_validate.validate()`, which re-reads
-and re-parses the 1.8 MB definitions on every call and stops at the first error: the definitions
-are parsed once per release (cached for the process), each kind is compiled once, lazily.
+That package is 72 MB installed (two variants of 13 releases, each kind in many files), and we
+read one release's strict half. So the strict files we read (the definitions and the files of
+the kinds, nothing else) are extracted into the package, one gzipped JSON per release
+(`mkdocs_appreg/kubeschemas/v1.37.json.gz`, 100-300 KB each), by `scripts/extract_kube_schemas.py`;
+`tests/test_corekinds.py` fails when the extract differs from the installed kubernetes-validate.
+When kubernetes-validate is installed too, the releases it ships that the extract lacks (a
+newer one) are read from it; a release both have is read from the extract.
 
-Engine: a document is first checked with `jsonschema-rs` (about 4 us per Deployment against about
-0.9 ms for the `jsonschema` library, measured on 1,000 Deployments), and only an invalid one is
-walked again with `jsonschema` for the detail (its error tree tells which branch of a `oneOf`
-failed how). Without `jsonschema-rs` installed, `jsonschema` does both, only slower.
+We read those files ourselves rather than calling `kubernetes_validate.validate()`, which re-reads
+and re-parses the 1.8 MB definitions on every call and stops at the first error: a release is
+parsed once (cached for the process), each kind is compiled once, lazily.
+
+Engine: with the `fast` extra installed, a document is first checked with `jsonschema-rs` (about
+4 us per Deployment against about 0.9 ms for the `jsonschema` library, measured on 1,000
+Deployments), and only an invalid one is walked again with `jsonschema` for the detail (its
+error tree tells which branch of a `oneOf` failed how). Without `jsonschema-rs` (15.7 MB, the
+default install), `jsonschema` does both, only slower.
 
 Findings use the CRD engine's rule ids: `schema.type`, `schema.required` (at the parent),
 `schema.enum`, `schema.unknown-field` (at the key), `schema.<keyword>` (kebab-case) for the rest.
@@ -30,10 +39,10 @@ The OpenAPI documents carry no enums for fields the API server validates against
 from __future__ import annotations
 
 import functools
+import gzip
 import importlib.util
 import json
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,14 +53,11 @@ from mkdocs_appreg.engine.describe import dotted_path, json_type, pointer_of, sh
 from mkdocs_appreg.engine.documents import Document, join_pointer
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import jsonschema
     import referencing
     from jsonschema.exceptions import ValidationError
-
-    if sys.version_info >= (3, 11):
-        from importlib.resources.abc import Traversable
-    else:
-        from importlib.abc import Traversable
 
 
 @functools.cache
@@ -67,6 +73,11 @@ def _fast_engine() -> Any:
 _PACKAGE = "kubernetes_validate"
 _SCHEMA_ROOT = "kubernetes-json-schema"
 _RE_FOLDER = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.0-local-strict$")
+_RE_EXTRACT = re.compile(r"^v(?P<major>\d+)\.(?P<minor>\d+)\.json\.gz$")
+_EXTRACT_DIR = Path(__file__).resolve().parent.parent / "kubeschemas"
+DEFINITIONS = "_definitions.json"
+EXTRA_FAST = "pip install 'mkdocs-appreg[fast]'"
+EXTRA_UPSTREAM = "pip install 'mkdocs-appreg[kubernetes-validate]'"
 
 
 # Patterns most builds never use are compiled on first use (a `functools.cache` function, like
@@ -111,12 +122,16 @@ _ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
 _RULES = {"additionalProperties": "schema.unknown-field"}
 
 
-def _schema_root() -> Traversable:
+def _upstream_root() -> Traversable | None:
+    """kubernetes-validate's schema folder, or None when it is not installed."""
     # Locate the package without running its __init__, which imports jsonschema (~0.1 s) for
     # functions we do not call; only its data files are read.
-    spec = importlib.util.find_spec(_PACKAGE)
+    try:
+        spec = importlib.util.find_spec(_PACKAGE)
+    except (ImportError, ValueError):  # pragma: no cover - a broken install
+        return None
     if spec is None:
-        raise ModuleNotFoundError(_PACKAGE)
+        return None
     locations = list(spec.submodule_search_locations or ())
     if locations and Path(locations[0]).is_dir():
         return Path(locations[0]).joinpath(_SCHEMA_ROOT)
@@ -127,25 +142,104 @@ def _schema_root() -> Traversable:
     return resources.files(_PACKAGE).joinpath(_SCHEMA_ROOT)  # pragma: no cover - a zipped install
 
 
+def _listed(root: Traversable | None, pattern: re.Pattern[str]) -> set[tuple[int, int]]:
+    if root is None:
+        return set()
+    try:
+        names = [entry.name for entry in root.iterdir()]
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    return {(int(m["major"]), int(m["minor"])) for n in names if (m := pattern.match(n)) is not None}
+
+
+def _label(release: tuple[int, int]) -> str:
+    return f"{release[0]}.{release[1]}"
+
+
+@functools.cache
+def extracted_versions() -> tuple[str, ...]:
+    """The Kubernetes releases whose schemas ship in this package, oldest first."""
+    return tuple(_label(r) for r in sorted(_listed(_EXTRACT_DIR, _RE_EXTRACT)))
+
+
+@functools.cache
+def upstream_versions() -> tuple[str, ...]:
+    """The releases of an installed kubernetes-validate (none when it is not installed)."""
+    return tuple(_label(r) for r in sorted(_listed(_upstream_root(), _RE_FOLDER)))
+
+
 @functools.cache
 def available_versions() -> tuple[str, ...]:
-    """The Kubernetes releases shipped by `kubernetes-validate`, oldest first (`("1.25", ...)`)."""
-    try:
-        root = _schema_root()
-        names = [entry.name for entry in root.iterdir()]
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
-        return ()
-    found = [(int(m["major"]), int(m["minor"])) for n in names if (m := _RE_FOLDER.match(n)) is not None]
-    return tuple(f"{major}.{minor}" for major, minor in sorted(found))
+    """Every release with schemas, oldest first (`("1.25", ...)`): the extract's and upstream's."""
+    found = _listed(_EXTRACT_DIR, _RE_EXTRACT) | _listed(_upstream_root(), _RE_FOLDER)
+    return tuple(_label(r) for r in sorted(found))
+
+
+def coverage() -> str:
+    """One line on the releases the installed schemas cover, for `appreg --version` and errors."""
+    extracted, upstream = extracted_versions(), upstream_versions()
+    if not extracted and not upstream:
+        return "Kubernetes schemas: none installed"
+    parts = []
+    if extracted:
+        parts.append(f"{_span(extracted)} shipped")
+    added = [v for v in upstream if v not in extracted]
+    if added:
+        parts.append(f"{_span(tuple(added))} from kubernetes-validate")
+    newest = available_versions()[-1]
+    return (
+        f"Kubernetes schemas: {', '.join(parts)}; kubernetes_version unset means {newest}, the newest "
+        f"installed, which moves when you upgrade: pin the release you run (kubernetes_version: '{newest}')"
+    )
+
+
+def fast_gate() -> str:
+    """One line on the jsonschema-rs gate, for `appreg --version`."""
+    if importlib.util.find_spec("jsonschema_rs") is not None:
+        return "built-in kinds: jsonschema-rs gate on"
+    return f"built-in kinds: jsonschema only (slower on many resources; {EXTRA_FAST} adds jsonschema-rs)"
+
+
+def _span(versions: tuple[str, ...]) -> str:
+    return versions[0] if len(versions) == 1 else f"{versions[0]} to {versions[-1]}"
+
+
+class _Release:
+    """The strict schema files of one release: the extract's, or kubernetes-validate's folder."""
+
+    def __init__(self, version: str) -> None:
+        self._files: dict[str, Any] | None = None
+        self._folder: Traversable | None = None
+        if version in extracted_versions():
+            with gzip.open(_EXTRACT_DIR / f"v{version}.json.gz", "rt", encoding="utf-8") as handle:
+                extract = json.load(handle)
+            self._files = extract["files"]
+        else:
+            root = _upstream_root()
+            if root is None:  # pragma: no cover - available_versions() listed it a moment ago
+                raise ModuleNotFoundError(_PACKAGE)
+            self._folder = root.joinpath(f"v{version}.0-local-strict")
+
+    def read(self, name: str) -> Any:
+        """A file of the release, parsed; None when the release has no such file."""
+        if self._files is not None:
+            return self._files.get(name)
+        assert self._folder is not None
+        try:
+            return json.loads(self._folder.joinpath(name).read_text("utf-8"))
+        except (OSError, ValueError):  # no such kind in this release, or an unreadable file
+            return None
+
+
+@functools.cache
+def _release(version: str) -> _Release:
+    return _Release(version)
 
 
 @functools.cache
 def _definitions(version: str) -> dict[str, Any]:
     """`_definitions.json` of a release, parsed once per process, with the known enums added."""
-    text = (
-        _schema_root().joinpath(f"v{version}.0-local-strict").joinpath("_definitions.json").read_text("utf-8")
-    )
-    definitions: dict[str, Any] = json.loads(text)
+    definitions: dict[str, Any] = _release(version).read(DEFINITIONS)
     defs = definitions.get("$defs", {})
     for name, members in _ENUMS.items():
         properties = defs.get(name, {}).get("properties", {})
@@ -154,6 +248,34 @@ def _definitions(version: str) -> dict[str, Any]:
                 # `None` too: every generated type is nullable and null means "unset".
                 properties[member]["enum"] = [*values, None]
     return definitions
+
+
+def is_kind_file(name: str, schema: Any) -> bool:
+    """Whether a file of a release is one we read: the definitions, or a kind with its GVK."""
+    if name == DEFINITIONS:
+        return True
+    return isinstance(schema, dict) and isinstance(schema.get("x-kubernetes-group-version-kind"), list)
+
+
+def extract_release(folder: Traversable) -> dict[str, Any]:
+    """The part of a kubernetes-validate strict release folder that we read, as one JSON value.
+
+    `scripts/extract_kube_schemas.py` writes it gzipped; the test compares it with the installed
+    package. The aggregate `all.json` and the files of types that are no kind are left out.
+    """
+    files: dict[str, Any] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json") or entry.name == "all.json":
+            continue
+        schema = json.loads(entry.read_text("utf-8"))
+        if is_kind_file(entry.name, schema):
+            files[entry.name] = schema
+    return {"files": files}
+
+
+def extract_bytes(folder: Traversable) -> bytes:
+    """`extract_release` serialised the one way the script writes and the test compares."""
+    return json.dumps(extract_release(folder), sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 @functools.cache
@@ -217,8 +339,8 @@ class CoreSchemas:
         available = available_versions()
         if not available:
             raise ConfigError(
-                "the Kubernetes schemas of the kubernetes-validate package are not installed "
-                "(pip install 'kubernetes-validate>=1.30,<2')"
+                "no Kubernetes schemas installed: the package's kubeschemas/ folder is missing "
+                "(reinstall mkdocs-appreg)"
             )
         if kubernetes_version is None:
             version = available[-1]
@@ -226,12 +348,13 @@ class CoreSchemas:
             match = _version().match(kubernetes_version.strip())
             version = f"{int(match['major'])}.{int(match['minor'])}" if match else ""
             if version not in available:
+                # Without kubernetes-validate, a newer release may be one install away.
+                hint = "" if upstream_versions() else f" (newer ones: {EXTRA_UPSTREAM})"
                 raise ConfigError(
                     f"Kubernetes version {kubernetes_version!r} has no schemas; "
-                    f"available: {', '.join(available)}"
+                    f"available: {', '.join(available)}{hint}"
                 )
         self._version = version
-        self._folder = _schema_root().joinpath(f"v{version}.0-local-strict")
         self._schemas: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
@@ -257,10 +380,7 @@ class CoreSchemas:
         # so `apps.example.com/v1 Deployment` would find apps' file: the schema's own GVK decides.
         short = group.split(".", 1)[0]
         name = f"{kind.lower()}-{short}-{version}.json" if group else f"{kind.lower()}-{version}.json"
-        try:
-            schema = json.loads(self._folder.joinpath(name).read_text("utf-8"))
-        except (OSError, ValueError):  # no such kind in this release, or an unreadable file
-            return None
+        schema = _release(self._version).read(name)
         wanted = {"group": group, "version": version, "kind": kind}
         gvks = schema.get("x-kubernetes-group-version-kind") if isinstance(schema, dict) else None
         if not isinstance(gvks, list) or wanted not in gvks:

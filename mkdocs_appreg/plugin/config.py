@@ -92,7 +92,8 @@ class AppregConfig(base.Config):
     `distinct_secrets`); unset: all on."""
 
     kubernetes_version = _KubernetesVersion()
-    """Kubernetes release of the built-in kinds' schemas (`'1.31'`); unset: the newest shipped."""
+    """Kubernetes release of the built-in kinds' schemas (`'1.35'`); unset: the newest installed
+    (which moves on upgrade: pin it; `appreg --version` lists the releases)."""
 
     prose = c.Type(bool, default=False)
     """Check backticked field names in the pages' text against the CRDs of the resources shown."""
