@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,9 +225,7 @@ def test_enabled_false_leaves_only_the_directive(project: Path) -> None:
 
 
 def _toml(path: Path) -> dict[str, Any]:
-    if sys.version_info < (3, 11):
-        pytest.skip("tomllib needs Python 3.11")
-    import tomllib  # type: ignore[import-not-found, unused-ignore]
+    import tomllib
 
     data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))["project"]
     return data

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,13 +265,11 @@ def load_zensical_site(config_file: Path) -> StandaloneSite:
     """Read a zensical.toml that configures appreg as a Markdown extension, for `appreg check`.
 
     Raises:
-        ConfigError: The file cannot be read or parsed (tomllib needs Python 3.11), it does not
-            list the appreg extension, or an option is wrong.
+        ConfigError: The file cannot be read or parsed, it does not list the appreg extension,
+            or an option is wrong.
     """
     shown = str(config_file)
-    if sys.version_info < (3, 11):
-        raise ConfigError("reading a zensical.toml needs Python 3.11 or later (tomllib)", file=shown)
-    import tomllib  # type: ignore[import-not-found, unused-ignore]  # mypy checks as Python 3.10
+    import tomllib
 
     try:
         with config_file.open("rb") as stream:
