@@ -321,3 +321,15 @@ def test_check_reads_an_mkdocs_yml_with_the_extension_and_no_plugin(
     config["markdown_extensions"].append({"appreg": options})
     (site_copy / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     assert main(["check", "-f", str(site_copy / "mkdocs.yml")]) == 0, capsys.readouterr()
+
+
+def test_a_page_linked_out_of_the_project_is_refused(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.md"
+    outside.write_text("```yaml\napiVersion: v1\nkind: Secret\n```\n", encoding="utf-8")
+    (project / "docs/leak.md").symlink_to(outside)
+    with pytest.raises(
+        BuildFailure, match=r"docs/leak\.md: the page is a symlink that leads out of the project"
+    ):
+        convert(PAGE, standalone=True, vars={"ns": "demo"})

@@ -32,7 +32,12 @@ from mkdocs_appreg.common.errors import AppregError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.findings import failing as failing_findings
 from mkdocs_appreg.pages.snippets import snippet_resolver
-from mkdocs_appreg.site.options import check_options_from_mapping, project_options, settings_from_options
+from mkdocs_appreg.site.options import (
+    check_options_from_mapping,
+    page_sources,
+    project_options,
+    settings_from_options,
+)
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -80,17 +85,6 @@ class HostContext:
     @property
     def strict(self) -> bool:
         return self.config.get("strict") is True
-
-
-def _page_files(docs_dir: Path) -> list[Path]:
-    # As MkDocs' default `exclude_docs` (and Zensical's), dot files and folders are not pages.
-    pages: list[Path] = []
-    for directory, folders, files in os.walk(docs_dir):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
-        pages.extend(
-            Path(directory, name) for name in sorted(files) if name.endswith(".md") and name[0] != "."
-        )
-    return pages
 
 
 def _stat_walk(path: Path) -> list[tuple[str, int, int]]:
@@ -191,16 +185,10 @@ class StandaloneProject:
 
         settings = self.settings
         assert self.check is not None
-        pages: list[tuple[str, str]] = []
-        for path in _page_files(settings.docs_dir):
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                continue  # the host reports a page it cannot read when it converts it
-            pages.append((settings.display(path), text))
         if self._memo is None:
             self._memo = ValidationMemo()
         try:
+            pages = page_sources(settings)  # those `appreg check` reads from a zensical.toml
             registry, warnings = build_registry(settings, SchemaRegistry.builtin())
             result = check_site(
                 settings,

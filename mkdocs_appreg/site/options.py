@@ -241,10 +241,15 @@ def _extension_options(extensions: Any, name: str) -> Mapping[str, Any] | None:
 def page_sources(settings: ProjectSettings) -> list[tuple[str, str]]:
     """Every Markdown page below docs_dir (dot files and folders excluded, as MkDocs does).
 
+    A page that is a symlink leading out of the project is refused: pages come from pull
+    requests, and `docs/x.md -> /proc/self/environ` must not be read into findings.
+
     Raises:
-        ConfigError: A page cannot be read or is not UTF-8.
+        ConfigError: A page cannot be read, is not UTF-8, or leads out of the project.
     """
+    root = settings.root.resolve()
     pages: list[tuple[str, str]] = []
+    # os.walk enters no symlinked folder (followlinks=False), so only a file can be a link.
     for directory, folders, files in os.walk(settings.docs_dir):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(files):
@@ -252,6 +257,8 @@ def page_sources(settings: ProjectSettings) -> list[tuple[str, str]]:
                 continue
             path = Path(directory, name)
             shown = settings.display(path)
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                raise ConfigError("the page is a symlink that leads out of the project", file=shown)
             try:
                 pages.append((shown, path.read_text(encoding="utf-8-sig")))
             except UnicodeDecodeError as error:
