@@ -333,3 +333,12 @@ def test_a_page_linked_out_of_the_project_is_refused(
         BuildFailure, match=r"docs/leak\.md: the page is a symlink that leads out of the project"
     ):
         convert(PAGE, standalone=True, vars={"ns": "demo"})
+
+
+def test_render_reads_zensical_toml(
+    zensical_site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What the Hosts page suggests for publishing under Zensical: render into a folder first.
+    out = tmp_path / "out"
+    assert main(["render", "-f", str(zensical_site / "zensical.toml"), "--out", str(out)]) == 0
+    assert (out / "development/resources/registry.yaml").read_text(encoding="utf-8").startswith("apiVersion:")

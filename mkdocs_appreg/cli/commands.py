@@ -282,9 +282,14 @@ def run_check(config_file: str, output_format: str, stdout: TextIO) -> int:
 
 def run_render(config_file: str, out: str | None, stdout: TextIO) -> int:
     """`appreg render`: write the rendered resources at their docs paths, for inspection."""
-    from mkdocs_appreg.plugin.config import load_settings
+    if config_file.endswith(".toml"):
+        from mkdocs_appreg.site.options import load_zensical_site
 
-    settings = load_settings(Path(config_file))
+        settings = load_zensical_site(Path(config_file), read_pages=False).settings
+    else:
+        from mkdocs_appreg.plugin.config import load_settings
+
+        settings = load_settings(Path(config_file))
     rendered, findings = _render(settings)
     if findings:
         REPORTERS["text"](findings, 0, stdout)
@@ -312,7 +317,7 @@ def _add_config_argument(parser: argparse.ArgumentParser) -> None:
         "--config-file",
         default=DEFAULT_CONFIG_FILE,
         metavar="FILE",
-        help="the site configuration: mkdocs.yml, or a zensical.toml for `check` (default: %(default)s)",
+        help="the site configuration: mkdocs.yml or zensical.toml (default: %(default)s)",
     )
 
 

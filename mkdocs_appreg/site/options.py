@@ -268,8 +268,10 @@ def page_sources(settings: ProjectSettings) -> list[tuple[str, str]]:
     return pages
 
 
-def load_zensical_site(config_file: Path) -> StandaloneSite:
+def load_zensical_site(config_file: Path, *, read_pages: bool = True) -> StandaloneSite:
     """Read a zensical.toml that configures appreg as a Markdown extension, for `appreg check`.
+
+    `read_pages=False` leaves the pages out (`appreg render` needs only the settings).
 
     Raises:
         ConfigError: The file cannot be read or parsed, it does not list the appreg extension,
@@ -308,7 +310,8 @@ def load_zensical_site(config_file: Path) -> StandaloneSite:
     snippets = _extension_options(extensions, "pymdownx.snippets") or {}
     base = snippets.get("base_path", ["."]) if isinstance(snippets, dict) else ["."]
     bases = [base] if isinstance(base, str) else [str(entry) for entry in base if isinstance(entry, str)]
-    return StandaloneSite(settings, check, page_sources(settings), [(root / b).resolve() for b in bases])
+    pages = page_sources(settings) if read_pages else []
+    return StandaloneSite(settings, check, pages, [(root / b).resolve() for b in bases])
 
 
 __all__ = [
