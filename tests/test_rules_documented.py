@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from mkdocs_appreg.engine import cel, compiler, corekinds, validate
+from mkdocs_appreg.engine import cel, compiler, corekinds
+from mkdocs_appreg.engine.describe import schema_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "mkdocs_appreg"
@@ -61,7 +62,7 @@ NOT_RULE_IDS: dict[str, str] = {
 
 # Modules that build rule ids at run time: (module file, literal prefix of the f-string). Each one
 # has a test below that proves every id it can build is one the table lists.
-DYNAMIC_BUILDERS = frozenset({("validate.py", "schema."), ("corekinds.py", "schema.")})
+DYNAMIC_BUILDERS = frozenset({("describe.py", "schema.")})
 
 
 def _is_rule_id(text: str) -> bool:
@@ -210,7 +211,9 @@ def test_every_rule_the_source_emits_is_documented() -> None:
 
 
 def test_every_documented_rule_exists_in_the_source() -> None:
-    stale = sorted(set(documented_rules()) - set(source_rule_ids()))
+    # `describe.schema_rule` builds the `schema.*` ids of jsonschema's keywords at run time.
+    built = {schema_rule(keyword) for keyword in compiler.KubernetesValidator.VALIDATORS}
+    stale = sorted(set(documented_rules()) - set(source_rule_ids()) - built)
     assert not stale, f"rows of {RULES_PAGE.relative_to(ROOT)} for ids no module emits: {stale}"
 
 
@@ -231,18 +234,19 @@ def test_rule_ids_built_at_run_time_are_known() -> None:
 
 
 def test_validate_names_every_keyword_jsonschema_can_report() -> None:
-    """`validate._schema_finding` falls back to `f"schema.{keyword}"`; prove it never does.
+    """`describe.schema_rule` builds ids from keywords; prove each id validate can build is listed.
 
     jsonschema reports an error under the keyword that failed. The converted schemas hold only
     `compiler._VALUE_KEYWORDS`, the combinators and the structure keywords, and the structure
     keywords (`properties`, `items`, `additionalProperties` as a schema, `allOf`) only descend:
-    their errors carry the inner keyword. Every other keyword must be in `validate._RULES`.
+    their errors carry the inner keyword. Every other keyword's rule must be documented.
     """
     descend_only = {"properties", "items", "additionalProperties", "allOf"}
     keywords = set(compiler._VALUE_KEYWORDS) | set(compiler._SCHEMA_LIST_KEYWORDS) | {"not"}
     reportable = (keywords & set(compiler.KubernetesValidator.VALIDATORS)) - descend_only
     assert reportable, "no keyword left: the keyword tables moved"
-    assert reportable <= set(validate._RULES), sorted(reportable - set(validate._RULES))
+    missing = sorted({schema_rule(k) for k in reportable} - set(documented_rules()))
+    assert not missing, f"validate can report {missing}, which {RULES_PAGE.name} does not list"
 
 
 def _schema_keywords(schema: Any, found: set[str]) -> None:
@@ -291,7 +295,7 @@ def test_corekinds_rule_ids_for_the_shipped_schemas_are_documented() -> None:
     reportable = (keywords & set(Draft202012Validator.VALIDATORS)) - descend_only
     reportable.discard("format")
     assert {"type", "required", "enum", "additionalProperties"} <= reportable  # the walk works
-    built = {corekinds._RULES.get(k, f"schema.{corekinds._kebab(k)}") for k in reportable}
+    built = {schema_rule(k) for k in reportable}
     missing = sorted(built - set(documented_rules()))
     assert not missing, f"corekinds can report {missing}, which {RULES_PAGE.name} does not list"
 

@@ -23,6 +23,7 @@ from mkdocs_appreg.cli.reporters import REPORTERS, one_line
 from mkdocs_appreg.common.errors import AppregError, ConfigError, InputError
 from mkdocs_appreg.common.findings import Finding, has_errors
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limited
+from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdcache import CrdCache
 from mkdocs_appreg.engine.schemas import SchemaRegistry
@@ -126,18 +127,8 @@ def read_source(file: str, stdin: BinaryIO | None) -> Source:
 
 
 def _encoding_finding(name: str, data: bytes, error: UnicodeDecodeError) -> Finding:
-    # Everything before the first bad byte decodes, so the position is counted in characters, the
-    # way an editor shows it.
-    before = data[: error.start].decode("utf-8")
-    line = before.count("\n") + 1
-    column = len(before) - (before.rfind("\n") + 1) + 1
-    return Finding(
-        file=name,
-        line=line,
-        column=column,
-        rule="yaml.encoding",
-        message=f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} ({error.reason})",
-    )
+    line, column, message = undecodable(data, error)
+    return Finding(file=name, line=line, column=column, rule="yaml.encoding", message=message)
 
 
 def load_registry(crds: Sequence[str]) -> tuple[SchemaRegistry, list[Finding]]:

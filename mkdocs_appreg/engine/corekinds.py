@@ -49,8 +49,9 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.engine.describe import dotted_path, json_type, pointer_of, show_value
+from mkdocs_appreg.engine.describe import dotted_path, json_type, pointer_of, schema_rule, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer
+from mkdocs_appreg.engine.kinds import parse_api_version
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -117,9 +118,6 @@ _ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     # apps/validation ValidateDeploymentStrategy
     "io.k8s.api.apps.v1.DeploymentStrategy": {"type": ("Recreate", "RollingUpdate")},
 }
-
-# Keywords whose rule id is not `schema.<kebab-case keyword>`; the same ids as validate.py's.
-_RULES = {"additionalProperties": "schema.unknown-field"}
 
 
 def _upstream_root() -> Traversable | None:
@@ -370,7 +368,10 @@ class CoreSchemas:
         return self._schemas[key]
 
     def _read_schema(self, api_version: str, kind: str) -> dict[str, Any] | None:
-        group, _, version = api_version.rpartition("/")
+        parsed = parse_api_version(api_version)
+        if parsed is None:
+            return None
+        group, version = parsed
         # Only names that can be kinds and groups make a file name (no `/` or `..` into the package).
         if not re.fullmatch(r"[A-Za-z0-9]+", kind) or not re.fullmatch(r"[a-z0-9]+", version):
             return None
@@ -439,10 +440,6 @@ class CoreSchemas:
 # --- errors -> findings ---------------------------------------------------------------------------
 
 
-def _kebab(keyword: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", keyword).lower()
-
-
 def _types(schema: Any) -> list[str]:
     """The non-null types a (sub)schema allows, following `oneOf`/`anyOf` branches."""
     if not isinstance(schema, Mapping):
@@ -473,7 +470,7 @@ def _findings(document: Document, error: ValidationError) -> Iterator[Finding]:
                 pointer, "schema.type", f"expected {' or '.join(wanted)}, got {json_type(instance)}"
             )
             return
-    rule = _RULES.get(keyword, f"schema.{_kebab(keyword)}")
+    rule = schema_rule(keyword)
     if keyword == "additionalProperties" and expected is False and isinstance(instance, dict):
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
         for key in instance:

@@ -16,6 +16,7 @@ import yaml
 
 from mkdocs_appreg.common.errors import CrdError
 from mkdocs_appreg.common.limits import FileTooLarge, alias_problem, read_limited
+from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.engine.documents import Document, describe_yaml_error
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, KindVersion
 from mkdocs_appreg.engine.schema_extensions import check_schema
@@ -62,7 +63,8 @@ def decode_crd(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CrdError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=shown) from None
+        line, _column, message = undecodable(data, error)
+        raise CrdError(message, file=shown, line=line) from None
 
 
 # A cached file holds no display name (the same bytes may be configured under another path):

@@ -7,6 +7,7 @@ Shared by every module that turns a schema violation into a message, so a type i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -57,3 +58,15 @@ def pointer_of(parts: Iterable[str | int]) -> str:
     for part in parts:
         pointer = join_pointer(pointer, part)
     return pointer
+
+
+# jsonschema keyword -> rule id, for CRD schemas (validate.py) and core kinds (corekinds.py) alike:
+# `schema.` and the keyword in kebab case (`minLength` -> `schema.min-length`), except where the
+# API server's own word for the error is another (an unknown field is pruned, not "additional").
+_SCHEMA_RULES = {"additionalProperties": "schema.unknown-field"}
+
+
+def schema_rule(keyword: str) -> str:
+    """The rule id of a jsonschema error raised by `keyword`."""
+    rule = _SCHEMA_RULES.get(keyword)
+    return rule if rule is not None else f"schema.{re.sub(r'(?<!^)(?=[A-Z])', '-', keyword).lower()}"

@@ -100,17 +100,29 @@ class KindVersion:
         )
 
 
-def parse_api_version(api_version: str) -> tuple[str, str] | None:
-    """(group, version) of an apiVersion, or None when it is malformed.
+def parse_group_version(api_version: str) -> tuple[str, str] | None:
+    """(group, version) as k8s.io/apimachinery pkg/runtime/schema ParseGroupVersion splits it.
 
-    k8s.io/apimachinery pkg/runtime/schema ParseGroupVersion: `v1` is the core group, `g/v`
-    names a group, anything with more slashes is an error.
+    `""` and `"/"` are the empty GroupVersion, no `/` is the core group, one `/` splits group and
+    version; more than one is ParseGroupVersion's error, None here.
     """
-    if not api_version:
-        return None
-    if "/" not in api_version:
+    if not api_version or api_version == "/":
+        return "", ""
+    group, slash, version = api_version.partition("/")
+    if not slash:
         return "", api_version
-    group, _, version = api_version.partition("/")
-    if not group or not version or "/" in version:
+    if "/" in version:
         return None
     return group, version
+
+
+def parse_api_version(api_version: str) -> tuple[str, str] | None:
+    """(group, version) of the apiVersion a resource names, or None when it is malformed.
+
+    `parse_group_version` without the empty parts it lets through: `v1` is the core group, `g/v`
+    names a group; `""`, `/v1`, `g/` and anything with more slashes name no version to look up.
+    """
+    parsed = parse_group_version(api_version)
+    if parsed is None or not parsed[1] or (not parsed[0] and "/" in api_version):
+        return None
+    return parsed

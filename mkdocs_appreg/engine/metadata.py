@@ -28,6 +28,7 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, escape_pointer_token, split_pointer
+from mkdocs_appreg.engine.kinds import parse_group_version
 
 # --- string rules (k8s.io/apimachinery/pkg/util/validation/validation.go) ---------------------
 
@@ -494,7 +495,7 @@ class _MetaCheck:
             for key in _OWNER_STRING_FIELDS:
                 value = reference.get(key)
                 strings[key] = value if isinstance(value, str) else ""
-            group, version = _parse_group_version(strings["apiVersion"])
+            group, version = _group_version(strings["apiVersion"])
             if not version:
                 self.report(
                     ("ownerReferences", index, "apiVersion"),
@@ -548,16 +549,9 @@ def _invalid(value: Any, messages: list[str]) -> str:
     return f"Invalid value: {json.dumps(value)}: " + "; ".join(messages)
 
 
-def _parse_group_version(api_version: str) -> tuple[str, str]:
-    # schema.ParseGroupVersion, as used by FromAPIVersionAndKind: more than one "/" is no version.
-    if not api_version or api_version == "/":
-        return "", ""
-    parts = api_version.split("/")
-    if len(parts) == 1:
-        return "", api_version
-    if len(parts) == 2:
-        return parts[0], parts[1]
-    return "", ""
+def _group_version(api_version: str) -> tuple[str, str]:
+    # ParseGroupVersion as FromAPIVersionAndKind uses it: its error gives the empty GroupVersion.
+    return parse_group_version(api_version) or ("", "")
 
 
 def _json_kind(value: Any) -> str:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, join_pointer
 from mkdocs_appreg.engine.goregexp import pattern_problem
+from mkdocs_appreg.engine.kinds import parse_group_version
 
 if TYPE_CHECKING:
     from mkdocs_appreg.engine import cel
@@ -694,7 +695,7 @@ def _embedded(document: Document, value: dict[str, Any], pointer: str) -> list[F
         findings.append(
             document.finding(version_pointer, "embedded.apiversion", 'Invalid value: "": must not be empty')
         )
-    elif api_version.count("/") > 1 or api_version.startswith("/") or api_version.endswith("/"):
+    elif parse_group_version(api_version) is None or api_version.startswith("/") or api_version.endswith("/"):
         findings.append(
             document.finding(
                 version_pointer,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.compiler import CompiledSchema, SchemaNode
-from mkdocs_appreg.engine.describe import dotted_path, json_type, show_value
+from mkdocs_appreg.engine.describe import dotted_path, json_type, schema_rule, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer, parse_documents
 from mkdocs_appreg.engine.kinds import KindVersion, parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist, find_leaks
@@ -46,29 +46,6 @@ if TYPE_CHECKING:
 # pruning/algorithm.go `metaFields`: kept at a resource root (and in embedded resources) whatever
 # the schema says; metadata is ObjectMeta's business, not the CRD schema's.
 _META_FIELDS = frozenset({"apiVersion", "kind", "metadata"})
-
-# jsonschema keyword -> rule id. `allOf` never reaches us as itself: jsonschema reports the
-# failing branch's own keyword, which is what the API server does too.
-_RULES = {
-    "type": "schema.type",
-    "required": "schema.required",
-    "enum": "schema.enum",
-    "pattern": "schema.pattern",
-    "minimum": "schema.minimum",
-    "maximum": "schema.maximum",
-    "minLength": "schema.min-length",
-    "maxLength": "schema.max-length",
-    "minItems": "schema.min-items",
-    "maxItems": "schema.max-items",
-    "uniqueItems": "schema.unique-items",
-    "minProperties": "schema.min-properties",
-    "maxProperties": "schema.max-properties",
-    "multipleOf": "schema.multiple-of",
-    "format": "schema.format",
-    "oneOf": "schema.one-of",
-    "anyOf": "schema.any-of",
-    "not": "schema.not",
-}
 
 # Above this many nodes, a document whose aliases multiply its size this much is refused, the
 # way go-yaml refuses "excessive aliasing" (gopkg.in/yaml.v2 decode.go, allowedAliasRatio).
@@ -462,7 +439,9 @@ def _schema_finding(document: Document, error: ValidationError) -> Finding:
     results to field.Required / NotSupported / TooLong / TooMany / TypeInvalid / Invalid.
     """
     keyword = str(error.validator)
-    rule = _RULES.get(keyword, f"schema.{keyword}")
+    # `allOf` never reaches us as itself: jsonschema reports the failing branch's own keyword,
+    # which is what the API server does too.
+    rule = schema_rule(keyword)
     parts = list(error.absolute_path)
     pointer = ""
     for part in parts:

@@ -32,8 +32,11 @@ from markdown.preprocessors import Preprocessor
 
 from mkdocs_appreg.common.errors import ConfigError, DirectiveError
 from mkdocs_appreg.common.limits import alias_problem
+from mkdocs_appreg.engine.documents import describe_yaml_error
 from mkdocs_appreg.pages.directives import (
     BLOCK_START,
+    DEFAULT_COMMAND_LABEL,
+    DEFAULT_YAML_LABEL,
     DIRECTIVE_LIKE,
     DIRECTIVE_NAME,
     indent_width,
@@ -60,10 +63,6 @@ __all__ = [
     "tab_markup",
 ]
 
-# Material's `content.tabs.link` links tabs across the site by their label text, so these must stay
-# byte-identical to the labels the hand-written pages use.
-DEFAULT_YAML_LABEL = "YAML Resource"
-DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 DEFAULT_KUBECTL = "kubectl apply -f -"
 DEFAULT_LANG = "yaml"
 DEFAULT_DELIMITER = "EOF"
@@ -466,16 +465,10 @@ class _Directive:
                 seen[key] = line
                 line = first + value_node.start_mark.line + 1
                 options = _apply_option(options, key, loader.construct_object(value_node, deep=True), line)
-        except yaml.reader.ReaderError as error:
-            # A control character: the one YAMLError located by offset, not by marks.
-            line = first + text.count("\n", 0, error.position) + 1
-            problem = f"unacceptable character #x{error.character:04x}: {error.reason}"
-            raise DirectiveError(f"options are not valid YAML: {problem}", line=line) from None
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-            line = first + (mark.line + 1 if mark is not None else 1)
-            reason = getattr(error, "problem", None) or error
-            raise DirectiveError(f"options are not valid YAML: {reason}", line=line) from None
+            # Worded and located as for resources (control characters, by offset, included).
+            where, _column, problem = describe_yaml_error(error, text)
+            raise DirectiveError(f"options are not valid YAML: {problem}", line=first + where) from None
         except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
             # PyYAML's constructors fail this way on junk such as `!!int abc`.
             problem = f"{type(error).__name__}: {error}"[:200]

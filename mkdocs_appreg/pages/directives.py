@@ -14,6 +14,12 @@ from mkdocs_appreg.pages.fences import TAB_LENGTH, find_fences
 
 DIRECTIVE_NAME = "resource"
 
+# The labels of the two tabs a directive becomes, unless configured. Material's
+# `content.tabs.link` links tabs across the site by their label text, so these must stay
+# byte-identical to the labels the hand-written pages use (and `appreg migrate` recognises).
+DEFAULT_YAML_LABEL = "YAML Resource"
+DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
+
 # Same shape as pymdownx.blocks' `RE_START`, except any indentation: Python-Markdown removes the
 # indentation of list items and admonition bodies only after preprocessors have run.
 # Tabs are allowed between the parts because whitespace is normalized only after preprocessors.

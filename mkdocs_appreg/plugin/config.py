@@ -18,13 +18,13 @@ from mkdocs.exceptions import ConfigurationError, MkDocsException
 
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS
+from mkdocs_appreg.common.utf8 import undecodable
+from mkdocs_appreg.pages.directives import DEFAULT_COMMAND_LABEL, DEFAULT_YAML_LABEL
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
     from mkdocs_appreg.site.check import CheckOptions
 
-DEFAULT_YAML_LABEL = "YAML Resource"
-DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 DEFAULT_TEMPLATES_DIR = "templates"
 
 
@@ -382,13 +382,10 @@ def load_site(config_file: Path) -> LoadedSite:
             text = file.content_string
         except UnicodeDecodeError as error:
             # MkDocs cannot build such a page either; say where the bad byte is.
-            data = error.object if isinstance(error.object, bytes) else b""
-            line = data.count(b"\n", 0, error.start) + 1
-            raise ConfigError(
-                f"not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}" if data else str(error),
-                file=f"{settings.docs_prefix}/{file.src_uri}",
-                line=line,
-            ) from None
+            line, _column, message = undecodable(
+                error.object if isinstance(error.object, bytes) else b"", error
+            )
+            raise ConfigError(message, file=f"{settings.docs_prefix}/{file.src_uri}", line=line) from None
         except OSError as error:
             raise ConfigError(
                 f"cannot read page: {error}", file=f"{settings.docs_prefix}/{file.src_uri}"

@@ -34,6 +34,7 @@ from mkdocs_appreg.common.limits import (
     FileTooLarge,
     read_limited,
 )
+from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.rendering.filters import FILTERS
 from mkdocs_appreg.rendering.linemap import TracingCodeGenerator
 
@@ -153,10 +154,7 @@ class TemplateLoader(FileSystemLoader):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line_start = data.rfind(b"\n", 0, exc.start) + 1
-            line = data.count(b"\n", 0, exc.start) + 1
-            column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-            reason = f"not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            line, column, reason = undecodable(data, exc)
             raise TemplateUndecodable(template, line, column, reason) from None
         # A UTF-8 BOM (some Windows editors add one) is not template text: an included partial
         # would otherwise put it in the middle of the YAML stream.

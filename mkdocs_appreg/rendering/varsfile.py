@@ -12,6 +12,8 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.limits import FileTooLarge, alias_problem, read_limited
+from mkdocs_appreg.common.utf8 import undecodable
+from mkdocs_appreg.engine.documents import describe_yaml_error
 
 
 class _DuplicateKeys:
@@ -75,22 +77,10 @@ def _parse_vars(text: str, display: str, loader_class: Callable[[str], Any]) -> 
         if aliasing is not None:
             raise ConfigError(aliasing[1], file=display, line=node.start_mark.line + 1)
         values = loader.construct_document(node)
-    except yaml.reader.ReaderError as exc:
-        # Control characters (NUL, ...) are refused by offset, before any line is known.
-        line = text.count("\n", 0, exc.position) + 1
-        raise ConfigError(
-            f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}",
-            file=display,
-            line=line,
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ConfigError(
-            f"invalid YAML: {problem}", file=display, line=mark.line + 1 if mark else None
-        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {exc}", file=display) from None
+        # Worded and located as for resources (control characters, by offset, included).
+        line, _column, message = describe_yaml_error(exc, text)
+        raise ConfigError(f"invalid YAML: {message}", file=display, line=line) from None
     except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as exc:
         # PyYAML's constructors fail this way on junk such as `!!int` with no digits.
         raise ConfigError(f"invalid YAML: {type(exc).__name__}: {exc}"[:300], file=display) from None
@@ -121,10 +111,8 @@ def load_vars_file(path: Path, display: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", file=display, line=line
-        ) from None
+        line, _column, message = undecodable(data, exc)
+        raise ConfigError(message, file=display, line=line) from None
     try:
         values = _parse_vars(text, display, _fast_vars_loader)
     except ConfigError:

@@ -39,13 +39,11 @@ from pathlib import Path
 
 import yaml
 
-from mkdocs_appreg.pages.directives import DIRECTIVE_NAME
+from mkdocs_appreg.pages.directives import DEFAULT_COMMAND_LABEL, DEFAULT_YAML_LABEL, DIRECTIVE_NAME
 from mkdocs_appreg.pages.fences import find_fences
 
 __all__ = ["Change", "MigrationPlan", "Skipped", "diff", "migrate_pages"]
 
-DEFAULT_YAML_LABEL = "YAML Resource"
-DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 DEFAULT_KUBECTL = "kubectl apply -f -"
 
 _TAB = re.compile(r"^(?P<indent>[ \t]*)///[ \t]*tab[ \t]*\|[ \t]*(?P<label>\S.*?)[ \t]*$")

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS
+from mkdocs_appreg.common.utf8 import undecodable
+from mkdocs_appreg.pages.directives import DEFAULT_COMMAND_LABEL, DEFAULT_YAML_LABEL
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
     from mkdocs_appreg.site.check import CheckOptions
 
-DEFAULT_YAML_LABEL = "YAML Resource"
-DEFAULT_COMMAND_LABEL = "`kubectl apply` command"
 
 # Each project option of the plugin that applies without it: name -> (accepted types, default).
 # `publish` and `reuse_results` are the plugin's alone: no Markdown extension can add a file to a
@@ -262,7 +262,10 @@ def page_sources(settings: ProjectSettings) -> list[tuple[str, str]]:
             try:
                 pages.append((shown, path.read_text(encoding="utf-8-sig")))
             except UnicodeDecodeError as error:
-                raise ConfigError(f"not UTF-8: {error.reason} at offset {error.start}", file=shown) from None
+                line, _column, message = undecodable(
+                    error.object if isinstance(error.object, bytes) else b"", error
+                )
+                raise ConfigError(message, file=shown, line=line) from None
             except OSError as error:
                 raise ConfigError(f"cannot read page: {error.strerror or error}", file=shown) from None
     return pages

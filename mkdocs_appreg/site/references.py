@@ -29,6 +29,7 @@ from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.engine.documents import Document, join_pointer, split_pointer
+from mkdocs_appreg.engine.kinds import parse_group_version
 from mkdocs_appreg.site.placeholders import placeholder_in_value
 
 #: API group of the EDA Store kinds.
@@ -137,7 +138,8 @@ class Reference:
 
 def group_of(api_version: str) -> str:
     """The API group of an `apiVersion` (`apps/v1` -> `apps`, `v1` -> `""`)."""
-    return api_version.rpartition("/")[0]
+    parsed = parse_group_version(api_version)
+    return parsed[0] if parsed is not None else ""
 
 
 def namespace_of(document: Document) -> str | None:

@@ -74,14 +74,19 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str | bytes], str]] = [
         {"crd.yaml": "kind: ConfigMap\n"},
         "crd.yaml:1: no apiextensions.k8s.io/v1 CustomResourceDefinition in this file",
     ),
-    ("undecodable-crd", {"crds": ["crd.yaml"]}, {"crd.yaml": b"kind: \xff\n"}, "crd.yaml: not UTF-8"),
+    (
+        "undecodable-crd",
+        {"crds": ["crd.yaml"]},
+        {"crd.yaml": b"kind: \xff\n"},
+        "crd.yaml:1: not UTF-8: byte 0xff at offset 6",
+    ),
     ("broken-vars", {"vars_file": "vars.yaml"}, {"vars.yaml": "a: [\n"}, "vars.yaml:2: invalid YAML"),
     ("tabbed-vars", {"vars_file": "vars.yaml"}, {"vars.yaml": "a:\n\tb: 1\n"}, "vars.yaml:2: invalid YAML"),
     (
         "undecodable-vars",
         {"vars_file": "vars.yaml"},
         {"vars.yaml": b"a: 1\nb: \xfe\n"},
-        "vars.yaml:2: not valid UTF-8 (byte 0xfe)",
+        "vars.yaml:2: not UTF-8: byte 0xfe at offset 8",
     ),
 ]
 

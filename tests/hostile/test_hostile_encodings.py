@@ -103,7 +103,7 @@ def test_a_non_utf8_template_is_a_finding_with_its_position(tmp_path: Path) -> N
         8,
         "template.encoding",
     )
-    assert result.message == "not valid UTF-8: byte 0xff at offset 22"
+    assert result.message == "not UTF-8: byte 0xff at offset 22"
 
 
 @pytest.mark.parametrize(
@@ -163,7 +163,7 @@ def test_crd_with_bom_and_crlf_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"kind: \xff\n", "crd.yaml: not UTF-8"),
+        (b"kind: \xff\n", "crd.yaml:1: not UTF-8: byte 0xff at offset 6"),
         (b"apiVersion: v1\nkind: \x00\n", "crd.yaml:"),
         (b"apiVersion: v1\nkind:\n\tx: 1\n", "crd.yaml:3: YAML syntax error"),
     ],
@@ -187,10 +187,11 @@ def load_vars(path: Path) -> object:
     ("data", "expected"),
     [
         (b"\xef\xbb\xbfa: 1\r\nb: two\r\n", {"a": 1, "b": "two"}),
-        (b"a: 1\nb: \xfe\n", "ConfigError: vars.yaml:2: not valid UTF-8 (byte 0xfe)"),
+        (b"a: 1\nb: \xfe\n", "ConfigError: vars.yaml:2: not UTF-8: byte 0xfe at offset 8"),
         (
             b"a:\n\tb: 1\n",
-            "ConfigError: vars.yaml:2: invalid YAML: found character '\\t' that cannot start any token",
+            "ConfigError: vars.yaml:2: invalid YAML: while scanning for the next token: found character '\\t' "
+            "that cannot start any token",
         ),
         (
             b"a: 1\nb: \x00\n",
