@@ -532,7 +532,16 @@ def test_snippet_patterns_are_snippets_own_text() -> None:
         (snippets._RE_SECTION, SnippetPreprocessor.RE_SNIPPET_SECTION),
         (snippets._RE_SNIPPET_FILE, SnippetPreprocessor.RE_SNIPPET_FILE),
     ):
-        assert (ours.pattern, ours.flags) == (theirs.pattern, theirs.flags)
+        pattern = theirs.pattern
+        if theirs is SnippetPreprocessor.RE_SNIPPET_SECTION and _ESCAPED_SECTION not in pattern:
+            # Before pymdown-extensions 13.1 (the lowest supported is 10.14.2) a section marker
+            # had no guard against `;` escapes and `---8<---` runs; ours is 13.1's text. That one
+            # line is the only difference allowed.
+            pattern = pattern.replace("^(?P<pre>.*?)\n", "^(?P<pre>.*?)\n        " + _ESCAPED_SECTION + "\n", 1)
+        assert (ours.pattern, ours.flags) == (pattern, theirs.flags)
+
+
+_ESCAPED_SECTION = "(?<!;)(?!(?<=-)-)"
 
 
 def _piece_text_reference(piece: list[_Line], strip: int | None) -> tuple[str, int, int] | None:

@@ -10,7 +10,6 @@ checked against the engine: a function the page says is evaluated must be, and t
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -285,10 +284,10 @@ def test_corekinds_rule_ids_for_the_shipped_schemas_are_documented() -> None:
     keywords: set[str] = set()
     for release in releases:
         _schema_keywords(corekinds._definitions(release), keywords)
-    newest = corekinds._schema_root().joinpath(f"v{releases[-1]}.0-local-strict")
-    for entry in newest.iterdir():
-        if entry.name.endswith(".json") and entry.name != "_definitions.json":
-            _schema_keywords(json.loads(entry.read_text("utf-8")), keywords)
+    newest = corekinds._release(releases[-1])
+    for name in newest.names():
+        if name != corekinds.DEFINITIONS:
+            _schema_keywords(newest.read(name), keywords)
     # Keywords that only descend report the inner keyword; `format` is not asserted (the
     # validator gets no format checker); `x-kubernetes-*`, `description`... are not validators.
     descend_only = {"$ref", "$dynamicRef", "properties", "items", "prefixItems", "allOf", "patternProperties"}

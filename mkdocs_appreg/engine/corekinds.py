@@ -218,6 +218,13 @@ class _Release:
                 raise ModuleNotFoundError(_PACKAGE)
             self._folder = root.joinpath(f"v{version}.0-local-strict")
 
+    def names(self) -> list[str]:
+        """The files of the release (the definitions and one per kind and group-version)."""
+        if self._files is not None:
+            return sorted(self._files)
+        assert self._folder is not None
+        return sorted(entry.name for entry in self._folder.iterdir() if entry.name.endswith(".json"))
+
     def read(self, name: str) -> Any:
         """A file of the release, parsed; None when the release has no such file."""
         if self._files is not None:
