@@ -537,7 +537,9 @@ def test_snippet_patterns_are_snippets_own_text() -> None:
             # Before pymdown-extensions 13.1 (the lowest supported is 10.14.2) a section marker
             # had no guard against `;` escapes and `---8<---` runs; ours is 13.1's text. That one
             # line is the only difference allowed.
-            pattern = pattern.replace("^(?P<pre>.*?)\n", "^(?P<pre>.*?)\n        " + _ESCAPED_SECTION + "\n", 1)
+            pattern = pattern.replace(
+                "^(?P<pre>.*?)\n", "^(?P<pre>.*?)\n        " + _ESCAPED_SECTION + "\n", 1
+            )
         assert (ours.pattern, ours.flags) == (pattern, theirs.flags)
 
 
