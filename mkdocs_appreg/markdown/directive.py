@@ -564,7 +564,10 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
             project.refresh()
             project.report(strict=host is not None and host.strict)
             resolver = project.resolver
-        prepend_to_snippets(self.md.preprocessors, project.settings.snippet_root)
+        searched = prepend_to_snippets(self.md.preprocessors, project.settings.snippet_root) or [
+            project.settings.snippet_root,
+            *bases,
+        ]
         page_path = host.page_path if host is not None else None
         page = f"{project.settings.docs_prefix}/{page_path}" if page_path else "<page>"
         offset = _front_matter_lines(docs_dir / page_path, lines) if page_path else 0
@@ -573,9 +576,11 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
             line = f"{error.line + offset}:" if error.line is not None else ""
             raise BuildFailure(f"{page}:{line} {error.reason}")
 
-        return self._expand(lines, resolver, self.on_error or fail)
+        return self._expand(lines, resolver, self.on_error or fail, [str(base) for base in searched])
 
-    def _expand(self, lines: list[str], resolve: Resolver, on_error: OnError | None) -> list[str]:
+    def _expand(
+        self, lines: list[str], resolve: Resolver, on_error: OnError | None, searched: list[str] | None = None
+    ) -> list[str]:
         # Each directive's path is resolved again by the snippet-line check after expansion: one
         # answer per path, for the page, or for the build when the plugin gave its resolver.
 
@@ -591,7 +596,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 command_label=self.command_label,
                 on_error=on_error,
                 tab_length=self.md.tab_length,
-                searched=self.base_path,
+                searched=self.base_path if searched is None else searched,
             )
         check_snippet_lines(expanded, resolve, on_error=on_error)
         return expanded
