@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -149,7 +150,52 @@ def appreg_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 def run_mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build` through its real entry point, run from the project directory."""
+    """`mkdocs build -f project/mkdocs.yml *args` from the project directory, in this process.
+
+    MkDocs' own click command through `click.testing.CliRunner`, as `run_appreg` does for appreg
+    (a process costs a second or more of interpreter start and imports per build): no MKDOCS*
+    variables, NO_COLOR=1, the warnings filters and log handlers of a fresh interpreter, MkDocs'
+    logger and warning settings put back afterwards, and an exception that escapes the command
+    printed on stderr as Python would print it. `run_mkdocs_process` is the real process;
+    tests/test_plugin.py checks that the two agree.
+    """
+    import mkdocs.__main__ as mkdocs_main
+    from click.testing import CliRunner
+    from mkdocs.commands import build
+
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("MKDOCS")}
+    env["NO_COLOR"] = "1"
+    argv = ["build", "-f", str(project / "mkdocs.yml"), *args]
+    root, mkdocs_log = logging.getLogger(), logging.getLogger("mkdocs")
+    saved_root = root.handlers[:]
+    saved_mkdocs = (mkdocs_log.handlers[:], mkdocs_log.level, mkdocs_log.propagate, build.log.filters[:])
+    wrapper = mkdocs_main.ColorFormatter.text_wrapper
+    width, cwd_before = wrapper.width, os.getcwd()
+    try:
+        os.chdir(project)
+        wrapper.width = 0  # what a process whose stderr is a pipe gets: no wrapping
+        for handler in saved_root:
+            root.removeHandler(handler)
+        with warnings.catch_warnings():
+            warnings.resetwarnings()
+            for action, category, module in reversed(_DEFAULT_WARNING_FILTERS):
+                warnings.filterwarnings(action, category=category, module=module)  # type: ignore[arg-type]
+            result = CliRunner().invoke(mkdocs_main.cli, argv, env=env, catch_exceptions=True)
+    finally:
+        os.chdir(cwd_before)
+        wrapper.width = width
+        for handler in saved_root:
+            root.addHandler(handler)
+        mkdocs_log.handlers[:], mkdocs_log.level, mkdocs_log.propagate = saved_mkdocs[:3]
+        build.log.filters[:] = saved_mkdocs[3]
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["mkdocs", *argv], result.exit_code, result.stdout, stderr)
+
+
+def run_mkdocs_process(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build` through its real entry point, a process started in the project directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MKDOCS")}
     env["NO_COLOR"] = "1"
     return subprocess.run(
@@ -164,4 +210,5 @@ def run_mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def mkdocs_build() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`run_mkdocs`: `mkdocs build` in this process, with captured streams."""
     return run_mkdocs

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from mkdocs.livereload import LiveReloadServer
 
-from conftest import run_mkdocs, tree_digest
+from conftest import run_mkdocs, run_mkdocs_process, tree_digest
 from mkdocs_appreg.plugin.plugin import AppregPlugin
 
 SECRET = """\
@@ -143,6 +143,30 @@ def test_invalid_resource_fails_strict_with_the_template_line(tmp_path: Path) ->
     relaxed = run_mkdocs(site)
     assert relaxed.returncode == 0, relaxed.stderr
     assert "[schema.type]" in relaxed.stderr
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_real_mkdocs_process_builds_what_the_in_process_runner_does(tmp_path: Path, strict: bool) -> None:
+    # Every other build in the suite runs in the test process (run_mkdocs); one real process must
+    # agree with it: exit status, every log line but the timing, and the site byte for byte.
+    args = ("--strict",) if strict else ()
+    results, sites = [], []
+    for name, runner in (("process", run_mkdocs_process), ("in-process", run_mkdocs)):
+        site = make_site(tmp_path / name, options={"vars": {**VARS, "skip": "{true|false}"}})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # pages carry the build date otherwise
+            # Material's end-of-life banner is printed once per process: not the plugin's output.
+            patch.setenv("NO_MKDOCS_2_WARNING", "1")
+            result = runner(site, *args)
+        timing = re.compile(r"(Documentation built|Aborted with \d+ warnings) in [\d.]+ seconds")
+        lines = [timing.sub(r"\1 in N seconds", line) for line in result.stderr.splitlines()]
+        results.append(
+            (result.returncode, result.stdout, [line.replace(str(site), "SITE") for line in lines])
+        )
+        sites.append(tree_digest(site / "site") if (site / "site").is_dir() else {})
+    assert results[0] == results[1]
+    assert sites[0] == sites[1]
+    assert (results[0][0] != 0) is strict and any("[schema.type]" in line for line in results[0][2])
 
 
 def test_rendered_output_wins_over_a_stale_copy_in_docs(tmp_path: Path) -> None:
