@@ -55,7 +55,7 @@ def test_invalid_core_kinds(core: CoreSchemas) -> None:
     ]
     assert [f.message for f in findings] == [
         "Required value: spec.selector",
-        'unknown field "spec.replicaz"',
+        'unknown field "spec.replicaz"; did you mean "replicas"?',
         "expected integer, got string",
         # int-or-string is a oneOf of two nullable types: one finding, not one per branch
         "expected string or integer, got array",
@@ -86,7 +86,7 @@ spec:
     findings = core.validate(document) or []
     # `targetPort: null` matches both nullable branches of int-or-string: unset, not an error.
     assert [(f.line, f.column, f.rule, f.message) for f in findings] == [
-        (9, 7, "schema.unknown-field", 'unknown field "spec.ports[0].nodeport"')
+        (9, 7, "schema.unknown-field", 'unknown field "spec.ports[0].nodeport"; did you mean "nodePort"?')
     ]
 
 

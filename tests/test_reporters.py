@@ -88,12 +88,23 @@ any_finding = st.builds(
 
 
 def test_registry_names_every_format() -> None:
-    assert set(REPORTERS) == {"text", "json", "github", "junit"}
+    assert set(REPORTERS) == {"text", "json", "github", "junit", "tap"}
 
 
 def test_clean_run_in_every_format() -> None:
     assert run("text", []) == "no problems in 3 documents (3 files)\n"
-    assert json.loads(run("json", [])) == {"findings": [], "documents": 3}
+    assert json.loads(run("json", [])) == {
+        "findings": [],
+        "documents": 3,
+        "files": 3,
+        "errors": 0,
+        "warnings": 0,
+    }
+    assert run("tap", []).splitlines() == [
+        "TAP version 13",
+        "1..3",
+        *(f"ok {n} - {f}" for n, f in enumerate(FILES, 1)),
+    ]
     assert run("github", []) == ""
     suite = ET.fromstring(run("junit", []))
     assert [c.get("name") for c in suite.findall("testcase")] == FILES
@@ -207,7 +218,7 @@ def test_text_colors_severity_on_a_terminal_unless_no_color(
 
 def test_json_is_one_object_with_documented_keys_in_order() -> None:
     payload = json.loads(run("json", FINDINGS, documents=7))
-    assert list(payload) == ["findings", "documents"]
+    assert list(payload) == ["findings", "documents", "files", "errors", "warnings"]
     assert payload["documents"] == 7
     keys = ["file", "line", "column", "document", "apiVersion", "kind", "name", "path", "rule", "severity"]
     keys.append("message")

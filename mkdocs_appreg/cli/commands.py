@@ -19,15 +19,21 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 
 from mkdocs_appreg import __version__
 from mkdocs_appreg.cli.parallel import validate_texts
-from mkdocs_appreg.cli.reporters import REPORTERS, one_line
+from mkdocs_appreg.cli.reporters import REPORTERS, one_line, rule_counts
 from mkdocs_appreg.common.errors import AppregError, ConfigError, InputError
-from mkdocs_appreg.common.findings import Finding, has_errors
+from mkdocs_appreg.common.findings import FAIL_ON_LEVELS, Finding, failing
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limited
 from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdcache import CrdCache
 from mkdocs_appreg.engine.schemas import SchemaRegistry
-from mkdocs_appreg.site.check import check_site, core_schemas, once_per_kind
+from mkdocs_appreg.site.check import (
+    SCHEMA_MISSING_RULE,
+    check_site,
+    core_schemas,
+    once_per_kind,
+    validate_relations,
+)
 from mkdocs_appreg.site.project import ProjectSettings, build_registry, render_project, write_cache
 
 if TYPE_CHECKING:
@@ -63,7 +69,7 @@ class Command(NamedTuple):
 
 # --- validate -----------------------------------------------------------------------------------
 
-VALIDATE_FORMATS = ("text", "json", "github")
+VALIDATE_FORMATS = ("text", "json", "github", "junit", "tap")
 
 
 class ValidateOptions(NamedTuple):
@@ -75,12 +81,22 @@ class ValidateOptions(NamedTuple):
         format: Reporter name, one of `VALIDATE_FORMATS`.
         jobs: Worker processes (`parallel.validate_texts`); 1 validates in this process, 0 uses
             one per CPU.
+        kubernetes_version: Release of the built-in kinds' schemas; None: the newest shipped.
+        skip: Kinds whose resources are not reported on (kubeconform's `-skip`).
+        ignore_missing_schemas: Drop `schema.missing` instead of reporting it.
+        fail_on: `error` or `warning`: the severity that makes the exit code 1.
+        summary: Also print the findings counted by rule (text format).
     """
 
     files: tuple[str, ...]
     crds: tuple[str, ...] = ()
     format: str = "text"
     jobs: int = 1
+    kubernetes_version: str | None = None
+    skip: frozenset[str] = frozenset()
+    ignore_missing_schemas: bool = False
+    fail_on: str = "error"
+    summary: bool = False
 
 
 class Source(NamedTuple):
@@ -145,12 +161,41 @@ def load_registry(crds: Sequence[str]) -> tuple[SchemaRegistry, list[Finding]]:
     return registry, findings
 
 
+def expand_inputs(files: Sequence[str]) -> list[str]:
+    """The inputs with each directory replaced by its `*.yaml` / `*.yml` files, hidden folders skipped.
+
+    As kubeconform, kubectl-validate and yamllint walk a directory argument; sorted, so a report
+    is the same on every machine. Symlinked folders are not entered (a link may lead anywhere).
+    """
+    expanded: list[str] = []
+    for file in files:
+        if file == STDIN or not os.path.isdir(file):
+            expanded.append(file)
+            continue
+        found: list[str] = []
+        for folder, subfolders, names in os.walk(file):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            found.extend(os.path.join(folder, n) for n in names if n.endswith((".yaml", ".yml")))
+        expanded.extend(sorted(found))
+    return expanded
+
+
+def _kept(findings: list[Finding], options: ValidateOptions) -> list[Finding]:
+    """The findings `--skip` and `--ignore-missing-schemas` leave."""
+    if options.skip:
+        # A skipped kind's resource is not reported on; YAML errors have no kind and stay.
+        findings = [f for f in findings if f.kind not in options.skip]
+    if options.ignore_missing_schemas:
+        findings = [f for f in findings if f.rule != SCHEMA_MISSING_RULE]
+    return findings
+
+
 def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextIO) -> int:
     """Validate every input against the CRDs and report; the exit code of `appreg validate`."""
     # Read every input before any output, so an unreadable one stops the run without a half report.
-    sources = [read_source(file, stdin) for file in options.files]
+    sources = [read_source(file, stdin) for file in expand_inputs(options.files)]
     registry, findings = load_registry(options.crds)
-    core = _core_schemas()
+    core = _core_schemas(options.kubernetes_version)
     texts = [(source.name, source.text) for source in sources if source.finding is None]
     results = iter(validate_texts(texts, registry, core, jobs=options.jobs))
     documents = 0
@@ -162,14 +207,22 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
         findings.extend(found)
         documents += count
     # One schema.missing per kind for the whole run, naming this command's knob.
-    findings = once_per_kind(findings, fix="pass its CRD with --crd PATH")
+    # What `appreg check` checks across a site's resources, across the files given.
+    findings.extend(validate_relations(texts))
+    findings = once_per_kind(_kept(findings, options), fix="pass its CRD with --crd PATH")
     REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
-    return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
+    if options.summary and options.format == "text":
+        print(f"by rule: {rule_counts(findings)}", file=stdout)
+    return EXIT_FINDINGS if failing(findings, options.fail_on) else EXIT_CLEAN
 
 
 def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "files", nargs="+", metavar="FILE", help="YAML file, possibly multi-document; '-' reads stdin"
+        "files",
+        nargs="+",
+        metavar="PATH",
+        help="YAML file, possibly multi-document, or a directory searched for *.yaml and *.yml "
+        "(hidden folders skipped); '-' reads stdin",
     )
     parser.add_argument(
         "--crd",
@@ -190,6 +243,47 @@ def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
         help="validate in N worker processes, 0 for one per CPU; pays from a few thousand "
         "resources (default: %(default)s)",
     )
+    parser.add_argument(
+        "--kubernetes-version",
+        metavar="X.Y",
+        help="release of the built-in kinds' schemas (default: the newest kubernetes-validate ships)",
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        type=_kinds,
+        metavar="KIND[,KIND]",
+        help="do not report on resources of these kinds; repeatable",
+    )
+    parser.add_argument(
+        "--ignore-missing-schemas",
+        action="store_true",
+        help="a kind with no schema is not reported (default: a schema.missing error)",
+    )
+    _add_outcome_arguments(parser)
+
+
+def _kinds(value: str) -> frozenset[str]:
+    kinds = frozenset(part.strip() for part in value.split(",") if part.strip())
+    if not kinds:
+        raise argparse.ArgumentTypeError(f"expected KIND[,KIND], not {value!r}")
+    return kinds
+
+
+def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
+    # Shared by `validate` and `check`: when the run fails, and how much the text report says.
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_LEVELS,
+        default="error",
+        help="exit 1 on findings of this severity or worse (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="after the report, count the findings by rule (text format)",
+    )
 
 
 def _job_count(value: str) -> int:
@@ -204,22 +298,33 @@ def _job_count(value: str) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     options = ValidateOptions(
-        files=tuple(args.files), crds=tuple(args.crds), format=args.format, jobs=args.jobs
+        files=tuple(args.files),
+        crds=tuple(args.crds),
+        format=args.format,
+        jobs=args.jobs,
+        kubernetes_version=args.kubernetes_version,
+        skip=frozenset().union(*args.skip),
+        ignore_missing_schemas=args.ignore_missing_schemas,
+        fail_on=args.fail_on,
+        summary=args.summary,
     )
     return run_validate(options, sys.stdin.buffer if sys.stdin is not None else None, sys.stdout)
 
 
-def _core_schemas() -> CoreSchemas | None:
-    # Without the kubernetes-validate schemas, built-in kinds are `schema.missing`, not a crash.
+def _core_schemas(kubernetes_version: str | None = None) -> CoreSchemas | None:
+    # Without the kubernetes-validate schemas, built-in kinds are `schema.missing`, not a crash;
+    # a release asked for with --kubernetes-version that is not shipped is a setup error.
     try:
-        return core_schemas(None)
+        return core_schemas(kubernetes_version)
     except ConfigError:
+        if kubernetes_version is not None:
+            raise
         return None
 
 
 # --- check and render ---------------------------------------------------------------------------
 
-CHECK_FORMATS = ("text", "json", "github", "junit")
+CHECK_FORMATS = ("text", "json", "github", "junit", "tap")
 DEFAULT_CONFIG_FILE = "mkdocs.yml"
 
 
@@ -230,7 +335,9 @@ def _render(settings: ProjectSettings) -> tuple[list[Rendered], list[Finding]]:
     return result.rendered, result.findings
 
 
-def run_check(config_file: str, output_format: str, stdout: TextIO) -> int:
+def run_check(
+    config_file: str, output_format: str, stdout: TextIO, *, fail_on: str = "error", summary: bool = False
+) -> int:
     """`appreg check`: what `mkdocs build` with the plugin reports, without building the site."""
     site: LoadedSite | StandaloneSite
     if config_file.endswith(".toml"):
@@ -268,7 +375,9 @@ def run_check(config_file: str, output_format: str, stdout: TextIO) -> int:
         documents = result.documents
     files = [*(item.display for item in rendered), *(page for page, _ in site.pages)]
     REPORTERS[output_format](findings, documents, stdout, files=files)
-    return EXIT_FINDINGS if has_errors(findings) else EXIT_CLEAN
+    if summary and output_format == "text":
+        print(f"by rule: {rule_counts(findings)}", file=stdout)
+    return EXIT_FINDINGS if failing(findings, fail_on) else EXIT_CLEAN
 
 
 def run_render(config_file: str, out: str | None, stdout: TextIO) -> int:
@@ -317,10 +426,11 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=CHECK_FORMATS, default="text", help="output format (default: %(default)s)"
     )
+    _add_outcome_arguments(parser)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return run_check(args.config_file, args.format, sys.stdout)
+    return run_check(args.config_file, args.format, sys.stdout, fail_on=args.fail_on, summary=args.summary)
 
 
 def _add_render_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,4 +1,4 @@
-"""Findings written out for people and machines: text, JSON, GitHub annotations, JUnit XML.
+"""Findings written out for people and machines: text, JSON, GitHub annotations, JUnit XML, TAP.
 
 One function per format behind a name registry (`REPORTERS`), the way kubeconform keeps one file
 per output format: the CLI picks a reporter by the `--format` value and knows nothing about any
@@ -138,8 +138,18 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 def report_json(
     findings: Sequence[Finding], documents: int, stream: TextIO, *, files: Sequence[str] = ()
 ) -> None:
-    """Exactly one JSON object: `{"findings": [...], "documents": N}`."""
-    payload = {"findings": [finding_json(f) for f in _ordered(findings)], "documents": documents}
+    """Exactly one JSON object: the findings, then the counts a CI step reads without counting.
+
+    `{"findings": [...], "documents": N, "files": N, "errors": N, "warnings": N}`.
+    """
+    errors = sum(1 for f in findings if f.is_error)
+    payload = {
+        "findings": [finding_json(f) for f in _ordered(findings)],
+        "documents": documents,
+        "files": len(files) if files else len({f.file for f in findings}),
+        "errors": errors,
+        "warnings": len(findings) - errors,
+    }
     # ASCII-only output stays valid whatever encoding the consumer's pipe was opened with.
     json.dump(payload, stream, indent=2)
     stream.write("\n")
@@ -234,10 +244,53 @@ def report_junit(
     stream.write("\n")
 
 
+# --- tap ----------------------------------------------------------------------------------------
+
+
+def _yaml_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid YAML flow scalar, escapes included
+
+
+def report_tap(
+    findings: Sequence[Finding], documents: int, stream: TextIO, *, files: Sequence[str] = ()
+) -> None:
+    """TAP version 13: one test point per file, `not ok` when it has an error finding.
+
+    Each file's findings follow its test point as a YAML diagnostic block (TAP 13), warnings
+    included; a file with only warnings is `ok`, as in the JUnit report.
+    """
+    ordered = _ordered(findings)
+    names = _input_files(findings, files)
+    by_file: dict[str, list[Finding]] = {name: [] for name in names}
+    for finding in ordered:
+        by_file[finding.file].append(finding)
+    stream.write(f"TAP version 13\n1..{len(by_file)}\n")
+    for number, (name, in_file) in enumerate(by_file.items(), start=1):
+        status = "not ok" if any(f.is_error for f in in_file) else "ok"
+        # `#` starts a directive in a description: escaped, as TAP 13 says.
+        description = one_line(name).replace("#", "\\#")
+        stream.write(f"{status} {number} - {description}\n")
+        if in_file:
+            stream.write("  ---\n  findings:\n")
+            for finding in in_file:
+                stream.write(f"  - {_yaml_string(text_line(finding))}\n")
+            stream.write("  ...\n")
+
+
+def rule_counts(findings: Sequence[Finding]) -> str:
+    """`--summary`: the findings counted by rule, most frequent first (`schema.type: 3, ...`)."""
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.rule] = counts.get(finding.rule, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{rule}: {count}" for rule, count in ranked) or "no findings"
+
+
 REPORTERS: dict[str, Reporter] = {
     "text": report_text,
     "json": report_json,
     "github": report_github,
     "junit": report_junit,
+    "tap": report_tap,
 }
 """Reporters by `--format` name."""

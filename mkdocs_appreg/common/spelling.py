@@ -43,4 +43,27 @@ def close_names(word: str, candidates: Iterable[str]) -> list[str]:
     return [name for distance, name in scored if distance <= budget]
 
 
-__all__ = ["close_names", "edit_budget", "edit_distance"]
+def is_camel_prefix(name: str, word: str) -> bool:
+    """Whether `name` is a camelCase prefix of `word` worth suggesting (`mirror` of `mirrorUrl`).
+
+    It must be at least four characters and half the word, and the word must go on with a capital.
+    """
+    return len(name) >= max(4, len(word) / 2) and word.startswith(name) and word[len(name) :][:1].isupper()
+
+
+def suggest_names(word: str, candidates: Iterable[str]) -> list[str]:
+    """At most three names `word` most likely means: camelCase prefixes (longest first), else close spellings."""
+    names = set(candidates)
+    prefixes = sorted((name for name in names if is_camel_prefix(name, word)), key=lambda n: (-len(n), n))
+    if prefixes:
+        return prefixes[:3]
+    return close_names(word, names)[:3]
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`; did you mean "x"?` for the names `suggest_names` finds, or "" when there are none."""
+    names = suggest_names(word, candidates)
+    return "; did you mean " + " or ".join(f'"{name}"' for name in names) + "?" if names else ""
+
+
+__all__ = ["close_names", "did_you_mean", "edit_budget", "edit_distance", "is_camel_prefix", "suggest_names"]

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.spelling import did_you_mean
 from mkdocs_appreg.engine.describe import dotted_path, json_type, pointer_of, schema_rule, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer
 from mkdocs_appreg.engine.kinds import parse_api_version
@@ -482,9 +483,8 @@ def _findings(document: Document, error: ValidationError) -> Iterator[Finding]:
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
         for key in instance:
             if key not in allowed:
-                yield document.finding(
-                    join_pointer(pointer, key), rule, f'unknown field "{dotted_path([*parts, key])}"'
-                )
+                message = f'unknown field "{dotted_path([*parts, key])}"' + did_you_mean(key, allowed)
+                yield document.finding(join_pointer(pointer, key), rule, message)
         return
     if keyword == "required":
         present = instance if isinstance(instance, dict) else {}

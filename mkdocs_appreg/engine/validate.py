@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.spelling import did_you_mean
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.compiler import CompiledSchema, SchemaNode
 from mkdocs_appreg.engine.describe import dotted_path, json_type, schema_rule, show_value
@@ -322,7 +323,8 @@ def _walk_object(walk: _Walk, value: dict[str, Any], node: SchemaNode) -> Any:
         if schema is None:
             if node.preserve_unknown or ((root or node.embedded_resource) and key in _META_FIELDS):
                 continue
-            message = f'unknown field "{walk.dotted(key)}"'
+            # The API server's words, then the field the author most likely meant (`mirrorUrl`).
+            message = f'unknown field "{walk.dotted(key)}"' + did_you_mean(key, node.properties)
             walk.findings.append(walk.document.finding(walk.pointer(key), "schema.unknown-field", message))
             if result is None:
                 result = dict(value)

@@ -51,7 +51,7 @@ from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
 from mkdocs_appreg.engine.kinds import parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist
-from mkdocs_appreg.engine.lists import is_list, validate_list
+from mkdocs_appreg.engine.lists import is_list, list_items, validate_list
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import directive_paths
@@ -331,10 +331,46 @@ def validate_stream(
     checked: list[Finding] = []
     count = 0
     for document in iter_documents(text, file, findings):
-        checked.extend(_guarded(document, registry, core, missing))
+        # Placeholders as `appreg check` reads them on a page: `{true|false}` is one warning
+        # naming the type the reader must put there, not "expected boolean, got object".
+        found = _guarded(document, registry, core, missing)
+        checked.extend(with_placeholders(document, found, _schema_of(document, registry)))
         count += 1
     findings.extend(checked)
     return findings, count
+
+
+RELATIONS_SCOPE = "the files given"
+
+
+def validate_relations(
+    texts: Sequence[tuple[str, str]],
+    *,
+    references: Sequence[ReferenceRule] = DEFAULT_REFERENCE_RULES,
+    policies: PolicyConfig = PolicyConfig(),  # noqa: B008 - one shared, never-changed default
+) -> list[Finding]:
+    """References and policies across the files of one `appreg validate` run, as `check_site` over a site.
+
+    Only documents of a kind some reference rule names are kept, and a file is parsed again
+    only when its text names such a kind, so a run over many unrelated manifests pays almost
+    nothing. A reference to a resource in none of the files is a warning here (`ref.missing`):
+    unlike a docs page, a set of manifests may rely on what the cluster already has.
+    """
+    kinds = {rule.kind for rule in references} | {rule.target_kind for rule in references}
+    if not kinds:
+        return []
+    named = re.compile(r"\bkind:\s*[\"']?(?:" + "|".join(map(re.escape, sorted(kinds))) + r")\b")
+    resources: list[SiteResource] = []
+    for name, text in texts:
+        if named.search(text) is None:
+            continue
+        for document in parse_documents(text, name).documents:
+            candidates = [item for _, item in list_items(document)[0]] if is_list(document) else [document]
+            resources.extend(SiteResource(item, "") for item in candidates if item.kind in kinds)
+    return [
+        *check_references(resources, references, scope=RELATIONS_SCOPE, missing="warning"),
+        *check_policies(resources, references, policies),
+    ]
 
 
 INTERNAL_RULE = "resource.unchecked"

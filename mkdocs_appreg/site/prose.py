@@ -41,7 +41,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.common.spelling import close_names
+from mkdocs_appreg.common.spelling import close_names, is_camel_prefix
 
 #: ObjectMeta members: the API server fills `metadata` with ObjectMeta whatever a CRD's schema
 #: says of it (apiextensions-apiserver keeps `metadata` out of the structural schema).
@@ -257,12 +257,7 @@ def _suggestions(token: str, field_names: Collection[str]) -> list[str]:
     prefixes = []
     for name in candidates:
         head, _, tail = name.rpartition(".")
-        if (
-            head == prefix
-            and len(tail) >= max(4, len(last) / 2)
-            and last.startswith(tail)
-            and last[len(tail) :][:1].isupper()
-        ):
+        if head == prefix and is_camel_prefix(tail, last):
             prefixes.append(name)
     if prefixes:
         return sorted(prefixes, key=len, reverse=True)[:3]

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from mkdocs_appreg.common.errors import ConfigError
-from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.findings import Finding, Severity
 from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.engine.documents import Document, join_pointer, split_pointer
 from mkdocs_appreg.engine.kinds import parse_group_version
@@ -216,12 +216,22 @@ def _suggestion(reference: Reference, candidates: Sequence[SiteResource]) -> str
     return ""
 
 
-def check_references(resources: Sequence[SiteResource], rules: Sequence[ReferenceRule]) -> list[Finding]:
+def check_references(
+    resources: Sequence[SiteResource],
+    rules: Sequence[ReferenceRule],
+    *,
+    scope: str | None = None,
+    missing: Severity = "error",
+) -> list[Finding]:
     """Check that every reference names a resource shown on the site.
 
     Args:
         resources: Every resource of the site (rendered templates and examples on pages).
         rules: Which fields are references (`DEFAULT_REFERENCE_RULES`, or from the config).
+        scope: What the resources are, when not a site's pages (`appreg validate`: "the files
+            given"); `ref.missing` then says the target is in none of them.
+        missing: Severity of `ref.missing` (`appreg validate` warns: the target may already be
+            in the cluster, where a docs site must show it).
 
     Returns:
         `ref.missing` and `ref.namespace` errors, one per reference, in resource order; the same
@@ -240,11 +250,9 @@ def check_references(resources: Sequence[SiteResource], rules: Sequence[Referenc
                 targets = [
                     t for t in targets if namespaces_match(namespace_of(t.document), reference.namespace)
                 ]
-            message = (
-                f"{subject} is not shown on {_this_page(reference)} or anywhere on the site"
-                f"{_suggestion(reference, targets)}"
-            )
-            findings.append(document.finding(reference.pointer, "ref.missing", message))
+            where = f"in {scope}" if scope else f"shown on {_this_page(reference)} or anywhere on the site"
+            message = f"{subject} is not {where}{_suggestion(reference, targets)}"
+            findings.append(document.finding(reference.pointer, "ref.missing", message, missing))
         elif rule.same_namespace and not any(
             namespaces_match(namespace_of(t.document), reference.namespace) for t in named
         ):
