@@ -163,7 +163,17 @@ def check_extensions(case: Case) -> list[Finding]:
     return validate_extensions(parsed.documents[0], crd_schema(crd))
 
 
+def check_builtin(case: Case) -> list[Finding]:
+    """`core/`: the whole of `appreg validate` for one file, built-in kinds included (site.check)."""
+    from mkdocs_appreg.site.check import core_schemas, validate_stream
+
+    findings, count = validate_stream(case.text, case.path.name, _registry(), core_schemas(None))
+    assert count >= 1, "the case holds no document"
+    return findings
+
+
 CHECKERS: dict[str, Callable[[Case], list[Finding]]] = {
+    "core": check_builtin,
     "schema": check_resource,
     "resource": check_resource,
     "meta": check_meta,

@@ -31,6 +31,7 @@ CEL_PAGE = ROOT / "docs" / "reference" / "cel.md"
 FAMILIES = frozenset(
     {
         "cel",
+        "core",
         "crd",
         "embedded",
         "fence",

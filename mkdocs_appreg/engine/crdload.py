@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from mkdocs_appreg.common.errors import CrdError
+from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.limits import FileTooLarge, alias_problem, read_limited
 from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.engine.documents import Document, describe_yaml_error
@@ -242,6 +243,26 @@ def load_crd_text(
             raise CrdError(f"no {CRD_API_VERSION} {CRD_KIND} in this file", file=shown, line=1)
         return None
     return kinds, locations
+
+
+CRD_INVALID_RULE = "crd.invalid"
+
+
+def crd_document_findings(document: Document) -> list[Finding]:
+    """A CustomResourceDefinition shown in the docs, checked as loading a CRD checks it.
+
+    The apiserver validates a CRD on `kubectl apply` (apiextensions validation.go
+    ValidateCustomResourceDefinition); the same checks a `crds` file gets (`_kind_versions`:
+    structural root, names, versions, patterns, CEL rules, list types) run here, and the first
+    problem is one `crd.invalid` finding at its line instead of a setup error.
+    """
+    try:
+        _kind_versions(document, document.file, document.file)
+    except CrdError as error:
+        line = error.line if error.line is not None else document.line
+        finding = document.finding("", CRD_INVALID_RULE, error.reason)
+        return [Finding(**{**finding.as_dict(), "line": line, "column": 1})]
+    return []
 
 
 def _kind_versions(

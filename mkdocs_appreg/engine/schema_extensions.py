@@ -418,6 +418,9 @@ def _schema_nodes(schema: Any, pointer: str) -> Iterator[tuple[str, Mapping[str,
 # --- CRD-side checks ----------------------------------------------------------------------------
 
 
+_SCHEMA_TYPES = frozenset({"array", "boolean", "integer", "number", "object", "string"})
+
+
 def check_schema(
     schema: Mapping[str, Any],
     *,
@@ -439,6 +442,16 @@ def check_schema(
     problems: list[tuple[str, str]] = list(compile_schema_rules(schema, source=file).problems())
     for pointer, node in _schema_nodes(schema, ""):
         problems.extend(_check_list_type(pointer, node))
+        declared = node.get("type")
+        if isinstance(declared, str) and declared and declared not in _SCHEMA_TYPES:
+            # apiextensions structuralschema validation.go validateStructuralInvariants.
+            supported = ", ".join(f'"{name}"' for name in sorted(_SCHEMA_TYPES))
+            problems.append(
+                (
+                    join_pointer(pointer, "type"),
+                    f'Unsupported value: "{declared}": supported values: {supported}',
+                )
+            )
         pattern_error = pattern_problem(node.get("pattern"))
         if pattern_error is not None:
             # apiextensions validation.go ValidateCustomResourceDefinitionOpenAPISchema:

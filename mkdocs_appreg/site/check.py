@@ -48,10 +48,12 @@ from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.common.spelling import close_names
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.corekinds import CoreSchemas
+from mkdocs_appreg.engine.crdload import crd_document_findings
 from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
-from mkdocs_appreg.engine.kinds import parse_api_version
+from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist
 from mkdocs_appreg.engine.lists import is_list, list_items, validate_list
+from mkdocs_appreg.engine.native import validate_native
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import directive_paths
@@ -260,7 +262,12 @@ def _validate_one(
             # The core schemas leave ObjectMeta out: validate it as the API server does for any kind.
             namespaced = kind not in CLUSTER_SCOPED_CORE_KINDS
             meta = metadata.validate_object_meta(document, "/metadata", namespaced=namespaced)
-            return sorted([*meta, *found], key=lambda f: (f.line, f.column, f.rule))
+            # The Go-coded rules the published schema does not express (a container's image).
+            go_rules = validate_native(document)
+            if kind == CRD_KIND and document.api_version == CRD_API_VERSION:
+                # A CRD shown in the docs gets the checks a loaded CRD gets (crdload).
+                go_rules.extend(crd_document_findings(document))
+            return sorted([*meta, *found, *go_rules], key=lambda f: (f.line, f.column, f.rule))
     group = parsed[0]
     elsewhere = registry.groups_for_kind(kind)
     siblings = _kinds_by_group(registry, registry.fingerprint).get(group)
