@@ -39,3 +39,15 @@ def test_an_empty_list_is_valid() -> None:
         "apiVersion: v1\nkind: List\nitems: []\n", "l.yaml", SchemaRegistry.builtin(), None
     )
     assert findings == []
+
+
+def test_a_list_inside_a_list_is_flattened() -> None:
+    # kubectl-validate's testcases/manifests/list_nested_invalid.yaml, in spirit.
+    text = (
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n"
+        "  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: Bad_Name\n"
+    )
+    findings, _ = validate_stream(text, "l.yaml", SchemaRegistry.builtin(), core_schemas(None))
+    assert [(f.rule, f.path, f.line) for f in findings] == [
+        ("meta.name", "/items/0/items/0/metadata/name", 10)
+    ]

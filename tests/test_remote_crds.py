@@ -66,3 +66,17 @@ def test_failed_download_is_one_line_naming_the_url(tmp_path: Path, server: str)
     with pytest.raises(CrdError, match="only https:// and http://"):
         fetch_crd("file:///etc/passwd", tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
+
+
+def test_cli_downloads_a_crd_url_only_with_allow_remote_crds(tmp_path: Path, server: str) -> None:
+    from conftest import run_appreg
+
+    widget = "apiVersion: test.appreg.io/v1\nkind: Widget\nmetadata:\n  name: w-one\nspec:\n  bogus: 1\n"
+    (tmp_path / "w.yaml").write_text(widget)
+    url = f"{server}/widgets.yaml"
+    refused = run_appreg("validate", "--crd", url, "w.yaml", cwd=tmp_path)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == f"appreg: error: {url}: a CRD URL is downloaded only with --allow-remote-crds\n"
+    used = run_appreg("validate", "--allow-remote-crds", "--crd", url, "w.yaml", cwd=tmp_path)
+    assert used.returncode == 1, used.stderr
+    assert "[schema.unknown-field] Widget/w-one /spec/bogus" in used.stdout

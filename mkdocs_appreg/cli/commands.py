@@ -13,6 +13,7 @@ import argparse
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 from mkdocs_appreg import __version__
 from mkdocs_appreg.cli.parallel import validate_texts
 from mkdocs_appreg.cli.reporters import REPORTERS, one_line, rule_counts
-from mkdocs_appreg.common.errors import AppregError, ConfigError, InputError
+from mkdocs_appreg.common.errors import AppregError, ConfigError, CrdError, InputError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS, Finding, failing
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limited
 from mkdocs_appreg.common.utf8 import undecodable
@@ -86,6 +87,7 @@ class ValidateOptions(NamedTuple):
         ignore_missing_schemas: Drop `schema.missing` instead of reporting it.
         fail_on: `error` or `warning`: the severity that makes the exit code 1.
         summary: Also print the findings counted by rule (text format).
+        allow_remote_crds: Download `--crd` URLs (the plugin's `allow_remote_crds`).
     """
 
     files: tuple[str, ...]
@@ -97,6 +99,7 @@ class ValidateOptions(NamedTuple):
     ignore_missing_schemas: bool = False
     fail_on: str = "error"
     summary: bool = False
+    allow_remote_crds: bool = False
 
 
 class Source(NamedTuple):
@@ -147,17 +150,30 @@ def _encoding_finding(name: str, data: bytes, error: UnicodeDecodeError) -> Find
     return Finding(file=name, line=line, column=column, rule="yaml.encoding", message=message)
 
 
-def load_registry(crds: Sequence[str]) -> tuple[SchemaRegistry, list[Finding]]:
+def load_registry(crds: Sequence[str], *, allow_remote: bool = False) -> tuple[SchemaRegistry, list[Finding]]:
     """The bundled CRDs plus `crds`, and the warnings adding them gave (`crd.override`).
 
+    A URL among `crds` is downloaded (engine.remote: the plugin's `allow_remote_crds` limits,
+    16 MiB and 15 s) only when `allow_remote` says so; otherwise it is a setup error, so a run
+    never touches the network unless asked to.
+
     Raises:
-        CrdError: A CRD path is missing, unreadable, or not a valid CustomResourceDefinition.
+        CrdError: A CRD path is missing, unreadable, or not a valid CustomResourceDefinition; a
+            URL without `allow_remote`, or one that cannot be downloaded.
     """
     registry = SchemaRegistry.builtin()
     findings: list[Finding] = []
     cache = CrdCache.user_default()  # parsed CRDs by content, under $XDG_CACHE_HOME/mkdocs-appreg
-    for crd in crds:
-        findings.extend(registry.add_path(Path(crd), display=crd, cache=cache))
+    with tempfile.TemporaryDirectory(prefix="appreg-crds-") as downloads:
+        for crd in crds:
+            path = Path(crd)
+            if "://" in crd:  # engine.remote.is_url, without importing urllib on every run
+                if not allow_remote:
+                    raise CrdError("a CRD URL is downloaded only with --allow-remote-crds", file=crd)
+                from mkdocs_appreg.engine.remote import fetch_crd
+
+                path = fetch_crd(crd, Path(downloads))
+            findings.extend(registry.add_path(path, display=crd, cache=cache))
     return registry, findings
 
 
@@ -194,7 +210,7 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     """Validate every input against the CRDs and report; the exit code of `appreg validate`."""
     # Read every input before any output, so an unreadable one stops the run without a half report.
     sources = [read_source(file, stdin) for file in expand_inputs(options.files)]
-    registry, findings = load_registry(options.crds)
+    registry, findings = load_registry(options.crds, allow_remote=options.allow_remote_crds)
     core = _core_schemas(options.kubernetes_version)
     texts = [(source.name, source.text) for source in sources if source.finding is None]
     results = iter(validate_texts(texts, registry, core, jobs=options.jobs))
@@ -230,7 +246,13 @@ def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         dest="crds",
         metavar="PATH",
-        help="CRD file, or directory searched recursively; repeatable; the bundled CRDs are always loaded",
+        help="CRD file, or directory searched recursively, or a URL with --allow-remote-crds; "
+        "repeatable; the bundled CRDs are always loaded",
+    )
+    parser.add_argument(
+        "--allow-remote-crds",
+        action="store_true",
+        help="download --crd URLs (16 MiB, 15 s each), as the plugin's allow_remote_crds option",
     )
     parser.add_argument(
         "--format", choices=VALIDATE_FORMATS, default="text", help="output format (default: %(default)s)"
@@ -307,6 +329,7 @@ def _validate(args: argparse.Namespace) -> int:
         ignore_missing_schemas=args.ignore_missing_schemas,
         fail_on=args.fail_on,
         summary=args.summary,
+        allow_remote_crds=args.allow_remote_crds,
     )
     return run_validate(options, sys.stdin.buffer if sys.stdin is not None else None, sys.stdout)
 

@@ -218,8 +218,10 @@ def validate_resource(
 ) -> list[Finding]:
     """Validate one resource, or each item of a `kind: List` (lists.py), as `_validate_one` says."""
     if is_list(document):
+        # A List inside a List is flattened too (cli-runtime FlattenListVisitor recurses).
         return validate_list(
-            document, lambda item: _validate_one(item, registry, core, missing=missing, allowlist=allowlist)
+            document,
+            lambda item: validate_resource(item, registry, core, missing=missing, allowlist=allowlist),
         )
     return _validate_one(document, registry, core, missing=missing, allowlist=allowlist)
 
