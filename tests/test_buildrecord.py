@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_mkdocs
+from mkdocs_appreg.common.cachefs import CacheRoot, machine_key, seal, unseal
 from mkdocs_appreg.common.digests import digest
 from mkdocs_appreg.plugin.buildrecord import RECORD_FILE, BuildRecord
 from test_plugin import PAGE, make_site
@@ -40,6 +41,22 @@ spec:
   remoteURL: https://registry.example.com
   skipTLSVerify: {skip}
 """
+
+
+def load_record(cache_dir: Path) -> BuildRecord | None:
+    return BuildRecord.load(CacheRoot(cache_dir), machine_key())
+
+
+def read_sealed(path: Path) -> str:
+    """A record's JSON, as this machine sealed it (see `cachefs.seal`)."""
+    data = unseal(path.read_bytes(), machine_key())
+    assert data is not None
+    return data.decode()
+
+
+def write_sealed(path: Path, text: str) -> None:
+    """Write a record as this machine's own code would: sealed with the machine key."""
+    path.write_bytes(seal(text.encode("utf-8", "surrogateescape"), machine_key()))
 
 
 def build(site: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], bool]:
@@ -130,10 +147,10 @@ def test_template_and_cache_changes_render_again(site: Path) -> None:
 )
 def test_a_corrupt_record_is_ignored_and_replaced(site: Path, content: str) -> None:
     assert build(site, "--strict")[0].returncode == 0
-    (site / ".cache" / "appreg" / RECORD_FILE).write_text(content, encoding="utf-8", errors="surrogateescape")
+    write_sealed(site / ".cache" / "appreg" / RECORD_FILE, content)
     result, reused = build(site, "--strict")
     assert result.returncode == 0 and not reused, result.stderr
-    assert BuildRecord.load(site / ".cache" / "appreg") is not None
+    assert load_record(site / ".cache" / "appreg") is not None
 
 
 def test_reuse_can_be_turned_off(tmp_path: Path) -> None:
@@ -147,10 +164,10 @@ def test_record_with_tampered_findings_is_refused(site: Path) -> None:
     # A finding with an unknown field (or a wrong type) makes the whole record untrusted.
     assert build(site, "--strict")[0].returncode == 0
     path = site / ".cache" / "appreg" / RECORD_FILE
-    data = json.loads(path.read_text())
+    data = json.loads(read_sealed(path))
     data["findings"] = [{"file": "x", "line": 1, "column": 1, "rule": "r", "message": "m", "evil": 1}]
-    path.write_text(json.dumps(data))
-    assert BuildRecord.load(site / ".cache" / "appreg") is None
+    write_sealed(path, json.dumps(data))
+    assert load_record(site / ".cache" / "appreg") is None
 
 
 REUSED_BUILD = """
@@ -181,11 +198,11 @@ def test_a_reused_build_imports_neither_the_checker_nor_the_validator(site: Path
 def test_load_refuses_deep_or_oversized_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import mkdocs_appreg.plugin.buildrecord as buildrecord
 
-    (tmp_path / RECORD_FILE).write_text("[" * 100_000)  # json.loads: RecursionError
-    assert BuildRecord.load(tmp_path) is None
+    write_sealed(tmp_path / RECORD_FILE, "[" * 100_000)  # json.loads: RecursionError
+    assert load_record(tmp_path) is None
     monkeypatch.setattr(buildrecord, "MAX_RECORD_BYTES", 1024)
-    (tmp_path / RECORD_FILE).write_text('{"format": 1, "environment": "' + "x" * 4096 + '"}')
-    assert BuildRecord.load(tmp_path) is None
+    write_sealed(tmp_path / RECORD_FILE, '{"format": 1, "environment": "' + "x" * 4096 + '"}')
+    assert load_record(tmp_path) is None
 
 
 def test_a_fifo_or_device_among_the_inputs_neither_blocks_nor_is_read(site: Path) -> None:

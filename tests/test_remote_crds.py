@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_mkdocs
+from mkdocs_appreg.common.cachefs import CacheRoot
 from mkdocs_appreg.common.errors import CrdError
 from mkdocs_appreg.engine.remote import fetch_crd
 from test_plugin import make_site
@@ -62,9 +63,9 @@ def test_opted_in_url_is_downloaded_into_the_cache_and_used(tmp_path: Path, serv
 
 def test_failed_download_is_one_line_naming_the_url(tmp_path: Path, server: str) -> None:
     with pytest.raises(CrdError, match=r"/missing\.yaml: cannot download: HTTP 404"):
-        fetch_crd(f"{server}/missing.yaml", tmp_path / "cache")
+        fetch_crd(f"{server}/missing.yaml", CacheRoot(tmp_path / "cache"), "remote-crds")
     with pytest.raises(CrdError, match="only https:// and http://"):
-        fetch_crd("file:///etc/passwd", tmp_path / "cache")
+        fetch_crd("file:///etc/passwd", CacheRoot(tmp_path / "cache"), "remote-crds")
     assert not (tmp_path / "cache").exists()
 
 

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mkdocs_appreg.cli.reporters import REPORTERS, summary_line
-from mkdocs_appreg.common.findings import SEVERITIES, Finding, sort_key
+from mkdocs_appreg.common.findings import SEVERITIES, UNSAFE_BUT_LINE_BREAKS, Finding, sort_key
 
 REGISTRY_TYPE = Finding(
     file="docs/registry.yaml",
@@ -300,14 +300,20 @@ def test_github_commands_parse_back_to_the_findings(findings: list[Finding]) -> 
         match = _COMMAND.fullmatch(line)
         assert match is not None, line
         severity, file, line_no, column, title, data = match.groups()
+        # Control characters and bidi overrides come back as their escapes (`\x1b`, `\u202e`).
         assert (severity, _unescape(file), int(line_no), int(column)) == (
             finding.severity,
-            finding.file,
+            _shown(finding.file),
             finding.line,
             finding.column,
         )
-        assert _unescape(title) == finding.rule
-        assert _unescape(data).endswith(finding.message)
+        assert _unescape(title) == _shown(finding.rule)
+        assert _unescape(data).endswith(_shown(finding.message))
+
+
+def _shown(value: str) -> str:
+    """`value` as GitHub output shows it: line breaks kept (escaped by the format), others escaped."""
+    return UNSAFE_BUT_LINE_BREAKS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
 
 
 # --- junit ---

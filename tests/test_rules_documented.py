@@ -33,6 +33,7 @@ FAMILIES = frozenset(
         "cel",
         "core",
         "crd",
+        "directive",
         "embedded",
         "fence",
         "heredoc",

@@ -194,11 +194,11 @@ def test_a_directive_error_names_the_page_and_its_line_below_front_matter(projec
     (project / "docs/index.md").write_text(source, encoding="utf-8")
     # Zensical strips the front matter before Python sees the page.
     stripped = source.split("---\n", 2)[2]
-    # The bases named are the ones searched: the cache of rendered files first.
-    cache = project / ".cache/appreg/snippets"
+    # The site check reports the directive first (check and build agree: `directive.invalid`),
+    # at the line of the page file, front matter included.
     with pytest.raises(
         BuildFailure,
-        match=rf"^docs/index\.md:6: `docs/res/nothing\.yaml` was not found in any snippet base path \({cache}, ",
+        match=r"docs/index\.md:6:1: \[directive\.invalid\]: `docs/res/nothing\.yaml` was not found",
     ):
         convert(stripped, host={"root_dir": str(project), "docs_dir": "docs"}, vars={"ns": "x"})
 

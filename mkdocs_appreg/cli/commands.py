@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 from mkdocs_appreg import __version__
 from mkdocs_appreg.cli.parallel import validate_texts
 from mkdocs_appreg.cli.reporters import REPORTERS, one_line, rule_counts
+from mkdocs_appreg.common.cachefs import CacheRoot
 from mkdocs_appreg.common.errors import AppregError, ConfigError, CrdError, InputError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS, Finding, failing
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limited
@@ -35,7 +36,14 @@ from mkdocs_appreg.site.check import (
     once_per_kind,
     validate_relations,
 )
-from mkdocs_appreg.site.project import ProjectSettings, build_registry, render_project, write_cache
+from mkdocs_appreg.site.project import (
+    ProjectSettings,
+    build_registry,
+    leaks_in,
+    render_project,
+    scrub_cache,
+    write_cache,
+)
 
 if TYPE_CHECKING:
     # Annotations only: `appreg validate` must not import Jinja (tests/test_layout.py).
@@ -172,7 +180,7 @@ def load_registry(crds: Sequence[str], *, allow_remote: bool = False) -> tuple[S
                     raise CrdError("a CRD URL is downloaded only with --allow-remote-crds", file=crd)
                 from mkdocs_appreg.engine.remote import fetch_crd
 
-                path = fetch_crd(crd, Path(downloads))
+                path = fetch_crd(crd, CacheRoot(Path(downloads)), "remote-crds")
             findings.extend(registry.add_path(path, display=crd, cache=cache))
     return registry, findings
 
@@ -396,6 +404,9 @@ def run_check(
         )
         findings = [*findings, *result.findings]
         documents = result.documents
+        if leaks_in(findings):
+            # As the build: a leaked credential is in no file appreg wrote.
+            scrub_cache(settings, "build-record.json")
     files = [*(item.display for item in rendered), *(page for page, _ in site.pages)]
     REPORTERS[output_format](findings, documents, stdout, files=files)
     if summary and output_format == "text":

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Protocol, TextIO
 
-from mkdocs_appreg.common.findings import Finding, sort_key
+from mkdocs_appreg.common.findings import UNSAFE_BUT_LINE_BREAKS, Finding, printable, sort_key
 
 
 class Reporter(Protocol):
@@ -84,14 +84,17 @@ def _use_color(stream: TextIO) -> bool:
         return False
 
 
-# C0 controls but tab, and DEL: a newline would split a finding over two lines, an ESC in a quoted
-# YAML value would drive the user's terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Control characters and bidi overrides are escaped in every output (common.findings.printable).
+_UNSAFE = UNSAFE_BUT_LINE_BREAKS
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 def one_line(value: str) -> str:
     """`value` with control characters (newlines included) written as escapes such as `\\n`."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+    return printable(value)
 
 
 def text_line(finding: Finding, *, color: bool = False) -> str:
@@ -159,8 +162,9 @@ def report_json(
 
 
 def _escape_data(value: str) -> str:
-    # actions/toolkit packages/core/src/command.ts, escapeData()
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # actions/toolkit packages/core/src/command.ts, escapeData(); other controls and bidi
+    # overrides first, as in text output (the runner prints annotations to the log as they are).
+    return _UNSAFE.sub(_escaped, value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:

@@ -7,10 +7,27 @@ kubeconform turns even an unreadable file into a result).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Literal
 
 from mkdocs_appreg.common.records import Record
+
+# C0 controls but tab, DEL and the C1 controls: a newline would split a finding over two lines, an
+# ESC (or its one-byte form CSI, U+009B) in a quoted YAML value would drive the user's terminal.
+# Bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069, marks U+200E/U+200F/U+061C) would
+# make a finding read differently from what it says ("Trojan Source", CVE-2021-42574).
+_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_BUT_LINE_BREAKS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""The same, line breaks aside (the GitHub format escapes those its own way)."""
+
+
+def printable(value: str) -> str:
+    """`value` with control characters and bidi overrides written as escapes (`\\x1b`, `\\u202e`)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+
 
 Severity = Literal["error", "warning"]
 
@@ -121,7 +138,7 @@ class Finding(Record):
         """`file:line:column: [rule] Kind/name path: message` — the form MkDocs warnings use."""
         subject = self.subject
         subject = f" {subject}" if subject else ""
-        return f"{self.file}:{self.line}:{self.column}: [{self.rule}]{subject}: {self.message}"
+        return printable(f"{self.file}:{self.line}:{self.column}: [{self.rule}]{subject}: {self.message}")
 
     def moved(self, *, file: str, line: int, column: int | None = None) -> Finding:
         """The same finding relocated, e.g. from a rendered file back to its template line."""

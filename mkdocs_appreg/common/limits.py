@@ -18,6 +18,8 @@ __all__ = [
     "ALIAS_EXPANSION_LIMIT",
     "ALIAS_RATIO",
     "MAX_FILE_BYTES",
+    "MAX_PAGE_INCLUDED_BYTES",
+    "MAX_PAGE_INCLUDES",
     "MAX_RENDER_CHARS",
     "MAX_RENDER_SECONDS",
     "MAX_RENDER_STEPS",
@@ -33,6 +35,16 @@ The API server refuses request bodies over 3 MiB (k8s.io/apiserver pkg/server/co
 `MaxRequestBodyBytes`), so no single applyable resource comes near; 16 MiB leaves room for
 multi-document files and big CRD bundles (the 199 EDA CRDs together are 2.8 MB).
 """
+
+MAX_PAGE_INCLUDES = 10_000
+"""Includes one page may expand in total, nested ones counted, in the build and in the check.
+
+pymdownx.snippets bounds only the nesting depth: a file that includes the next one ten times,
+four levels deep, is 10,000 reads, and each level more multiplies it by ten.
+"""
+
+MAX_PAGE_INCLUDED_BYTES = 64 * 1024 * 1024
+"""Bytes one page may include in total (64 MiB: four files at the file limit)."""
 
 MAX_RENDER_CHARS = 4 * 1024 * 1024
 """Largest output of one template, and largest string or list one template expression may build."""

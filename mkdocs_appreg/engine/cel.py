@@ -369,10 +369,19 @@ def evaluate(expression: Expression, variables: Mapping[str, Any], *, budget: in
     try:
         value = expression.program.execute(context)
     except Exception as error:
+        if _INTERRUPTED in str(error):
+            # Ctrl-C arrived inside one of our Python callbacks: the engine wrapped the
+            # KeyboardInterrupt as an evaluation error, which is the user's interrupt, not a
+            # `cel.invalid` finding.
+            raise KeyboardInterrupt from None
         if meter.exceeded:
             return Outcome(cost=meter.used, cost_exceeded=True)
         return Outcome(error=_clean(str(error)), cost=max(1, meter.used))
     return Outcome(value=value, cost=max(1, meter.used))
+
+
+# How the engine words a KeyboardInterrupt raised in a Python function it called.
+_INTERRUPTED = "Python function call failed: KeyboardInterrupt"
 
 
 def optional_none() -> Any:

@@ -19,11 +19,14 @@ int, float, bool, None, bytes, sets), serialized with `marshal`, which measured 
 code while loading. Each disk entry carries a sha256 of its payload: a truncated or corrupted
 file fails the check and is ignored (then rewritten by the caller), never trusted.
 
-Trust assumption: the cache directory belongs to the user who runs the build, like the rest of the
-project tree. The checksum detects accidents, not an attacker with write access to that
-directory (who could as well edit the CRDs). CPython documents `marshal` as not hardened against
-malicious data, so an entry can at worst make loading fail; the caller also checks the shape of
-what it gets back before using it.
+Trust: none. A project's cache lies in the project, and a pull request can commit it
+(`git add -f .cache/appreg/crds/<key>.crd`); the key of a CRD's bytes and a plain checksum can be
+computed offline, so a forged entry would replace a project CRD. Each entry is therefore sealed
+with an HMAC under `cachefs.machine_key`, a secret outside the project: an entry that does not
+verify is a miss (then overwritten), and `marshal`, which CPython documents as not hardened
+against malicious data, only ever loads bytes this machine wrote. Re-validating an entry against
+the source would mean parsing the CRD, the very work the cache saves. The directory is walked
+without following symlinks (`cachefs.CacheRoot`).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs_appreg import __version__
-from mkdocs_appreg.common.atomic import write_atomically
+from mkdocs_appreg.common.cachefs import CacheRoot, machine_key, seal, unseal
 
 FORMAT_VERSION = 2
 """Bump when the layout of cached values changes (old entries then simply stop matching)."""
@@ -51,8 +54,9 @@ MEMORY_ENTRIES = 1024
 XDG_DIRECTORY = "mkdocs-appreg"
 CRDS_SUBDIRECTORY = "crds"
 
-_MAGIC = b"APPREGC1"
-_DIGEST_SIZE = 32
+_MAGIC = b"APPREGC2"
+# An entry is at most a few MB of marshalled schemas; a bigger file was not written by us.
+_MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _SUFFIX = ".crd"
 
 _MEMORY: OrderedDict[str, Any] = OrderedDict()
@@ -76,10 +80,14 @@ class CrdCache:
     Args:
         directory: Where entries are written, one file each; None keeps them in memory only.
             Created on first write; a directory that cannot be written only costs speed.
+        anchor: The project root when `directory` lies in a project: no component below it is
+            followed if it is a symlink, and the sealing key must lie outside it.
     """
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, anchor: Path | None = None) -> None:
         self.directory = directory
+        self._root = CacheRoot(directory, anchor) if directory is not None else None
+        self._anchor = anchor
         self.memory_hits = 0
         self.disk_hits = 0
         self.misses = 0
@@ -126,10 +134,10 @@ class CrdCache:
             payload = marshal.dumps(value)
         except ValueError:  # an object marshal does not support
             return
+        assert self._root is not None
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomically(self._path(key), _MAGIC + hashlib.sha256(payload).digest() + payload)
-        except OSError:
+            self._root.write(f"{key}{_SUFFIX}", _MAGIC + seal(payload, machine_key(self._anchor)))
+        except (OSError, ValueError):
             return
 
     def known_key(self, path: Path) -> str | None:
@@ -169,22 +177,17 @@ class CrdCache:
         """Forget `key` in memory (a value whose shape the caller rejected); disk is overwritten by `put`."""
         _MEMORY.pop(key, None)
 
-    def _path(self, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / f"{key}{_SUFFIX}"
-
     def _read(self, key: str) -> Any | None:
-        if self.directory is None:
+        if self._root is None:
             return None
         try:
-            data = self._path(key).read_bytes()
-        except OSError:
+            data = self._root.read(f"{key}{_SUFFIX}", _MAX_ENTRY_BYTES)
+        except (OSError, ValueError):
             return None
-        header = len(_MAGIC) + _DIGEST_SIZE
-        if len(data) < header or not data.startswith(_MAGIC):
+        if data is None or not data.startswith(_MAGIC):
             return None
-        payload = memoryview(data)[header:]
-        if hashlib.sha256(payload).digest() != data[len(_MAGIC) : header]:
+        payload = unseal(data[len(_MAGIC) :], machine_key(self._anchor))
+        if payload is None:
             return None
         try:
             return marshal.loads(payload)

@@ -12,7 +12,9 @@ uses 3 of 199 CRDs compiles 3 and a rebuild that reloads the same files compiles
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +33,34 @@ from mkdocs_appreg.engine.crdload import (
     to_cache_entry,
 )
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, KindVersion, parse_api_version
+
+MAX_CRD_FOLDER_ENTRIES = 50_000
+"""Entries a CRD folder may hold (199 EDA CRDs are 199 files): `--crd /` or `--crd /proc` would
+otherwise walk a whole file system, or one whose entries vanish while it is walked."""
+
+
+def _crd_folder_files(path: Path, shown: str) -> list[Path]:
+    """The `*.yaml`/`*.yml` regular files below `path`, sorted; symlinked folders not entered.
+
+    Raises:
+        CrdError: the folder holds more than `MAX_CRD_FOLDER_ENTRIES` entries.
+    """
+    found: list[Path] = []
+    entries = 0
+    # onerror ignored: an entry that vanishes or cannot be read while walking (/proc) is skipped.
+    for directory, subdirectories, names in os.walk(path):
+        entries += len(subdirectories) + len(names)
+        if entries > MAX_CRD_FOLDER_ENTRIES:
+            raise CrdError(
+                f"holds more than {MAX_CRD_FOLDER_ENTRIES:,} entries: name the folder of the CRDs", file=shown
+            )
+        for name in names:
+            if name.endswith((".yaml", ".yml")):
+                file = Path(directory, name)
+                with contextlib.suppress(OSError):
+                    if file.is_file():
+                        found.append(file)
+    return sorted(found)
 
 
 class SchemaRegistry:
@@ -89,7 +119,7 @@ class SchemaRegistry:
         loaded: list[tuple[Path, list[list[KindVersion]], list[CrdLocation]]] = []
         with collection_paused():
             if path.is_dir():
-                files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+                files = _crd_folder_files(path, shown)
                 real_root = path.resolve()
                 depth = len(path.parts)
                 for file in files:
@@ -111,6 +141,8 @@ class SchemaRegistry:
                 raise CrdError(
                     "is a URL; appreg never downloads CRDs: save the file and name its path", file=shown
                 )
+            elif path.exists():
+                raise CrdError("is not a regular file or a directory", file=shown)  # /dev/zero, a FIFO
             else:
                 raise CrdError("no such file or directory", file=shown)
         warnings: list[Finding] = []

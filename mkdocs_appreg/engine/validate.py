@@ -238,17 +238,18 @@ def _validate_schema(
     # jsonschema (and the messages, which quote values) walk values as trees: an alias bomb or
     # a recursive alias must be caught before, the way go-yaml refuses them while decoding.
     sizes: dict[int, int] = {}
+    distinct = [0]
     try:
-        expanded = _expanded_size(normalized, sizes)
+        expanded = _expanded_size(normalized, sizes, distinct)
     except _Cycle:
         message = "a YAML alias contains itself, which JSON cannot express"
         walk.findings.append(document.finding("", "resource.recursive-alias", message))
         return walk.findings, None
     except RecursionError:
         expanded = 0  # nested deeper than Python recurses; jsonschema only goes as deep as the schema
-    if expanded > _ALIAS_EXPANSION_LIMIT and expanded > _ALIAS_RATIO * len(sizes):
+    if expanded > _ALIAS_EXPANSION_LIMIT and expanded > _ALIAS_RATIO * distinct[0]:
         message = (
-            f"YAML aliases expand this resource to {expanded} nodes from {len(sizes)}: "
+            f"YAML aliases expand this resource to {expanded} nodes from {distinct[0]}: "
             "document contains excessive aliasing"
         )
         walk.findings.append(document.finding("", "resource.excessive-aliasing", message))
@@ -262,8 +263,13 @@ class _Cycle(Exception):
     """A container that contains itself (`&a [*a]`)."""
 
 
-def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
-    """Nodes in `value` with every alias expanded, counting each shared container once."""
+def _expanded_size(value: Any, sizes: dict[int, int], distinct: list[int]) -> int:
+    """Nodes in `value` with every alias expanded, counting each shared container once.
+
+    `distinct[0]` is increased by the nodes written in the document: each container once, with
+    its scalar children. Scalars are not counted by identity: Python shares one object for every
+    `true` or small integer, so a list of 100,001 `true`s is 100,001 written nodes, not 2.
+    """
     if value.__class__ is dict:
         children: Iterable[Any] = value.values()
     elif value.__class__ is list:
@@ -278,8 +284,13 @@ def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
         return known
     sizes[key] = -1
     total = 1
+    distinct[0] += 1
     for child in children:
-        total += _expanded_size(child, sizes)
+        if child.__class__ is dict or child.__class__ is list:
+            total += _expanded_size(child, sizes, distinct)
+        else:
+            total += 1
+            distinct[0] += 1
     sizes[key] = total
     return total
 

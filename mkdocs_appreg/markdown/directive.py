@@ -31,7 +31,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from mkdocs_appreg.common.errors import ConfigError, DirectiveError
-from mkdocs_appreg.common.limits import alias_problem
+from mkdocs_appreg.common.limits import MAX_PAGE_INCLUDED_BYTES, MAX_PAGE_INCLUDES, alias_problem
 from mkdocs_appreg.engine.documents import describe_yaml_error
 from mkdocs_appreg.pages.directives import (
     BLOCK_START,
@@ -42,7 +42,7 @@ from mkdocs_appreg.pages.directives import (
     indent_width,
     live_block_lines,
 )
-from mkdocs_appreg.pages.snippets import included_paths, resolve_snippet_path, snippet_resolver
+from mkdocs_appreg.pages.snippets import included_paths, refuse_found, resolve_snippet_path, snippet_resolver
 from mkdocs_appreg.site.options import EXTENSION_OPTIONS, PLUGIN_ONLY_OPTIONS, PROJECT_OPTIONS
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "ResourceOptions",
     "ResourcePreprocessor",
     "check_snippet_lines",
+    "code_fence",
     "content_lines",
     "expand_directives",
     "heredoc_delimiter",
@@ -169,8 +170,30 @@ def content_lines(text: str) -> int | None:
     return len(parts) - 1
 
 
+_BACKTICKS = re.compile(r"`{3,}")
+
+
+def code_fence(text: str) -> str:
+    """A backtick fence no line of `text` can close: longer than its longest backtick run.
+
+    CommonMark closes a fence at a line of at least as many backticks, superfences at a line of
+    exactly the opening fence, both indented by up to three spaces (superfences: any number):
+    a value line that is just ```` ``` ```` would otherwise end the code block and let the rest of
+    the file (`<img onerror=...>`) render as Markdown and HTML. CommonMark allows fences of any
+    length, and so does superfences.
+    """
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def tab_markup(
-    path: str, options: ResourceOptions, *, delimiter: str, indent: int = 0, line_count: int | None = None
+    path: str,
+    options: ResourceOptions,
+    *,
+    delimiter: str,
+    indent: int = 0,
+    line_count: int | None = None,
+    fence: str = "```",
 ) -> list[str]:
     """Produce the `pymdownx.blocks.tab` lines for one resource.
 
@@ -185,6 +208,7 @@ def tab_markup(
         indent: Number of spaces every non-blank line is indented by.
         line_count: The file's line count without its final line break (see `content_lines`):
             the heredoc then includes `path:1:line_count`, so no blank line comes before the delimiter.
+        fence: The backtick fence of both code blocks (see `code_fence`).
 
     Returns:
         The lines, without line endings; blank lines are empty strings.
@@ -195,11 +219,11 @@ def tab_markup(
     tabs: list[tuple[str, list[str]]] = []
     snippet = f'--8<-- "{path}"'
     if options.yaml_label is not None:
-        tabs.append((options.yaml_label, [f"```{options.lang}", snippet, "```"]))
+        tabs.append((options.yaml_label, [f"{fence}{options.lang}", snippet, fence]))
     if options.command_label is not None:
         included = f'--8<-- "{path}:1:{line_count}"' if line_count else snippet
         heredoc = [f"{options.kubectl} <<'{delimiter}'", included, delimiter]
-        tabs.append((options.command_label, ["```bash", *heredoc, "```"]))
+        tabs.append((options.command_label, [f"{fence}bash", *heredoc, fence]))
     if not tabs:
         raise ValueError("a resource directive needs at least one tab")
 
@@ -387,16 +411,20 @@ class _Directive:
             raise DirectiveError(str(error), line=self.header_line) from None
         delimiter = DEFAULT_DELIMITER
         line_count = None
+        fence = "```"
         if resolved is not None:
             text = self._read(resolved, encoding)
             delimiter = heredoc_delimiter(text)
             line_count = content_lines(text)
+            fence = code_fence(text)
         elif check_paths:
             where = f" ({', '.join(searched)})" if searched else ""
             raise DirectiveError(
                 f"`{path}` was not found in any snippet base path{where}", line=self.header_line
             )
-        return tab_markup(path, options, delimiter=delimiter, indent=self.indent, line_count=line_count)
+        return tab_markup(
+            path, options, delimiter=delimiter, indent=self.indent, line_count=line_count, fence=fence
+        )
 
     def _checked_path(self) -> str:
         path = self.path
@@ -599,6 +627,8 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 searched=self.base_path if searched is None else searched,
             )
         check_snippet_lines(expanded, resolve, on_error=on_error)
+        guard_snippets(self.md, on_error)
+        reset_include_budget(self.md)
         return expanded
 
 
@@ -618,6 +648,74 @@ def _front_matter_lines(page: Path, lines: Sequence[str]) -> int:
         return 0
     offset = len(source) - len(shown)
     return offset if source[offset:] == shown else 0
+
+
+_GUARDED = "_appreg_guarded"
+
+
+def guard_snippets(md: Markdown, on_error: OnError | None) -> None:
+    """Make pymdownx.snippets refuse, for every include it follows, what the page check refuses.
+
+    The page's own `--8<--` lines are checked before snippets runs (`check_snippet_lines`), but
+    snippets also follows the includes *inside* included files, and inside rendered resources
+    (a block scalar may hold a `--8<--` line): those it resolves by itself, comparing paths as
+    written, so a committed `docs/env.txt -> /proc/self/environ` would be published. Its
+    `get_snippet_path` (pymdownx/snippets.py) is the one place every local include passes
+    through; it is wrapped on this Markdown instance's snippets preprocessor, once.
+    """
+    if "snippet" not in md.preprocessors:
+        return
+    snippets = md.preprocessors["snippet"]
+    if getattr(snippets, _GUARDED, False) or not callable(getattr(snippets, "get_snippet_path", None)):
+        return
+    original = snippets.get_snippet_path
+
+    def get_snippet_path(path: str) -> str | None:
+        found = original(path)
+        if found is None:
+            return None
+        try:
+            bases = [base for base, is_dir in snippets.get_bases() if is_dir]
+            refuse_found(path, found, bases)
+            _count_include(snippets, found)
+        except ValueError as error:
+            problem = DirectiveError(f"snippet {error}", line=None)
+            if on_error is None:
+                raise problem from None
+            on_error(problem)
+            return None  # a callback that collects errors: the file is still not included
+        return found  # type: ignore[no-any-return]
+
+    snippets.get_snippet_path = get_snippet_path
+    setattr(snippets, _GUARDED, True)
+
+
+_BUDGET = "_appreg_included"
+
+
+def reset_include_budget(md: Markdown) -> None:
+    """Start a page's include budget (`MAX_PAGE_INCLUDES`, `MAX_PAGE_INCLUDED_BYTES`) afresh."""
+    if "snippet" in md.preprocessors:
+        setattr(md.preprocessors["snippet"], _BUDGET, [0, 0])
+
+
+def _count_include(snippets: object, found: str) -> None:
+    """Count one include against the page's budget; ValueError past it (snippets bounds only depth)."""
+    budget = getattr(snippets, _BUDGET, None)
+    if budget is None:
+        budget = [0, 0]
+        setattr(snippets, _BUDGET, budget)
+    try:
+        size = os.stat(found).st_size
+    except (OSError, ValueError):
+        size = 0
+    budget[0] += 1
+    budget[1] += size
+    if budget[0] > MAX_PAGE_INCLUDES or budget[1] > MAX_PAGE_INCLUDED_BYTES:
+        raise ValueError(
+            f"includes on this page go past {MAX_PAGE_INCLUDES:,} files or "
+            f"{MAX_PAGE_INCLUDED_BYTES // (1024 * 1024)} MiB in total"
+        )
 
 
 class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no type hints for mypy

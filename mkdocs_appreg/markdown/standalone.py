@@ -38,7 +38,7 @@ from mkdocs_appreg.site.options import (
     project_options,
     settings_from_options,
 )
-from mkdocs_appreg.site.project import ProjectSettings
+from mkdocs_appreg.site.project import ProjectSettings, leaks_in, scrub_cache
 
 if TYPE_CHECKING:
     from mkdocs_appreg.rendering.render import Rendered
@@ -221,6 +221,8 @@ class StandaloneProject:
                 if finding not in failing:
                     log.warning(finding.located())
         if failing:
+            if leaks_in(failing):
+                scrub_cache(self.settings)  # as the plugin: a leaked credential is in no written file
             count = f"{len(failing)} finding(s)" + (" (warnings fail too)" if level == "warning" else "")
             raise BuildFailure(
                 f"appreg: {count} in the resource examples:\n" + "\n".join(f.located() for f in failing)

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.common.limits import MAX_PAGE_INCLUDED_BYTES, MAX_PAGE_INCLUDES
 from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.pages.fences import TAB_LENGTH, find_fences
 from mkdocs_appreg.pages.fences import opening as fence_opening
@@ -195,13 +196,15 @@ _new_line = tuple.__new__
 class _Expander:
     """Snippet expansion of one page, collecting its findings."""
 
-    __slots__ = ("display", "findings", "partial", "resolve", "whole")
+    __slots__ = ("display", "findings", "included", "included_bytes", "partial", "resolve", "whole")
 
     resolve: Callable[[str], Path | None]
     display: Callable[[Path], str]
     findings: list[Finding]
     whole: set[str]  # files included whole (no section, no line range), by display name
     partial: set[str]  # files included in part
+    included: int
+    included_bytes: int
 
     def __init__(self, resolve: Callable[[str], Path | None], display: Callable[[Path], str]) -> None:
         self.resolve = resolve
@@ -209,6 +212,32 @@ class _Expander:
         self.findings = []
         self.whole = set()
         self.partial = set()
+        self.included = 0
+        self.included_bytes = 0
+
+    def over_budget(self, path: Path, file: str, number: int, column: int) -> bool:
+        """Count one include against the page's budget; report the first one past it (once)."""
+        try:
+            size = os.stat(path).st_size
+        except (OSError, ValueError):
+            size = 0
+        already = self.included > MAX_PAGE_INCLUDES or self.included_bytes > MAX_PAGE_INCLUDED_BYTES
+        self.included += 1
+        self.included_bytes += size
+        if self.included <= MAX_PAGE_INCLUDES and self.included_bytes <= MAX_PAGE_INCLUDED_BYTES:
+            return False
+        if not already:
+            self.findings.append(
+                Finding(
+                    file,
+                    number,
+                    column,
+                    "snippet.limit",
+                    f"includes on this page go past {MAX_PAGE_INCLUDES:,} files or "
+                    f"{MAX_PAGE_INCLUDED_BYTES // (1024 * 1024)} MiB in total; the rest is not read",
+                )
+            )
+        return True
 
     def warn(self, file: str, line: int, column: int, rule: str, message: str) -> None:
         self.findings.append(Finding(file, line, column, rule, message, severity="warning"))
@@ -303,7 +332,14 @@ class _Expander:
             return []
         if is_url(target.path):
             return []  # URL snippets are never fetched: nothing to check, nothing to report
-        path = self.resolve(target.path)
+        try:
+            path = self.resolve(target.path)
+        except ValueError as error:
+            # Absolute, `..` out of the bases, a symlink out, a VCS or credential file: the build
+            # stops on it (the directive's snippet guard), so the check reports an error, and
+            # reads nothing.
+            self.findings.append(Finding(file, number, column, "snippet.refused", f"snippet {error}"))
+            return []
         if path is None:
             self.warn(file, number, column, "snippet.missing", f"snippet '{target.path}' could not be found")
             return []
@@ -321,6 +357,8 @@ class _Expander:
                 "snippet.depth",
                 f"snippet '{target.path}' is nested more than {MAX_INCLUDE_DEPTH} includes deep",
             )
+            return []
+        if self.over_budget(path, file, number, column):
             return []
         try:
             # Text mode turns every line ending into "\n", as snippets' read_lines relies on.

@@ -227,7 +227,9 @@ def _closing_line(
     """(closing line or None, the line that ended the search) of the fence opened at `marked[position]`."""
     if not indent:
         # At column 0 nothing is indented too little: only a line starting with the fence closes.
-        for cursor in marked[position + 1 :]:
+        # Indexed, not sliced: a slice copies the rest of the list for every fence of the page.
+        for following in range(position + 1, len(marked)):
+            cursor = marked[following]
             line = lines[cursor].rstrip("\r")
             if line.startswith(fence) and not line[len(fence) :].strip(" \t"):
                 return cursor, cursor

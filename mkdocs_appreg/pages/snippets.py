@@ -18,6 +18,43 @@ from pathlib import Path
 
 from mkdocs_appreg.pages.fences import TAB_LENGTH
 
+# Files a docs page has no business including, and that a CI checkout holds: `.git/config`
+# carries the job token `actions/checkout` stores there, the others are the usual credential
+# stores of VCS, package registries, clouds and containers. Matched against every component of
+# the path as written and of the file it really is, below its base.
+SENSITIVE_NAMES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".netrc",
+        "_netrc",
+        ".npmrc",
+        ".pypirc",
+        ".env",
+        ".ssh",
+        ".aws",
+        ".azure",
+        ".gnupg",
+        ".docker",
+        ".kube",
+        ".git-credentials",
+    }
+)
+
+
+def sensitive_component(path: str) -> str | None:
+    """The first component of `path` (either separator) that names a VCS or credential store."""
+    for part in re.split(r"[\\/]", path):
+        if part in SENSITIVE_NAMES or (part.startswith(".env.") and part[5:] not in _ENV_TEMPLATES):
+            return part
+    return None
+
+
+# `.env.example` and its kin are templates written to be shown; `.env.local` and the like are not.
+_ENV_TEMPLATES = frozenset({"example", "sample", "template", "dist", "defaults"})
+
 # RE_ALL_SNIPPETS: an inline include must be quoted; a block marker stands alone on its line.
 # This pattern and _RE_SECTION are pymdownx.snippets' own text, indentation included: in a build,
 # where snippets compiled them first, `re` hands back its compiled patterns from its cache.
@@ -276,6 +313,9 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
     bases = [os.path.abspath(base) for base in base_paths]
     if ".." in path and ".." in Path(path).parts and not any(_contains(base, path) for base in bases):
         raise ValueError(f"path `{path}` leaves every snippet base path")
+    secret = sensitive_component(path)
+    if secret is not None:
+        raise ValueError(f"path `{path}` names `{secret}`, a VCS or credential file, which is never included")
     # Every page resolves its includes here, some twice: one stat per base (not exists, then
     # isdir, then both again in _contains), and realpaths only when a symlink makes them matter.
     for base in bases:
@@ -294,19 +334,58 @@ def resolve_snippet_path(path: str, base_paths: Iterable[str | os.PathLike[str]]
             if plain is None:
                 # Snippets checks the path as written, so a symlink inside the base could publish
                 # any file of the build machine (`/proc/self/environ`): refuse it.
-                real_file = os.path.realpath(filename)
-                if not real_file.startswith(inside):  # else the base has no symlink in it either
-                    real_base = os.path.realpath(base)
-                    if os.path.commonpath([real_base, real_file]) != real_base:
-                        raise ValueError(
-                            f"path `{path}` is a symlink to a file outside the snippet base path"
-                        )
+                refuse_symlink_out(path, filename, base)
             return Path(filename)
         else:
             filename = os.path.join(os.path.dirname(base), path)
             if os.path.exists(filename) and os.path.samefile(filename, base):
                 return Path(filename)
     return None
+
+
+def refuse_symlink_out(path: str, filename: str, base: str) -> None:
+    """Refuse `filename` (found in the directory `base` through a symlink) if it really lies
+    outside `base`, or is a VCS or credential file inside it.
+
+    Raises:
+        ValueError: naming `path`, as written.
+    """
+    real_file = os.path.realpath(filename)
+    inside = base if base.endswith(os.sep) else base + os.sep
+    real_base = os.path.realpath(base)
+    if not real_file.startswith(inside) and os.path.commonpath([real_base, real_file]) != real_base:
+        raise ValueError(f"path `{path}` is a symlink to a file outside the snippet base path")
+    below = (
+        real_file[len(inside) :] if real_file.startswith(inside) else os.path.relpath(real_file, real_base)
+    )
+    secret = sensitive_component(below)
+    if secret is not None:
+        raise ValueError(
+            f"path `{path}` is a symlink to `{secret}`, a VCS or credential file, which is never included"
+        )
+
+
+def refuse_found(path: str, found: str, bases: Iterable[str]) -> None:
+    """Refuse a file pymdownx.snippets found for `path` by itself (a nested include).
+
+    Snippets compares paths as written; this adds what `resolve_snippet_path` refuses on top:
+    a VCS or credential file, and a symlink below the base leading out of it.
+
+    Raises:
+        ValueError: naming `path`.
+    """
+    secret = sensitive_component(path)
+    if secret is not None:
+        raise ValueError(f"path `{path}` names `{secret}`, a VCS or credential file, which is never included")
+    filename = os.path.abspath(found)
+    for base in bases:
+        base = os.path.abspath(base)
+        inside = base if base.endswith(os.sep) else base + os.sep
+        if filename.startswith(inside):
+            if _plain_below(inside, filename) is None:
+                refuse_symlink_out(path, filename, base)
+            return
+    # Not below a directory base: a file base that is the file itself, named in the config.
 
 
 def snippet_resolver(base_paths: Iterable[str | os.PathLike[str]]) -> Callable[[str], Path | None]:

@@ -22,10 +22,17 @@ What a record depends on:
 
 A record that cannot be read (missing, corrupt, from another format, half-written by a build
 that was killed: it is written atomically, so a reader sees the old or the new one) is ignored.
+
+A record can be forged: `git add -f .cache/appreg/build-record.json` commits one, and every digest
+in it can be computed offline from the pull request's own files, so a record claiming "these
+exact inputs, no findings" would hide an invalid resource from `--strict`. The record is
+therefore sealed with an HMAC under `cachefs.machine_key`, a secret outside the project; one that
+does not verify is ignored like a corrupt one. It is read and written without following symlinks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -33,10 +40,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mkdocs_appreg.common.atomic import write_atomically
+from mkdocs_appreg.common.cachefs import CacheRoot, seal, unseal
 from mkdocs_appreg.common.digests import digest, reads_unchanged, text_digest
 from mkdocs_appreg.common.findings import FIELDS, Finding
-from mkdocs_appreg.common.limits import FileTooLarge, read_limited
 
 if TYPE_CHECKING:
     from mkdocs_appreg.rendering.render import Rendered
@@ -158,10 +164,19 @@ class BuildRecord:
     # -- reading
 
     @classmethod
-    def load(cls, cache_dir: Path) -> BuildRecord | None:
-        """The record in `cache_dir`, or None when there is none that can be trusted."""
+    def load(cls, cache: CacheRoot, key: bytes) -> BuildRecord | None:
+        """The record in the cache, or None when there is none that can be trusted.
+
+        Args:
+            cache: The cache directory (`project.cache_root`).
+            key: The sealing key (`cachefs.machine_key`).
+        """
         try:
-            data = json.loads(read_limited(cache_dir / RECORD_FILE, MAX_RECORD_BYTES).decode("utf-8"))
+            sealed = cache.read(RECORD_FILE, MAX_RECORD_BYTES)
+            payload = unseal(sealed, key) if sealed is not None else None
+            if payload is None:
+                return None
+            data = json.loads(payload.decode("utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT:
                 return None
             record = cls(
@@ -173,7 +188,7 @@ class BuildRecord:
                 reads=[_read(item) for item in _list(data["reads"])],
                 findings=[_finding_fields(item) for item in _list(data["findings"])],
             )
-        except (OSError, FileTooLarge, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
             return None
         return record
 
@@ -181,9 +196,13 @@ class BuildRecord:
         """The recorded rendered files, if each is still in the cache with the recorded text.
 
         Snippets includes them from the cache, so a file someone deleted or edited there means
-        rendering again.
+        rendering again; anything else found in the cache's snippets tree is removed.
+
+        Raises:
+            OSError: a symlink in a directory's place below the cache root.
         """
         from mkdocs_appreg.rendering.render import Rendered
+        from mkdocs_appreg.site.project import rendered_in_cache
 
         files: list[Rendered] = []
         for item in self.rendered:
@@ -195,10 +214,8 @@ class BuildRecord:
                 line_map=tuple(item["line_map"]),
                 origins=tuple((file, line) for file, line in item["origins"]),
             )
-            if digest(settings.cache_path(rendered)) != text_digest(rendered.text):
-                return None
             files.append(rendered)
-        return files
+        return files if rendered_in_cache(settings, files) else None
 
     def check_findings(
         self, crds: Digests, pages: Digests, resolve: Callable[[str], Path | None]
@@ -242,7 +259,7 @@ class BuildRecord:
         self.findings = [finding.as_dict() for finding in findings]
         return self
 
-    def save(self, cache_dir: Path) -> None:
+    def save(self, cache: CacheRoot, key: bytes) -> None:
         """Write the record atomically; a cache that cannot be written only costs the reuse."""
         data = {
             "format": FORMAT,
@@ -254,11 +271,8 @@ class BuildRecord:
             "reads": [list(read) for read in self.reads],
             "findings": self.findings,
         }
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            write_atomically(cache_dir / RECORD_FILE, json.dumps(data, separators=(",", ":")).encode())
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            cache.write(RECORD_FILE, seal(json.dumps(data, separators=(",", ":")).encode(), key))
 
 
 # -- validation of a loaded record: anything unexpected raises TypeError / KeyError / ValueError

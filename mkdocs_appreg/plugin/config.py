@@ -20,6 +20,7 @@ from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS
 from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.pages.directives import DEFAULT_COMMAND_LABEL, DEFAULT_YAML_LABEL
+from mkdocs_appreg.site.options import cache_dir_path
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ class _KubernetesVersion(base.BaseConfigOption["str | None"]):
         return value.strip()
 
 
+DEFAULT_CACHE_DIR = ".cache/appreg"
+"""The default `cache_dir`; for a config file not named mkdocs.yml, `.cache/appreg-<its name>`."""
+
+
 class AppregConfig(base.Config):
     """Options of the `appreg` plugin (`plugins: [appreg]` in mkdocs.yml)."""
 
@@ -62,7 +67,7 @@ class AppregConfig(base.Config):
     vars_file = c.Optional(c.Type(str))
     """A YAML mapping of template variables, relative to mkdocs.yml."""
 
-    cache_dir = c.Type(str, default=".cache/appreg")
+    cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)
     """Where rendered files go, relative to mkdocs.yml; never inside docs_dir."""
 
     crds = c.ListOfItems(c.Type(str), default=[])
@@ -174,7 +179,7 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
         docs_dir=Path(config.docs_dir).resolve(),
         templates_dir=inside("templates_dir", templates_dir),
         templates_required=options.templates_dir is not None,
-        cache_dir=resolve(options.cache_dir),
+        cache_dir=_cache_dir(options.cache_dir, root, config),
         variables=variables,
         vars_file=inside("vars_file", options.vars_file) if options.vars_file else None,
         crds=tuple(inside("crds", path) for path in options.crds if path not in remote),
@@ -183,6 +188,16 @@ def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSetting
         validate=options.validation,
         secrets_allowlist=tuple(options.secrets_allowlist),
     )
+
+
+def _cache_dir(value: str, root: Path, config: MkDocsConfig) -> Path:
+    name = Path(config.config_file_path or "mkdocs.yml").name
+    if value == DEFAULT_CACHE_DIR and name not in ("mkdocs.yml", "mkdocs.yaml"):
+        # Two configs in one directory (mkdocs.yml and mkdocs.insiders.yml) would otherwise share
+        # the cache: the same snippet paths, each build sweeping the other's files, one's build
+        # record and rendered files taken for the other's.
+        value = f"{DEFAULT_CACHE_DIR}-{name}"
+    return cache_dir_path(value, root, option="plugin option 'cache_dir'", site_dir=Path(config.site_dir))
 
 
 def check_options_from(options: AppregConfig, source: str) -> CheckOptions:

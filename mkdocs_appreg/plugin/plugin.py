@@ -17,6 +17,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from mkdocs_appreg.common.cachefs import UnsafeCachePath, machine_key
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
 from mkdocs_appreg.common.findings import Finding, failing
 from mkdocs_appreg.markdown.directive import ResourceExtension
@@ -24,6 +25,7 @@ from mkdocs_appreg.pages.annotate import annotate
 from mkdocs_appreg.pages.directives import directive_paths
 from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
 from mkdocs_appreg.plugin.buildrecord import (
+    RECORD_FILE,
     BuildRecord,
     crd_inputs,
     environment_key,
@@ -32,7 +34,7 @@ from mkdocs_appreg.plugin.buildrecord import (
 )
 from mkdocs_appreg.plugin.config import AppregConfig, check_options_from, settings_from, snippet_base_path
 from mkdocs_appreg.plugin.prerequisites import missing_prerequisites
-from mkdocs_appreg.site.project import ProjectSettings
+from mkdocs_appreg.site.project import ProjectSettings, cache_root, leaks_in, scrub_cache
 
 if TYPE_CHECKING:
     # Annotation only: the live-reload server module imports watchdog and http.server, which a
@@ -123,10 +125,15 @@ class AppregPlugin(BasePlugin[AppregConfig]):
             ]
         )
         templates = template_inputs(settings)
-        previous = BuildRecord.load(settings.cache_dir) if self.config.reuse_results else None
+        cache = cache_root(settings)
+        key = machine_key(settings.root)
+        previous = BuildRecord.load(cache, key) if self.config.reuse_results else None
         rendered = None
         if previous is not None and previous.environment == environment and previous.templates == templates:
-            rendered = previous.rendered_files(settings)
+            try:
+                rendered = previous.rendered_files(settings)
+            except OSError as error:
+                raise PluginError(f"appreg: cannot use the cache: {error}") from None
         self._previous = previous if rendered is not None else None
         if rendered is None:
             rendered = self._render(settings)
@@ -159,6 +166,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         try:
             write_cache(settings, result.rendered)
         except OSError as error:
+            if isinstance(error, UnsafeCachePath):
+                raise PluginError(f"appreg: cannot write the cache: {error}") from None
             raise PluginError(
                 f"appreg: cannot write the cache {settings.display(settings.cache_dir)}: {error}"
             ) from None
@@ -276,10 +285,11 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 # Logged here, inside the build, so `mkdocs build --strict` counts every one.
                 for finding in self.findings:
                     log.warning(finding.located())
+                self._stop_on_leaks(settings)
                 self._apply_fail_on()
             if not self.reused_check:
                 # A reused build's record would be the previous one, byte for byte: not rewritten.
-                self._record.save(settings.cache_dir)
+                self._record.save(cache_root(settings), machine_key(settings.root))
         if not self.config.publish:
             return files
         for item in self.rendered:
@@ -304,6 +314,23 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 f"appreg: {len(failed)} finding{'s' if len(failed) > 1 else ''} fail the build "
                 f"(fail_on: {fail_on}); the first: {first.located()}"
             )
+
+    def _stop_on_leaks(self, settings: ProjectSettings) -> None:
+        """Stop the build, in every mode, when a credential leaked, and keep it in no file.
+
+        A warning would let a plain `mkdocs build` publish the token, and a failing `--strict`
+        build still writes every page first. Stopping here, in on_files, comes before MkDocs
+        writes any page; the rendered copies in the cache and the build record are removed.
+        """
+        leaks = leaks_in(self.findings)
+        if not leaks:
+            return
+        scrub_cache(settings, RECORD_FILE)
+        self._record = None  # not saved: the next build checks again
+        more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
+        raise PluginError(
+            f"appreg: {leaks[0].located()}{more}; a leaked credential stops the build in every mode"
+        )
 
     def _site_findings(self, settings: ProjectSettings, files: Files, config: MkDocsConfig) -> list[Finding]:
         """The check's findings: the previous build's when none of its inputs changed."""

@@ -34,6 +34,7 @@ from mkdocs_appreg.rendering.sandbox import (
     SandboxEnvironment,
     TemplateLoader,
     TemplateUndecodable,
+    deadline_alarm,
 )
 
 __all__ = ["RenderResult", "Rendered", "TemplateRenderer"]
@@ -307,13 +308,19 @@ class TemplateRenderer:
         return 1
 
     def _render(self, name: str) -> Rendered:
+        with deadline_alarm():
+            return self._render_in_time(name)
+
+    def _render_in_time(self, name: str) -> Rendered:
+        # The budget starts before compiling: Jinja's optimizer folds constant expressions
+        # (`[1]|slice(10**9)|list`) while compiling, through the same checked filters.
+        self._env.start_budget()
         template = self._env.get_template(name)
         parts: list[str] = []
         chunks: list[Chunk] = []
         offset = 0
         take_note = self._env.take_note
         take_note()
-        self._env.start_budget()
         context = template.new_context(dict(self._variables))
         # The compiled root of a synchronous environment is always a generator function.
         generator = cast("GeneratorType[str, None, None]", template.root_render_func(context))

@@ -12,14 +12,16 @@ size of a value, loop steps and the time of one render, each reported as `templa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import FileSystemLoader, StrictUndefined, nodes
 from jinja2.environment import Environment
@@ -90,7 +92,34 @@ def _format_number() -> re.Pattern[str]:
 
 # Built-in filters whose output grows with a numeric argument (`center(10**9)`, `indent(10**9)`,
 # `batch(10**9, fill)`) or with a format string, checked before they allocate.
-_SIZED_FILTERS = ("center", "indent", "batch", "format", "wordwrap", "truncate", "replace")
+_SIZED_FILTERS = ("center", "indent", "batch", "format", "wordwrap", "truncate", "replace", "slice", "join")
+
+MAX_SLICES = 100_000
+"""Slices `slice` may build: as many as `range` may count (Jinja's MAX_RANGE)."""
+
+
+def _text_size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes)) else len(str(value))
+
+
+def _check_grown(what: str, size: int) -> None:
+    if size > MAX_RENDER_CHARS:
+        raise LimitExceeded(f"{what} would build {size} characters; the limit is {MAX_RENDER_CHARS}")
+
+
+def _formatted_size(template: str, values: Iterable[Any]) -> int:
+    """An upper bound of `template % values` or `template.format(...)`: every placeholder the
+    longest value (widths are checked apart, by `_check_sizes`)."""
+    longest = max((_text_size(value) for value in values), default=0)
+    return len(template) + (template.count("%") + template.count("{")) * longest
+
+
+def _joined(what: str, items: Iterable[Any], separator: Any) -> list[Any]:
+    """`items` as a list, once their joined size is known to be under the limit."""
+    listed = list(items)
+    size = sum(_text_size(item) for item in listed) + _text_size(separator) * max(0, len(listed) - 1)
+    _check_grown(what, size)
+    return listed
 
 
 def _check_sizes(what: str, args: Iterable[Any]) -> None:
@@ -112,6 +141,15 @@ def _sized_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]
         # `format`'s value is the format string, whose widths are sizes too.
         first = skip - 1 if name == "format" else skip
         _check_sizes(f"filter {name}", [*args[first:], *kwargs.values()])
+        if name == "slice" and len(args) > skip and isinstance(args[skip], int) and args[skip] > MAX_SLICES:
+            raise LimitExceeded(f"filter slice: {args[skip]} slices is over the limit of {MAX_SLICES}")
+        if name == "join" and len(args) >= skip and "attribute" not in kwargs and len(args) <= skip + 1:
+            # The value is materialized and measured before anything is joined.
+            separator = args[skip] if len(args) > skip else kwargs.get("d", "")
+            listed = _joined("filter join", args[skip - 1], separator)
+            return function(*args[: skip - 1], listed, *args[skip:], **kwargs)
+        if name == "format" and args and isinstance(args[skip - 1], str):
+            _check_grown("filter format", _formatted_size(args[skip - 1], [*args[skip:], *kwargs.values()]))
         if name == "replace" and len(args) >= skip + 2:
             value, old, new = args[skip - 1], args[skip], args[skip + 1]
             if isinstance(value, str) and isinstance(new, str):
@@ -123,6 +161,50 @@ def _sized_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]
     checked.__dict__.update(function.__dict__)  # keeps Jinja's `jinja_pass_arg` marker
     checked.__name__ = getattr(function, "__name__", name)
     return checked
+
+
+@contextlib.contextmanager
+def deadline_alarm(seconds: float = MAX_RENDER_SECONDS) -> Iterator[None]:
+    """Interrupt the render itself at its deadline, not only between loop steps.
+
+    The step budget is checked at loop iterations, calls and output chunks; a single filter or
+    global that loops in Python (`lipsum`, `slice`, a comprehension inside a filter) runs between
+    two checks for as long as it likes. A real-time interval timer raises `LimitExceeded` in the
+    middle of that work. Signals only reach the main thread, where MkDocs and the CLI render; in
+    another thread (or without `setitimer`) the step budget is what remains. A timer someone
+    else set is put back afterwards.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise LimitExceeded(f"rendering took longer than {MAX_RENDER_SECONDS:g} seconds")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    earlier = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        if earlier[0]:
+            signal.setitimer(signal.ITIMER_REAL, *earlier)
+
+
+def _bounded_lipsum(lipsum: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's `lipsum`, refused when its paragraphs could pass the value limit (`lipsum(10**8)`
+    loops in Python for minutes before anything is measured)."""
+
+    def bounded(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+        for value in (n, min, max):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise LimitExceeded(f"lipsum: {value!r} is not a count")
+        # A word is at most 13 characters with its space (Jinja's LOREM_IPSUM_WORDS).
+        _check_grown("lipsum", n * max * 14)
+        return lipsum(n=n, html=html, min=min, max=max)
+
+    return bounded
 
 
 class TemplateLoader(FileSystemLoader):
@@ -183,7 +265,7 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
     """
 
     code_generator_class = TracingCodeGenerator
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, loader: TemplateLoader) -> None:
         # trim_blocks + lstrip_blocks: a line holding only `{% if %}`/`{% for %}` disappears
@@ -201,6 +283,7 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
         self.filters.update(FILTERS)
         for name in _SIZED_FILTERS:
             self.filters[name] = _sized_filter(name, self.filters[name])
+        self.globals["lipsum"] = _bounded_lipsum(cast("Callable[..., str]", self.globals["lipsum"]))
         self._notes = threading.local()
 
     def start_budget(self) -> None:
@@ -225,8 +308,27 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
                 budget.spend()
             yield item
 
+    def appreg_concat(self, *parts: Any) -> str:
+        """`a ~ b ~ c`, measured before it is joined (Jinja's Concat joins `str()` of each part)."""
+        texts = [part if isinstance(part, str) else str(part) for part in parts]
+        _check_grown("'~'", sum(len(text) for text in texts))
+        return "".join(texts)
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
+        for concat in list(tree.find_all(nodes.Concat)):
+            # A Concat node becomes a call that measures first; the node keeps its place in the
+            # tree as a one-part Concat of that call (nodes cannot be swapped from a walk).
+            concat.nodes = [
+                nodes.Call(
+                    nodes.EnvironmentAttribute("appreg_concat", lineno=concat.lineno),
+                    list(concat.nodes),
+                    [],
+                    None,
+                    None,
+                    lineno=concat.lineno,
+                )
+            ]
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(
                 nodes.EnvironmentAttribute("appreg_iterate", lineno=loop.lineno),
@@ -251,7 +353,15 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
             if integers and right * abs(left).bit_length() > 8 * MAX_RENDER_CHARS:
                 raise LimitExceeded(f"'**' would build a number of more than {MAX_RENDER_CHARS} bytes")
         elif operator == "%" and isinstance(left, str):
-            _check_sizes("'%' formatting", [left, *(right if isinstance(right, tuple) else [right])])
+            values = right if isinstance(right, tuple) else [right]
+            _check_sizes("'%' formatting", [left, *values])
+            _check_grown("'%' formatting", _formatted_size(left, values))
+        elif operator == "+":
+            sized = isinstance(left, (str, bytes, list, tuple)) and isinstance(
+                right, (str, bytes, list, tuple)
+            )
+            if sized:
+                _check_grown("'+'", len(left) + len(right))
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -263,8 +373,19 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
         # The sandbox hands out `str.format` wrapped (`wrap_str_format`); the wrapper keeps it.
         owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
         if isinstance(owner, (str, bytes, list)):
-            _check_sizes(f"{type(owner).__name__}.{getattr(__obj, '__name__', 'method')}", [owner, *args])
+            method = getattr(getattr(__obj, "__wrapped__", __obj), "__name__", "method")
+            what = f"{type(owner).__name__}.{method}"
+            _check_sizes(what, [owner, *args])
             _check_sizes("call", kwargs.values())
+            if isinstance(owner, str):
+                if method == "join" and len(args) == 1 and not kwargs:
+                    args = (_joined(what, args[0], owner),)
+                elif method in ("format", "format_map"):
+                    _check_grown(what, _formatted_size(owner, [*args, *kwargs.values()]))
+                elif method == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+                    old, new = args[0], args[1]
+                    grows = (owner.count(old) if old else len(owner) + 1) * len(new)
+                    _check_grown(what, len(owner) + grows)
         return super().call(__context, __obj, *args, **kwargs)
 
     def take_note(self) -> tuple[str | None, int, bool, Any] | None:

@@ -59,7 +59,7 @@ from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import directive_paths
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
-from mkdocs_appreg.pages.snippets import include_resolver, unrefused
+from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
 from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind
 from mkdocs_appreg.site.policies import PolicyConfig, check_policies
 from mkdocs_appreg.site.project import ProjectSettings
@@ -822,13 +822,17 @@ class _SiteCheck:
     def _page_examples(self, page: str, text: str) -> tuple[Sequence[Example], Sequence[Finding]]:
         key = None
         if self.memo is not None:
-            key, known = self.memo.page(page, text, self.resolve)
+            key, known = self.memo.page(page, text, unrefused(self.resolve))
             if known is not None:
                 return known.examples, known.findings
         reads: dict[str, tuple[Path | None, str | None]] = {}
 
         def resolve(path: str) -> Path | None:
-            resolved = self.resolve(path)
+            try:
+                resolved = self.resolve(path)
+            except ValueError:
+                reads.setdefault(path, (None, None))
+                raise
             # Digest before the extraction reads it: a file changed in between is a miss next time.
             if path not in reads:
                 reads[path] = (
@@ -839,10 +843,22 @@ class _SiteCheck:
 
         examples, found = extract_examples(text, page, resolve=resolve, display=self.display)
         for line, path in directive_paths(text.splitlines()) if "///" in text else ():
-            if resolve(path) is None:
-                continue  # the directive itself reports it while the page renders
+            # What stops the build when the page renders (the directive's own error) is an
+            # error here too: the check and the build agree.
+            try:
+                target = resolve(path)
+            except ValueError as error:
+                found.append(Finding(page, line, 1, "directive.invalid", str(error)))
+                continue
+            if target is None:
+                problem = f"`{path}` was not found in any snippet base path"
+                found.append(Finding(page, line, 1, "directive.invalid", problem))
+                continue
             synthetic = f'```yaml\n--8<-- "{path}"\n```\n'
-            more, _ = extract_examples(synthetic, page, resolve=resolve, display=self.display)
+            more, nested = extract_examples(synthetic, page, resolve=resolve, display=self.display)
+            # Includes inside the directive's file (a rendered block scalar may hold a `--8<--`
+            # line) are followed by snippets in the build: a refused one stops it.
+            found.extend(finding for finding in nested if finding.rule == "snippet.refused")
             examples.extend(
                 Example(
                     example.file,
@@ -1086,8 +1102,11 @@ def check_site(
     core = core_schemas(options.kubernetes_version)
     if options.ignore_pages:
         pages = [(page, text) for page, text in pages if not _ignored(page, settings, options.ignore_pages)]
+    # Refusals raise ValueError: extraction reports them as `snippet.refused` errors.
     resolve = (
-        unrefused(resolver) if resolver is not None else include_resolver(settings.snippet_root, base_path)
+        resolver
+        if resolver is not None
+        else snippet_resolver(dict.fromkeys([settings.snippet_root, *base_path]))
     )
     site = _SiteCheck(settings, options, registry, core, resolve)
     if memo is not None:

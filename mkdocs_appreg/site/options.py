@@ -105,6 +105,34 @@ def project_options(raw: Mapping[str, Any], *, source: str, ignore: tuple[str, .
     return options
 
 
+def cache_dir_path(value: str, root: Path, *, option: str, site_dir: Path | None = None) -> Path:
+    """The cache directory: inside the project unless absolute, never in the site directory.
+
+    A relative value is normalized as text, not resolved: a symlink in it (a pull request can
+    commit `.cache -> /somewhere`) is then met, and refused, by the cache's own walk
+    (`cachefs.CacheRoot`) instead of silently moving the cache out of the project.
+
+    Raises:
+        ConfigError: A relative value leaving the project, or a cache overlapping `site_dir`.
+    """
+    if Path(value).is_absolute():
+        cache = Path(os.path.normpath(value))
+    else:
+        normalized = os.path.normpath(value)
+        if normalized == ".." or normalized.startswith(".." + os.sep):
+            raise ConfigError(
+                f"{option}: '{value}' resolves outside the directory of mkdocs.yml; "
+                "write an absolute path to use a directory outside the project"
+            )
+        cache = root / normalized
+    if site_dir is not None:
+        site = site_dir.resolve()
+        resolved = cache.resolve()
+        if resolved == site or resolved.is_relative_to(site) or site.is_relative_to(resolved):
+            raise ConfigError(f"{option}: '{value}' overlaps site_dir, which MkDocs empties at every build")
+    return cache
+
+
 def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: Path) -> ProjectSettings:
     """Resolve project options against the project root, as the plugin's `settings_from` does.
 
@@ -146,7 +174,7 @@ def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: P
         docs_dir=docs_dir.resolve(),
         templates_dir=inside("templates_dir", templates_dir),
         templates_required=options["templates_dir"] is not None,
-        cache_dir=resolve(options["cache_dir"]),
+        cache_dir=cache_dir_path(options["cache_dir"], root, option="appreg option 'cache_dir'"),
         variables=variables,
         vars_file=inside("vars_file", options["vars_file"]) if options["vars_file"] else None,
         crds=tuple(inside("crds", path) for path in crds if path not in remote),

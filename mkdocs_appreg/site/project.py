@@ -7,18 +7,18 @@ one, so both see exactly the same findings. It knows nothing of MkDocs: the plug
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from mkdocs_appreg.common.atomic import write_atomically
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
 
 if TYPE_CHECKING:
+    from mkdocs_appreg.common.cachefs import CacheRoot
     from mkdocs_appreg.engine.crdcache import CrdCache
     from mkdocs_appreg.engine.schemas import SchemaRegistry
     from mkdocs_appreg.rendering.render import Rendered, RenderResult
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # The renderer, the CRD registry and the validator are imported by the functions that use
 # them: a build that reuses its previous results (buildrecord.py) needs none of them.
 
-MANIFEST = "manifest.json"
+SNIPPETS = "snippets"
+"""The cache subdirectory that holds rendered files (see `ProjectSettings.snippet_root`)."""
 
 
 # A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
@@ -145,7 +146,7 @@ class ProjectSettings:
         Prepended to pymdownx.snippets' base_path, it makes `--8<-- "docs/x.yaml"` resolve to
         the rendered file even though nothing was written into docs/.
         """
-        return self.cache_dir / "snippets"
+        return self.cache_dir / SNIPPETS
 
     def cache_path(self, rendered: Rendered) -> Path:
         return self.snippet_root / self.docs_prefix / rendered.docs_path
@@ -155,7 +156,7 @@ class ProjectSettings:
         """Parsed CRD files by content, under `<cache_dir>/crds` (see `crdcache`)."""
         from mkdocs_appreg.engine.crdcache import CRDS_SUBDIRECTORY, CrdCache
 
-        return CrdCache(self.cache_dir / CRDS_SUBDIRECTORY)
+        return CrdCache(self.cache_dir / CRDS_SUBDIRECTORY, anchor=self.root)
 
     def check(self) -> None:
         """Refuse settings that would make a build write where it must not.
@@ -241,7 +242,7 @@ def build_registry(
             fetch_crd,  # urllib.request: imported by the sites that fetch CRDs
         )
 
-        local = fetch_crd(url, settings.cache_dir / "remote-crds")
+        local = fetch_crd(url, cache_root(settings), "remote-crds")
         warnings.extend(registry.add_path(local, display=url, cache=cache))
     return registry, warnings
 
@@ -259,50 +260,97 @@ def validate_rendered(rendered: Iterable[Rendered], registry: SchemaRegistry) ->
     return findings
 
 
+def cache_root(settings: ProjectSettings) -> CacheRoot:
+    """The project's cache directory, walked without following symlinks (see `cachefs`).
+
+    Below the project root every component is hostile (a pull request can commit `.cache/`
+    with `git add -f`); an absolute `cache_dir` outside the project is the maintainer's choice.
+    """
+    from mkdocs_appreg.common.cachefs import CacheRoot
+
+    return CacheRoot(settings.cache_dir, anchor=settings.root, shown=settings.display(settings.cache_dir))
+
+
+def _snippet_name(settings: ProjectSettings, rendered: Rendered) -> str:
+    return f"{SNIPPETS}/{settings.docs_prefix}/{rendered.docs_path}"
+
+
 def write_cache(settings: ProjectSettings, rendered: Iterable[Rendered]) -> list[Path]:
-    """Write rendered files into the cache atomically; remove ones whose template is gone.
+    """Write rendered files into the cache atomically; remove everything else under its snippets.
 
     Each file is written to a temporary file in the same directory and renamed over the old
     one, so an interrupted build never leaves a half-written file that snippets would include.
-    Unchanged files are not rewritten. Only files listed in the previous manifest are ever
-    deleted, so a misconfigured cache_dir cannot cost the user a file we did not write.
+    Unchanged files are not rewritten. No symlink below the cache root is followed: one in
+    a directory's place stops the build (`UnsafeCachePath`, an OSError), one in a file's place
+    is replaced by the file. The snippets tree then holds exactly this build's rendered files:
+    anything else there (a stale file, or one a pull request committed under the cache) is
+    removed, without leaving the tree, so no manifest that could be forged decides what to delete.
 
     Returns:
         The paths of the rendered files in the cache.
+
+    Raises:
+        OSError: the cache cannot be written, or holds a symlink in a directory's place.
     """
-    settings.snippet_root.mkdir(parents=True, exist_ok=True)
-    manifest_path = settings.cache_dir / MANIFEST
-    previous = _read_manifest(manifest_path)
+    root = cache_root(settings)
     written: list[Path] = []
+    keep: set[str] = set()
     for item in rendered:
-        target = settings.cache_path(item)
-        _write_if_changed(target, item.text)
-        written.append(target)
-    current = {path.relative_to(settings.cache_dir).as_posix() for path in written}
-    for stale in sorted(previous - current):
-        stale_path = settings.cache_dir / stale
-        if stale_path.is_file() and not stale_path.is_symlink():
-            stale_path.unlink()
-    _write_if_changed(manifest_path, json.dumps(sorted(current), indent=1) + "\n")
+        name = _snippet_name(settings, item)
+        data = item.text.encode("utf-8")
+        if root.read(name, len(data)) != data:
+            root.write(name, data)
+        keep.add(name)
+        written.append(settings.cache_path(item))
+    _sweep(root, keep)
     return written
 
 
-def _read_manifest(path: Path) -> set[str]:
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    if not isinstance(entries, list):
-        return set()
-    # Only plain relative paths below the cache: a tampered manifest cannot point elsewhere.
-    return {e for e in entries if isinstance(e, str) and not e.startswith("/") and ".." not in e.split("/")}
+def rendered_in_cache(settings: ProjectSettings, rendered: Iterable[Rendered]) -> bool:
+    """Whether the cache holds exactly these rendered files (a reused build writes nothing).
+
+    Anything else found under the snippets tree is removed, as `write_cache` would.
+
+    Raises:
+        OSError: a symlink in a directory's place below the cache root.
+    """
+    root = cache_root(settings)
+    keep: set[str] = set()
+    for item in rendered:
+        name = _snippet_name(settings, item)
+        data = item.text.encode("utf-8")
+        if root.read(name, len(data)) != data:
+            return False
+        keep.add(name)
+    _sweep(root, keep)
+    return True
 
 
-def _write_if_changed(target: Path, text: str) -> None:
-    data = text.encode("utf-8")
-    try:
-        if target.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    write_atomically(target, data)
+LEAK_RULE = "secret.leak"
+"""`engine.leaks.RULE`, named here so that stopping on a leak imports no detector."""
+
+
+def leaks_in(findings: Iterable[Finding]) -> list[Finding]:
+    """The leaked-credential findings among `findings`."""
+    return [finding for finding in findings if finding.rule == LEAK_RULE]
+
+
+def scrub_cache(settings: ProjectSettings, *names: str) -> None:
+    """Remove every rendered file (and the named cache files) after a leak was found.
+
+    A leaked credential must be in no file the build wrote: the rendered copy in the snippets
+    cache is the one that holds it. Nothing outside the snippets tree and `names` is touched,
+    and no symlink is followed (see `write_cache`).
+    """
+    root = cache_root(settings)
+    with contextlib.suppress(OSError):
+        _sweep(root, set())
+    for name in names:
+        with contextlib.suppress(OSError):
+            root.remove_file(name)
+
+
+def _sweep(root: CacheRoot, keep: set[str]) -> None:
+    for name in root.files(SNIPPETS):
+        if name not in keep:
+            root.remove_file(name)

@@ -14,7 +14,7 @@ from harness import REPO, no_network_env, run_bounded
 
 from conftest import tree_digest
 from mkdocs_appreg.rendering.render import Rendered
-from mkdocs_appreg.site.project import MANIFEST, ProjectSettings, write_cache
+from mkdocs_appreg.site.project import ProjectSettings, write_cache
 
 
 def settings_for(root: Path) -> ProjectSettings:
@@ -67,13 +67,13 @@ def test_a_build_killed_mid_write_leaves_no_half_file_that_is_trusted(tmp_path: 
     process.join()
     assert temporaries, "the writer never started its temporary file"
     # The file snippets includes is still the complete old one; the half file has another name,
-    # which no `--8<--` line and no manifest entry names.
+    # which no `--8<--` line names.
     assert target.read_text() == "old: 1\n"
     assert all(p.name.startswith(".r.yaml.") for p in temporaries)
-    assert (settings.cache_dir / MANIFEST).read_text() == '[\n "snippets/docs/r.yaml"\n]\n'
-    # The next build rewrites the file whole and does not trip over the leftover.
+    # The next build rewrites the file whole and sweeps the leftover out of the snippets tree.
     write_cache(settings, [rendered("new: 2\n")])
     assert target.read_text() == "new: 2\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["r.yaml"]
 
 
 def site_copy(tmp_path: Path) -> Path:

@@ -1,0 +1,134 @@
+"""Budgets enforced on the work itself, not between steps.
+
+The remote CRD download: a server that trickles one byte every few seconds answers every read
+within urllib's per-read timeout, so only a total deadline bounds it. The server here is a local
+loopback one (the only network use in the suite, and only by `fetch_crd`, which a site reaches
+only with `allow_remote_crds: true`).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness import bounded, no_network_env, run_bounded, write_site
+
+from mkdocs_appreg.common.cachefs import CacheRoot
+from mkdocs_appreg.common.errors import CrdError
+from mkdocs_appreg.engine.remote import fetch_crd
+
+
+def _trickle(listener: socket.socket, head: bytes, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            return
+        with connection:
+            connection.settimeout(10)
+            try:
+                connection.recv(65536)
+                for byte in head:
+                    if stop.is_set():
+                        return
+                    connection.sendall(bytes([byte]))
+                    time.sleep(0.3)
+            except OSError:
+                continue
+
+
+@pytest.fixture(params=["body", "headers"])
+def trickling_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A loopback server sending one byte every 0.3 s: in the headers, or in a long body."""
+    if request.param == "headers":
+        head = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 1000 + b"\r\n\r\n"
+    else:
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"#" * 100000
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+    thread = threading.Thread(target=_trickle, args=(listener, head, stop), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/crd.yaml"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_trickling_server_is_cut_at_the_total_deadline(tmp_path: Path, trickling_server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(CrdError, match=r"crd\.yaml: cannot download: not finished within 1\.5 s"):
+        fetch_crd(trickling_server, CacheRoot(tmp_path / "cache"), "remote-crds", timeout=1.5)
+    # Each byte comes well within any per-read timeout; only the total deadline stops it.
+    assert time.monotonic() - started < 5
+    assert not (tmp_path / "cache" / "remote-crds").exists()
+
+
+# -- the page scans: linear in the page, whatever its fences
+
+
+def _scan_page(lines: list[str]) -> int:
+    from mkdocs_appreg.markdown.directive import expand_directives
+    from mkdocs_appreg.pages.directives import directive_paths
+    from mkdocs_appreg.pages.extract import extract_examples
+
+    expanded = expand_directives(lines, lambda path: None, check_paths=False)
+    directive_paths(lines)
+    extract_examples("\n".join(lines), "docs/p.md", resolve=lambda path: None, display=str)
+    return len(expanded)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["```yaml", "x: 1 ///"] * 10_000,  # 10,000 fences never closed at indent 0
+        ["  ```yaml", "    x: 1 ///"] * 10_000,  # ... indented, so a less-indented line could end them
+        [f"{' ' * (i % 7)}```" for i in range(20_000)],  # fences at many indents, closed by none
+        ["```", "text ///"] * 10_000,  # 10,000 closed fences
+    ],
+    ids=["unclosed", "unclosed-indented", "mixed-indents", "closed"],
+)
+def test_the_fence_scans_are_linear_in_20k_lines(lines: list[str]) -> None:
+    # 20,000 unclosed fences took more than 120 s when each scanned to the end of the page.
+    assert bounded(_scan_page, lines) == len(lines)
+
+
+# -- include fan-out: bounded in the check and in the build
+
+
+def fan_out_site(tmp_path: Path) -> Path:
+    """Each level includes the next ten times, six levels: 10**6 includes unbounded."""
+    files: dict[str, str | bytes] = {"docs/level6.yaml": "a: 1\n"}
+    for level in range(6):
+        files[f"docs/level{level}.yaml"] = f'--8<-- "docs/level{level + 1}.yaml"\n' * 10
+    return write_site(
+        tmp_path / "site",
+        pages={"index.md": '# Home\n\n```yaml\n--8<-- "docs/level0.yaml"\n```\n'},
+        files=files,
+    )
+
+
+def test_include_fan_out_is_bounded_in_the_check_and_the_build(tmp_path: Path) -> None:
+    site = fan_out_site(tmp_path)
+    env = no_network_env(tmp_path)
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"], cwd=site, env=env, seconds=60
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    limit = [line for line in result.stdout.splitlines() if "[snippet.limit]" in line]
+    assert len(limit) == 1
+    assert limit[0].endswith(
+        "includes on this page go past 10,000 files or 64 MiB in total; the rest is not read"
+    )
+    result = run_bounded(["-m", "mkdocs", "build", "-f", "mkdocs.yml"], cwd=site, env=env, seconds=60)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert (
+        "docs/index.md: snippet includes on this page go past 10,000 files or 64 MiB in total"
+        in result.stderr
+    )

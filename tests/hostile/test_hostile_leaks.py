@@ -1,0 +1,108 @@
+"""A detected leak stops every build, and the credential is in no file appreg or MkDocs wrote.
+
+The attack: a pull request adds a Secret holding a live-looking token, rendered from a template
+or written on a page. A plain `mkdocs build` (no `--strict`) used to exit 0 and publish it; a
+failing `--strict` build still wrote every page. Now each mode stops before MkDocs writes a
+page, the rendered copies in the cache and the build record are removed, and `appreg check`
+leaves no rendered copy behind either.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+from harness import no_network_env, run_bounded, write_site
+
+ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def token() -> str:
+    return "ghp_" + "".join(secrets.choice(ALPHABET) for _ in range(36))
+
+
+def secret(value: str) -> str:
+    return (
+        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  token: {value}\n"
+    )
+
+
+def files_holding(site: Path, value: str) -> list[str]:
+    """Every file below the project holding `value`, except the pull request's own inputs."""
+    inputs = (site / "docs", site / "templates")
+    return sorted(
+        str(path.relative_to(site))
+        for path in site.rglob("*")
+        if path.is_file()
+        and not any(path.is_relative_to(directory) for directory in inputs)
+        and value.encode() in path.read_bytes()
+    )
+
+
+def build(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = run_bounded(
+        ["-m", "mkdocs", "build", "-f", "mkdocs.yml", *args], cwd=site, env=no_network_env(site.parent)
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.mark.parametrize("mode", [(), ("--strict",)], ids=["plain", "strict"])
+def test_a_rendered_leak_stops_the_build_and_is_in_no_written_file(
+    tmp_path: Path, mode: tuple[str, ...]
+) -> None:
+    value = token()
+    site = write_site(
+        tmp_path / "site",
+        templates={"s.yaml.j2": secret(value)},
+        pages={"index.md": "# Home\n\n/// resource | docs/s.yaml\n///\n"},
+    )
+    result = build(site, *mode)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    # The detector's wording is its own (engine/leaks.py); the stop is one line around it.
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(
+        "ERROR   -  appreg: templates/s.yaml.j2:7:3: [secret.leak] Secret/s /stringData/token:"
+    )
+    assert errors[0].endswith("; a leaked credential stops the build in every mode")
+    assert value not in result.stdout + result.stderr
+    assert files_holding(site, value) == []
+
+
+def test_a_leak_written_on_a_page_is_not_published(tmp_path: Path) -> None:
+    value = token()
+    site = write_site(tmp_path / "site", pages={"index.md": f"# Home\n\n```yaml\n{secret(value)}```\n"})
+    result = build(site)
+    assert result.returncode == 1
+    assert "[secret.leak]" in result.stderr and "stops the build in every mode" in result.stderr
+    assert files_holding(site, value) == []
+
+
+def test_a_second_build_after_a_clean_one_removes_the_cached_copy(tmp_path: Path) -> None:
+    value = token()
+    site = write_site(
+        tmp_path / "site",
+        templates={"s.yaml.j2": secret("your-token-here")},
+        pages={"index.md": "# Home\n\n/// resource | docs/s.yaml\n///\n"},
+    )
+    assert build(site).returncode == 0
+    (site / "templates" / "s.yaml.j2").write_text(secret(value))
+    assert build(site).returncode == 1
+    assert files_holding(site, value) == []
+
+
+def test_check_reports_the_leak_and_keeps_no_rendered_copy(tmp_path: Path) -> None:
+    value = token()
+    site = write_site(tmp_path / "site", templates={"s.yaml.j2": secret(value)})
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"],
+        cwd=site,
+        env=no_network_env(tmp_path),
+    )
+    assert result.returncode == 1
+    assert "[secret.leak]" in result.stdout
+    assert value not in result.stdout + result.stderr
+    assert files_holding(site, value) == []

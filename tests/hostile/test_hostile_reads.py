@@ -1,0 +1,166 @@
+"""Reads outside the project, and of VCS or credential files, through any include path.
+
+The attacks: a nested `--8<--` line inside an included file, or inside a rendered resource's
+block scalar, that follows a committed symlink out of the project (`docs/env.txt ->
+/proc/self/environ` in the report); `/// resource | .git/config`, where `actions/checkout`
+keeps the job token. The build (a real `mkdocs build`) stops with one line naming the page,
+`appreg check` reports an error, and the secret is in no output and no written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from harness import no_network_env, run_bounded, write_site
+
+TOKEN = "ghs_jobTokenThatMustNeverBePublished0123"
+CONFIGMAP = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\ndata:\n  a: |\n    {line}\n"
+)
+
+
+def listing(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def outside(tmp_path: Path) -> Path:
+    directory = tmp_path / "outside"
+    directory.mkdir()
+    (directory / "environ").write_text(f"GITHUB_TOKEN={TOKEN}\n")
+    return directory
+
+
+def build(site: Path) -> subprocess.CompletedProcess[str]:
+    result = run_bounded(
+        ["-m", "mkdocs", "build", "-f", "mkdocs.yml"], cwd=site, env=no_network_env(site.parent)
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def check(site: Path) -> subprocess.CompletedProcess[str]:
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"],
+        cwd=site,
+        env=no_network_env(site.parent),
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def written_anywhere(site: Path) -> list[str]:
+    """Files the build wrote (site/, the cache) that hold the token."""
+    found = []
+    for directory in (site / "site", site / ".cache"):
+        for path in directory.rglob("*") if directory.exists() else ():
+            if path.is_file() and not path.is_symlink() and TOKEN.encode() in path.read_bytes():
+                found.append(str(path))
+    return found
+
+
+def assert_refused(site: Path, build_line: str, check_line: str, before: dict[str, str], away: Path) -> None:
+    result = build(site)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    # MkDocs' own first line names the page being read; ours says what and why.
+    assert errors == ["ERROR   -  Error reading page 'index.md':", f"ERROR   -  {build_line}"], result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+    result = check(site)
+    assert result.returncode == 1, result.stdout
+    assert check_line in result.stdout.splitlines(), result.stdout
+    assert TOKEN not in result.stderr + result.stdout
+    assert written_anywhere(site) == []
+    assert listing(away) == before
+
+
+def test_a_nested_include_through_a_committed_symlink_is_refused(tmp_path: Path) -> None:
+    away = outside(tmp_path)
+    before = listing(away)
+    site = write_site(
+        tmp_path / "site",
+        pages={"index.md": '# Home\n\n```yaml\n--8<-- "docs/part.yaml"\n```\n'},
+        files={"docs/part.yaml": 'a: 1\n--8<-- "docs/env.txt"\n'},
+    )
+    os.symlink(away / "environ", site / "docs" / "env.txt")
+    reason = "snippet path `docs/env.txt` is a symlink to a file outside the snippet base path"
+    assert_refused(
+        site,
+        f"docs/index.md: {reason}",
+        f"docs/part.yaml:2:1: error [snippet.refused] {reason}",
+        before,
+        away,
+    )
+
+
+def test_an_include_inside_a_rendered_block_scalar_is_refused(tmp_path: Path) -> None:
+    away = outside(tmp_path)
+    before = listing(away)
+    site = write_site(
+        tmp_path / "site",
+        templates={"r.yaml.j2": CONFIGMAP.format(line='--8<-- "docs/env.txt"')},
+        pages={"index.md": "# Home\n\n/// resource | docs/r.yaml\n///\n"},
+    )
+    os.symlink(away / "environ", site / "docs" / "env.txt")
+    reason = "snippet path `docs/env.txt` is a symlink to a file outside the snippet base path"
+    assert_refused(
+        site,
+        f"docs/index.md: {reason}",
+        f"templates/r.yaml.j2:8:5: error [snippet.refused] {reason}",
+        before,
+        away,
+    )
+
+
+@pytest.mark.parametrize(
+    ("committed", "path", "secret"),
+    [
+        (".git/config", ".git/config", ".git"),
+        (".env", ".env", ".env"),
+        (".docker/config.json", ".docker/config.json", ".docker"),
+        ("docs/.netrc", "docs/.netrc", ".netrc"),
+    ],
+)
+def test_vcs_and_credential_files_are_never_included(
+    tmp_path: Path, committed: str, path: str, secret: str
+) -> None:
+    away = outside(tmp_path)
+    before = listing(away)
+    site = write_site(
+        tmp_path / "site",
+        pages={"index.md": f"# Home\n\n/// resource | {path}\n///\n"},
+        files={committed: f'[http]\n  extraheader = "AUTHORIZATION: basic {TOKEN}"\n'},
+    )
+    reason = f"path `{path}` names `{secret}`, a VCS or credential file, which is never included"
+    assert_refused(
+        site,
+        f"docs/index.md:3: {reason}",
+        f"docs/index.md:3:1: error [directive.invalid] {reason}",
+        before,
+        away,
+    )
+
+
+def test_a_symlink_to_the_git_config_inside_the_project_is_refused(tmp_path: Path) -> None:
+    away = outside(tmp_path)
+    before = listing(away)
+    site = write_site(
+        tmp_path / "site",
+        pages={"index.md": '# Home\n\n```yaml\n--8<-- "docs/config.yaml"\n```\n'},
+        files={".git/config": f"token = {TOKEN}\n"},
+    )
+    os.symlink("../.git/config", site / "docs" / "config.yaml")
+    reason = "snippet path `docs/config.yaml` is a symlink to `.git`, a VCS or credential file, which is never included"
+    assert_refused(
+        site,
+        f"docs/index.md:4: {reason}",
+        f"docs/index.md:4:1: error [snippet.refused] {reason}",
+        before,
+        away,
+    )

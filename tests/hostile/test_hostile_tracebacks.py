@@ -1,0 +1,137 @@
+"""Inputs that used to end in a traceback, a wrong finding or a wrong message.
+
+Each is the hostile input itself: a CRD path that is a device or a whole file system, a list of
+100,001 equal values, Ctrl-C while a CEL rule runs, control characters and bidi overrides in a
+value that a finding quotes, two configs in one directory.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from harness import appreg, bounded, no_network_env, run_bounded, write_site
+
+UNSAFE = ("\x1b", "\x9b", "\u202e")
+
+
+@pytest.mark.parametrize(
+    ("crd", "message"),
+    [
+        ("/dev/zero", "appreg: error: /dev/zero: is not a regular file or a directory"),
+        ("/proc", "appreg: error: /proc: holds more than 50,000 entries: name the folder of the CRDs"),
+        ("/", "appreg: error: /: holds more than 50,000 entries: name the folder of the CRDs"),
+    ],
+)
+def test_a_crd_path_that_is_a_device_or_a_file_system_is_one_line(
+    tmp_path: Path, crd: str, message: str
+) -> None:
+    (tmp_path / "r.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    result = appreg("validate", "--crd", crd, "r.yaml", cwd=tmp_path, seconds=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [message]
+
+
+def test_a_long_list_of_equal_values_is_not_an_alias_bomb(tmp_path: Path) -> None:
+    # Python shares one object for every `true`: counted by identity, 100,001 of them looked
+    # like 2 nodes expanded 50,000 times, and the real error was hidden behind "excessive aliasing".
+    values = ", ".join(["true"] * 100_001)
+    (tmp_path / "r.yaml").write_text(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\ndata:\n  a: [{values}]\n"
+    )
+    result = appreg("validate", "r.yaml", cwd=tmp_path, seconds=60)
+    assert result.returncode == 1
+    assert "excessive" not in result.stdout
+    assert "r.yaml:7:3: error [schema.type] ConfigMap/c /data/a: expected string, got array" in result.stdout
+
+
+def _interrupted_cel() -> str:
+    from mkdocs_appreg.engine import cel
+
+    expression = cel.compile_expression("self.l.all(x, self.l.all(y, x + y >= 0))")
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
+    try:
+        outcome = cel.evaluate(expression, {"self": {"l": list(range(5000))}}, budget=10**12)
+    except KeyboardInterrupt:
+        return "interrupted"
+    return f"an outcome: {outcome.error!r}"
+
+
+def test_ctrl_c_during_cel_is_an_interrupt_not_a_finding() -> None:
+    # The engine wraps a KeyboardInterrupt raised in our cost callback as an evaluation error,
+    # which became a `cel.invalid` finding; the CLI turns the interrupt into exit 130.
+    assert bounded(_interrupted_cel, seconds=30) == "interrupted"
+
+
+@pytest.mark.parametrize("output", ["text", "github"])
+def test_control_characters_and_bidi_overrides_are_escaped_in_output(tmp_path: Path, output: str) -> None:
+    (tmp_path / "r.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\u202eb\\x9bc\\x1bd"\n  namespace: n\n'
+    )
+    result = appreg("validate", "--format", output, "r.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "[meta.name]" in result.stdout or "title=meta.name" in result.stdout
+    assert not any(character in result.stdout + result.stderr for character in UNSAFE)
+    assert "a\\u202eb\\x9bc\\x1bd" in result.stdout
+
+
+def test_the_build_log_escapes_them_too(tmp_path: Path) -> None:
+    site = write_site(
+        tmp_path / "site",
+        templates={
+            "r.yaml.j2": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\u202eb\\x1bc"\n  namespace: n\n'
+        },
+    )
+    result = run_bounded(
+        ["-m", "mkdocs", "build", "-f", "mkdocs.yml"], cwd=site, env=no_network_env(tmp_path)
+    )
+    ours = [line for line in result.stderr.splitlines() if "appreg" in line]  # Material colours its own
+    assert any("[meta.name]" in line for line in ours), result.stderr
+    assert not any(character in line for line in ours for character in UNSAFE)
+
+
+def _build(site: Path, config: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config],
+        cwd=site,
+        env=no_network_env(site.parent),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_configs_in_one_directory_keep_their_own_cache_when_built_together(tmp_path: Path) -> None:
+    site = write_site(
+        tmp_path / "site",
+        templates={
+            "r.yaml.j2": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n  namespace: n\n"
+        },
+        pages={"index.md": "# Home\n\n/// resource | docs/r.yaml\n///\n"},
+        options={"vars": {"name": "alpha-name"}},
+    )
+    config = (site / "mkdocs.yml").read_text()
+    (site / "other.yml").write_text(
+        config.replace("name: alpha-name", "name: beta-name").replace(
+            "site_name: hostile", "site_name: hostile\nsite_dir: site-other"
+        )
+    )
+    builds = [_build(site, "mkdocs.yml"), _build(site, "other.yml")]
+    for build in builds:
+        _, stderr = build.communicate(timeout=300)
+        assert build.returncode == 0, stderr
+    assert (
+        (site / ".cache" / "appreg" / "snippets" / "docs" / "r.yaml")
+        .read_text()
+        .endswith("name: alpha-name\n  namespace: n\n")
+    )
+    other = site / ".cache" / "appreg-other.yml" / "snippets" / "docs" / "r.yaml"
+    assert other.read_text().endswith("name: beta-name\n  namespace: n\n")
+    assert "alpha-name" in (site / "site" / "index.html").read_text()
+    assert "beta-name" not in (site / "site" / "index.html").read_text()
+    assert "beta-name" in (site / "site-other" / "index.html").read_text()
