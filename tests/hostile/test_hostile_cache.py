@@ -22,10 +22,10 @@ from mkdocs_appreg.engine.crdcache import content_key
 from mkdocs_appreg.plugin.buildrecord import RECORD_FILE
 
 REGISTRY_CRD = REPO / "mkdocs_appreg" / "crds" / "appstore.eda.nokia.com_registries.yaml"
-TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\ndata:\n  a: '1'\n"
+TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata:\n  a: '1'\n"
 PAGE = "# Home\n\n/// resource | docs/r.yaml\n///\n"
 REGISTRY = (
-    "apiVersion: appstore.eda.nokia.com/v1\nkind: Registry\nmetadata:\n  name: r\n  namespace: n\n"
+    "apiVersion: appstore.eda.nokia.com/v1\nkind: Registry\nmetadata:\n  name: r\n  namespace: ns\n"
     "spec:\n  remoteURL: https://registry.example.com\n  skipTLSVerify: {skip}\n"
 )
 

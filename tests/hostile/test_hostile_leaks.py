@@ -25,7 +25,7 @@ def token() -> str:
 
 def secret(value: str) -> str:
     return (
-        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  token: {value}\n"
+        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: ns\nstringData:\n  token: {value}\n"
     )
 
 

@@ -16,7 +16,7 @@ from harness import no_network_env, run_bounded, write_site
 
 from mkdocs_appreg.markdown.directive import code_fence
 
-VALUE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\ndata:\n  a: 'x\n{line}\n  <img src=x onerror=alert(1)>'\n"
+VALUE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata:\n  a: 'x\n{line}\n  <img src=x onerror=alert(1)>'\n"
 
 
 def test_the_fence_is_longer_than_any_backtick_run() -> None:

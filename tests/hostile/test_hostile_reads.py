@@ -19,7 +19,7 @@ from harness import no_network_env, run_bounded, write_site
 
 TOKEN = "ghs_jobTokenThatMustNeverBePublished0123"
 CONFIGMAP = (
-    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\ndata:\n  a: |\n    {line}\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata:\n  a: |\n    {line}\n"
 )
 
 

@@ -42,7 +42,7 @@ def test_a_long_list_of_equal_values_is_not_an_alias_bomb(tmp_path: Path) -> Non
     # like 2 nodes expanded 50,000 times, and the real error was hidden behind "excessive aliasing".
     values = ", ".join(["true"] * 100_001)
     (tmp_path / "r.yaml").write_text(
-        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\ndata:\n  a: [{values}]\n"
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata:\n  a: [{values}]\n"
     )
     result = appreg("validate", "r.yaml", cwd=tmp_path, seconds=60)
     assert result.returncode == 1
@@ -71,7 +71,7 @@ def test_ctrl_c_during_cel_is_an_interrupt_not_a_finding() -> None:
 @pytest.mark.parametrize("output", ["text", "github"])
 def test_control_characters_and_bidi_overrides_are_escaped_in_output(tmp_path: Path, output: str) -> None:
     (tmp_path / "r.yaml").write_text(
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\u202eb\\x9bc\\x1bd"\n  namespace: n\n'
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\u202eb\\x9bc\\x1bd"\n  namespace: ns\n'
     )
     result = appreg("validate", "--format", output, "r.yaml", cwd=tmp_path)
     assert result.returncode == 1
@@ -84,7 +84,7 @@ def test_the_build_log_escapes_them_too(tmp_path: Path) -> None:
     site = write_site(
         tmp_path / "site",
         templates={
-            "r.yaml.j2": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\u202eb\\x1bc"\n  namespace: n\n'
+            "r.yaml.j2": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "a\\u202eb\\x1bc"\n  namespace: ns\n'
         },
     )
     result = run_bounded(
@@ -110,7 +110,7 @@ def test_two_configs_in_one_directory_keep_their_own_cache_when_built_together(t
     site = write_site(
         tmp_path / "site",
         templates={
-            "r.yaml.j2": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n  namespace: n\n"
+            "r.yaml.j2": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n  namespace: ns\n"
         },
         pages={"index.md": "# Home\n\n/// resource | docs/r.yaml\n///\n"},
         options={"vars": {"name": "alpha-name"}},
@@ -128,10 +128,10 @@ def test_two_configs_in_one_directory_keep_their_own_cache_when_built_together(t
     assert (
         (site / ".cache" / "appreg" / "snippets" / "docs" / "r.yaml")
         .read_text()
-        .endswith("name: alpha-name\n  namespace: n\n")
+        .endswith("name: alpha-name\n  namespace: ns\n")
     )
     other = site / ".cache" / "appreg-other.yml" / "snippets" / "docs" / "r.yaml"
-    assert other.read_text().endswith("name: beta-name\n  namespace: n\n")
+    assert other.read_text().endswith("name: beta-name\n  namespace: ns\n")
     assert "alpha-name" in (site / "site" / "index.html").read_text()
     assert "beta-name" not in (site / "site" / "index.html").read_text()
     assert "beta-name" in (site / "site-other" / "index.html").read_text()
