@@ -24,9 +24,7 @@ def token() -> str:
 
 
 def secret(value: str) -> str:
-    return (
-        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: ns\nstringData:\n  token: {value}\n"
-    )
+    return f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: ns\nstringData:\n  token: {value}\n"
 
 
 def files_holding(site: Path, value: str) -> list[str]:
