@@ -136,7 +136,13 @@ def test_diff_by_default_check_exits_1_write_applies_and_a_second_run_changes_no
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git to apply the diff")
-def test_the_printed_diff_applies_to_what_write_does(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("final_newline", [True, False], ids=["final-newline", "no-final-newline"])
+def test_the_printed_diff_applies_to_what_write_does(site: Path, tmp_path: Path, final_newline: bool) -> None:
+    # The status-quo catalog.yaml ends without a newline: the removal of such a file must say so
+    # ("\ No newline at end of file"), or git apply refuses the patch.
+    if not final_newline:
+        included = site / "docs" / "guide" / "resources" / "secret.yaml"
+        included.write_text(included.read_text().rstrip("\n"))
     other = tmp_path / "other"
     shutil.copytree(site, other)
     plan = plan_for(other)

@@ -347,11 +347,13 @@ class _Project:
             docs_path, text, source = self._new_resource(page, pair.yaml_text), pair.yaml_text, None
         if _JINJA.search(text):
             raise _NotAPair("the YAML holds Jinja syntax ({{, {% or {#) a template would interpret")
+        if source is not None:
+            # The file's own text, not the template's: the diff's removal must match the bytes on
+            # disk (a file without a final newline gets "\ No newline at end of file").
+            self.removed[source] = text
         if not text.endswith("\n"):
             text += "\n"
         self.plan_template(self.template_for(docs_path), text)
-        if source is not None:
-            self.removed[source] = text
         return _directive(pair, f"{self.docs_prefix}/{docs_path}", self.yaml_label, self.command_label)
 
     def _new_resource(self, page: Path, text: str) -> str:
