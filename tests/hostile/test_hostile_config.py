@@ -188,8 +188,7 @@ def test_the_cli_refuses_a_crd_url_without_touching_the_network(tmp_path: Path) 
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "appreg: error: https://example.com/crd.yaml: is a URL; appreg never downloads CRDs: "
-        "save the file and name its path"
+        "appreg: error: https://example.com/crd.yaml: a CRD URL is downloaded only with --allow-remote-crds"
     ]
 
 
