@@ -77,7 +77,10 @@ def test_cli_downloads_a_crd_url_only_with_allow_remote_crds(tmp_path: Path, ser
     url = f"{server}/widgets.yaml"
     refused = run_appreg("validate", "--crd", url, "w.yaml", cwd=tmp_path)
     assert (refused.returncode, refused.stdout) == (2, "")
-    assert refused.stderr == f"appreg: error: {url}: a CRD URL is downloaded only with --allow-remote-crds\n"
+    assert refused.stderr == (
+        f"appreg: error: {url}: is a URL; appreg downloads CRDs only with --allow-remote-crds: "
+        "pass it, or save the file and name its path\n"
+    )
     used = run_appreg("validate", "--allow-remote-crds", "--crd", url, "w.yaml", cwd=tmp_path)
     assert used.returncode == 1, used.stderr
     assert "[schema.unknown-field] Widget/w-one /spec/bogus" in used.stdout

@@ -177,7 +177,11 @@ def load_registry(crds: Sequence[str], *, allow_remote: bool = False) -> tuple[S
             path = Path(crd)
             if "://" in crd:  # engine.remote.is_url, without importing urllib on every run
                 if not allow_remote:
-                    raise CrdError("a CRD URL is downloaded only with --allow-remote-crds", file=crd)
+                    raise CrdError(
+                        "is a URL; appreg downloads CRDs only with --allow-remote-crds: "
+                        "pass it, or save the file and name its path",
+                        file=crd,
+                    )
                 from mkdocs_appreg.engine.remote import fetch_crd
 
                 path = fetch_crd(crd, CacheRoot(Path(downloads)), "remote-crds")
