@@ -75,6 +75,25 @@ def _bundled_cache() -> dict[str, Any]:
     return files if isinstance(files, dict) else {}
 
 
+def _entry_kinds(entry: dict[str, Any]) -> list[list[KindVersion]] | None:
+    """The kinds of a bundled.json entry; None when it is not the shape `bundled_cache_text` writes
+    (a damaged or hand-edited file is then parsed from the YAML, never a traceback)."""
+    try:
+        loaded = [[KindVersion(**fields) for fields in versions] for versions in entry["kinds"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    shaped = all(
+        versions
+        and all(
+            isinstance(v.group, str) and isinstance(v.kind, str) and isinstance(v.version, str)
+            for v in versions
+        )
+        and all(isinstance(v.schema, dict) for v in versions)
+        for versions in loaded
+    )
+    return loaded if shaped else None
+
+
 def _bundled_display(name: str) -> str:
     return f"mkdocs_appreg/crds/{name}"
 
@@ -85,9 +104,10 @@ def builtin_kinds() -> dict[tuple[str, str], dict[str, KindVersion]]:
     cache = _bundled_cache()
     for name, data in _bundled_crds():
         entry = cache.get(name)
+        loaded = None
         if isinstance(entry, dict) and entry.get("sha256") == hashlib.sha256(data).hexdigest():
-            loaded = [[KindVersion(**fields) for fields in versions] for versions in entry["kinds"]]
-        else:
+            loaded = _entry_kinds(entry)
+        if loaded is None:  # no entry, another file's, or a malformed one: parse the YAML
             parsed = load_crd_text(data.decode("utf-8"), _bundled_display(name), explicit=True, bundled=True)
             assert parsed is not None
             loaded = parsed[0]

@@ -148,3 +148,23 @@ def test_two_configs_in_one_directory_keep_their_own_cache_when_built_together(t
     assert "alpha-name" in (site / "site" / "index.html").read_text()
     assert "beta-name" not in (site / "site" / "index.html").read_text()
     assert "beta-name" in (site / "site-other" / "index.html").read_text()
+
+
+def _kinds_with_malformed_entries() -> int:
+    import hashlib
+
+    from mkdocs_appreg.engine import bundled
+
+    malformed: dict[str, object] = {}
+    for position, (name, data) in enumerate(bundled._bundled_crds()):
+        digest = hashlib.sha256(data).hexdigest()
+        kinds = [5, [{"group": 1}], [[{"unknown": True}]], "x"][position % 4]
+        malformed[name] = {"sha256": digest, "kinds": kinds}
+    bundled._bundled_cache = lambda: malformed  # type: ignore[assignment]  # in the forked child only
+    bundled.builtin_kinds.cache_clear()
+    return len(bundled.builtin_kinds())
+
+
+def test_a_malformed_bundled_json_entry_is_parsed_from_its_yaml_instead() -> None:
+    # Each entry carries the right digest but not the shape the cache writer gives it.
+    assert bounded(_kinds_with_malformed_entries, seconds=60) > 1
