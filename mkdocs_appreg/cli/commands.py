@@ -280,7 +280,7 @@ def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kubernetes-version",
         metavar="X.Y",
-        help="release of the built-in kinds' schemas (default: the newest kubernetes-validate ships)",
+        help="release of the built-in kinds' schemas (default: the newest installed; see --version)",
     )
     parser.add_argument(
         "--skip",
@@ -347,7 +347,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _core_schemas(kubernetes_version: str | None = None) -> CoreSchemas | None:
-    # Without the kubernetes-validate schemas, built-in kinds are `schema.missing`, not a crash;
+    # Without the shipped schemas (a broken install), built-in kinds are `schema.missing`, not a crash;
     # a release asked for with --kubernetes-version that is not shipped is a setup error.
     try:
         return core_schemas(kubernetes_version)

@@ -200,7 +200,7 @@ def core_schemas(kubernetes_version: str | None) -> CoreSchemas:
     """The built-in kinds of one release, shared by every check of the process (they compile lazily).
 
     Raises:
-        ConfigError: `kubernetes-validate` is missing or does not ship that release.
+        ConfigError: No schemas are installed for that release.
     """
     return CoreSchemas(kubernetes_version)
 
