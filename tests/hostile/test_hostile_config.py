@@ -67,6 +67,18 @@ CASES: list[tuple[str, dict[str, Any], dict[str, str | bytes], str]] = [
         {},
         "plugin option 'crds': 'https://example.com/crd.yaml' is a URL; appreg never uses the network",
     ),
+    (
+        "dotdot-cache",
+        {"cache_dir": "../outside"},
+        {},
+        "plugin option 'cache_dir': '../outside' resolves outside the directory of mkdocs.yml",
+    ),
+    (
+        "site-cache",
+        {"cache_dir": "site"},
+        {},
+        "plugin option 'cache_dir': 'site' overlaps site_dir, which MkDocs empties at every build",
+    ),
     ("broken-crd", {"crds": ["crd.yaml"]}, {"crd.yaml": "kind: [\n"}, "crd.yaml:2: YAML syntax error"),
     (
         "not-a-crd",
@@ -104,9 +116,26 @@ def test_check_reports_a_broken_config_in_one_line(
     [
         c[1:]
         for c in CASES
-        if c[0] in ("unknown-option", "dotdot-vars", "url-crds", "broken-crd", "missing-templates")
+        if c[0]
+        in (
+            "unknown-option",
+            "dotdot-vars",
+            "url-crds",
+            "broken-crd",
+            "missing-templates",
+            "dotdot-cache",
+            "site-cache",
+        )
     ],
-    ids=["unknown-option", "dotdot-vars", "url-crds", "broken-crd", "missing-templates"],
+    ids=[
+        "unknown-option",
+        "dotdot-vars",
+        "url-crds",
+        "broken-crd",
+        "missing-templates",
+        "dotdot-cache",
+        "site-cache",
+    ],
 )
 def test_the_build_stops_with_a_plugin_error(
     tmp_path: Path, options: dict[str, Any], files: dict[str, str | bytes], message: str
@@ -249,10 +278,12 @@ def test_check_reads_no_include_outside_the_snippet_bases(tmp_path: Path) -> Non
     site = write_site(tmp_path / "site", pages={"index.md": page})
     os.symlink(tmp_path / "outside.yaml", site / "docs" / "leak.yaml")
     result = check(site)
-    assert result.returncode == 0, result.stdout
+    assert result.returncode == 1, result.stdout  # the build stops on each of them: an error here
     assert "Bad_Name" not in result.stdout  # the outside file was never read
     assert result.stdout.splitlines()[:-1] == [
-        "docs/index.md:2:1: warning [snippet.missing] snippet 'docs/leak.yaml' could not be found",
-        "docs/index.md:6:1: warning [snippet.missing] snippet '../outside.yaml' could not be found",
-        f"docs/index.md:10:1: warning [snippet.missing] snippet '{tmp_path / 'outside.yaml'}' could not be found",
+        "docs/index.md:2:1: error [snippet.refused] snippet path `docs/leak.yaml` is a symlink to a file "
+        "outside the snippet base path",
+        "docs/index.md:6:1: error [snippet.refused] snippet path `../outside.yaml` leaves every snippet base path",
+        f"docs/index.md:10:1: error [snippet.refused] snippet absolute path `{tmp_path / 'outside.yaml'}` is not "
+        "allowed; write it relative to a snippet base path",
     ]
