@@ -60,6 +60,8 @@ def _type(option: Any) -> str:
         return _type(option.option)
     if isinstance(option, c.Choice):
         return " or ".join(f"`{choice}`" for choice in option.choices)
+    if isinstance(option, c.SubConfig):
+        return "mapping"
     if isinstance(option, c.ListOfItems):
         return f"list of {_type(option.option_type)}"
     if isinstance(option, c.Type):

@@ -61,7 +61,7 @@ STDIN = "-"
 STDIN_DISPLAY = "<stdin>"
 
 
-# NamedTuples, not dataclasses: generating dataclass methods at import costs ~1 ms per class.
+# NamedTuples, not dataclasses (common/records.py says why).
 class Command(NamedTuple):
     """One subcommand: its help line, how it declares its options, and how it runs.
 

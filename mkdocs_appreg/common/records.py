@@ -1,8 +1,14 @@
-"""Value equality and a field-by-field repr for the plain classes that carry results.
+"""Why the classes that carry results are written by hand, and the base that gives them `==`.
 
-Those classes are neither dataclasses nor NamedTuples: generating either costs every build at
-import (bench/README.md, third round). This base gives them, once and without generating code,
-what a dataclass would: `==` by value and `Name(field=value, ...)` as repr.
+They are plain classes with `__slots__` and an explicit `__init__`, not dataclasses or
+NamedTuples, because both cost every build at import, before any work: a NamedTuple class
+about 1.4 M instructions (typing evaluates its annotations), a dataclass about 1 ms each to
+generate its methods (bench/README.md, third round). A cold `mkdocs build` imports dozens of
+them. This is the one place that says so; a module's classes only point here. (The few
+NamedTuples left are where a tuple is the point: made by the thousand, or unpacked.)
+
+`Record` gives such a class, once and without generating code, what a dataclass would: `==`
+by value and `Name(field=value, ...)` as repr.
 """
 
 from __future__ import annotations

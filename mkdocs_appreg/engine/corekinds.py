@@ -302,7 +302,7 @@ def _fast_registry(version: str) -> Any:
     return _fast_engine().Registry([(_DEFINITIONS_URI, _definitions(version))])
 
 
-# A plain class, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
+# A plain class (common/records.py says why).
 class _Compiled:
     """A built-in kind's schema, its release, and its compiled validator."""
 

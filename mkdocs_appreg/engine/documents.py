@@ -275,7 +275,7 @@ def _plain_key(node: Node) -> str:
     return scalar_key(node)
 
 
-# Plain classes, not dataclasses: generating dataclass methods at import costs a cold build ~1 ms.
+# Plain classes (common/records.py says why).
 class Document:
     """One non-empty YAML document of a file, with a way back to positions.
 

@@ -16,9 +16,8 @@ BUILTIN_SOURCE = "built-in"
 Scope = Literal["Namespaced", "Cluster"]
 
 
-# Plain classes, not dataclasses: generating dataclass methods at import costs a cold build ~1 ms
-# per class. KindVersion is not a NamedTuple because `_CachedKindVersion` fills its schema slot
-# lazily.
+# Plain classes (common/records.py says why). KindVersion is not a NamedTuple either:
+# `_CachedKindVersion` fills its schema slot lazily.
 class KindVersion:
     """One served (or not) version of one kind, as a CRD defines it.
 

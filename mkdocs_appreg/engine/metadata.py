@@ -263,7 +263,7 @@ def validate_object_meta(
     return check.findings
 
 
-# A plain class, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
+# A plain class (common/records.py says why).
 class _MetaCheck:
     """One ObjectMeta being checked: where it is, and the findings so far."""
 

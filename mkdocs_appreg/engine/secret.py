@@ -197,8 +197,7 @@ def is_config_map_key(value: str) -> list[str]:
     return errors
 
 
-# A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
-# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# A plain class (common/records.py says why).
 class _Entry:
     """One key of the merged data: its bytes (None when undecodable or mistyped) and where it is."""
 

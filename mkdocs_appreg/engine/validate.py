@@ -193,7 +193,7 @@ def _resolve(
     return kind_version, findings
 
 
-# A plain class, not a dataclass: generating dataclass methods slowed every cold `mkdocs build`.
+# A plain class (common/records.py says why).
 class _Walk:
     """State of one structural walk: findings so far and the alias bookkeeping."""
 

@@ -100,8 +100,7 @@ OnError = Callable[[DirectiveError], object]
 Resolver = Callable[[str], Path | None]
 
 
-# A plain class, not a NamedTuple: a NamedTuple class costs a build ~1.4 M instructions at import
-# (typing compiles its annotations).
+# A plain class (common/records.py says why).
 class ResourceOptions:
     """What one directive expands to, after its options are applied over the defaults.
 

@@ -75,8 +75,7 @@ SHELL_LANGUAGES = frozenset({"bash", "sh", "shell", "console", "zsh", "shell-ses
 CONSOLE_LANGUAGES = frozenset({"console", "shell-session", "shellsession"})
 
 
-# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
-# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# Plain classes (common/records.py says why).
 # `_Line` alone stays a NamedTuple: one is made per page line, by `_new_line`.
 class Example(Record):
     """One piece of YAML shown on a page, located in the file its text physically lives in.

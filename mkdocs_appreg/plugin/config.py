@@ -48,7 +48,120 @@ DEFAULT_CACHE_DIR = ".cache/appreg"
 """The default `cache_dir`; for a config file not named mkdocs.yml, `.cache/appreg-<its name>`."""
 
 
-class AppregConfig(base.Config):
+class _StrictConfig(base.Config):
+    """A config whose unknown option is an error: MkDocs only warns, and a misspelt option
+    (`validaton: false`) would then silently do nothing."""
+
+    def validate(self) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
+        failed, warnings = super().validate()
+        for key, message in warnings:
+            if message.startswith("Unrecognised configuration name"):
+                failed.append((key, base.ValidationError(self.unknown_option(key))))
+        warnings = [(key, message) for key, message in warnings if not message.startswith("Unrecognised")]
+        return failed, warnings
+
+    def unknown_option(self, key: str) -> str:
+        return f"unknown option {key!r} (expected: {', '.join(name for name, _ in self._schema)})"
+
+
+class _Flag(base.BaseConfigOption[bool]):
+    def run_validation(self, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise base.ValidationError("must be true or false")
+        return value
+
+
+class _Text(base.BaseConfigOption[str]):
+    """A non-empty string (blanks around it removed); also the error for a missing one."""
+
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise base.ValidationError("must be a non-empty string")
+        return value.strip()
+
+
+class _String(base.BaseConfigOption[str]):
+    def run_validation(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise base.ValidationError("must be a string")
+        return value.strip()
+
+
+class _Nested(c.SubConfig[_StrictConfig]):
+    """A mapping option validated by a `_StrictConfig`; its error names the option and the key.
+
+    `policies.backup_label must be true or false`, as the site check words it for a host
+    without MkDocs (site/policies.py, site/references.py).
+    """
+
+    def __init__(self, config_class: type[_StrictConfig]) -> None:
+        super().__init__(config_class)
+        self.config_class = config_class  # SubConfig sets it only on itself, not on a subclass
+        self.name = ""
+
+    def pre_validation(self, config: base.Config, key_name: str) -> None:
+        super().pre_validation(config, key_name)
+        self.name = key_name
+
+    def run_validation(self, value: object) -> Any:
+        if value is None:
+            value = {}  # `policies: null` is the option unset
+        if not isinstance(value, dict):
+            raise base.ValidationError(f"{self.name} must be a mapping, not {type(value).__name__}")
+        config = self.config_class(config_file_path=self._config_file_path)
+        config.load_dict(value)
+        failed, _warnings = config.validate()
+        if failed:
+            key, error = failed[0]
+            if isinstance(config, _StrictConfig) and key not in dict(config._schema):
+                raise base.ValidationError(f"{self.name}: {error}")
+            raise base.ValidationError(f"{self.name}.{key} {error}")
+        return config
+
+
+class _NestedList(c.ListOfItems[Any]):
+    """A list of `_Nested` mappings; an item's error names it (`references[1].kind ...`)."""
+
+    def run_validation(self, value: object) -> list[Any]:
+        if not isinstance(value, list):
+            raise base.ValidationError(
+                f"{self._key_name} must be a list of mappings, not {type(value).__name__}"
+            )
+        nested = self.option_type
+        assert isinstance(nested, _Nested)
+        items = []
+        for index, item in enumerate(value):
+            nested.name = f"{self._key_name}[{index}]"
+            items.append(nested.run_validation(item))
+        return items
+
+
+class PoliciesConfig(_StrictConfig):
+    """The `policies` option: which EDA Store policies to check (unset keys: on, the defaults)."""
+
+    backup_label = c.Optional(_Flag())
+    backup_label_key = c.Optional(_Text())
+    backup_label_value = c.Optional(_Text())
+    distinct_secrets = c.Optional(_Flag())
+
+
+class ReferenceRuleConfig(_StrictConfig):
+    """One entry of the `references` option."""
+
+    kind = _Text()
+    group = c.Optional(_String())
+    path = _Text()
+    target = _Text()
+    target_group = c.Optional(_String())
+    same_namespace = c.Optional(_Flag())
+
+
+def _set(options: base.Config) -> dict[str, Any]:
+    """The keys a nested option's mapping set (the site check applies the defaults)."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
+class AppregConfig(_StrictConfig):
     """Options of the `appreg` plugin (`plugins: [appreg]` in mkdocs.yml)."""
 
     enabled = c.Type(bool, default=True)
@@ -88,11 +201,11 @@ class AppregConfig(base.Config):
     check_pages = c.Type(bool, default=True)
     """Also check every resource example on the pages (fences, `--8<--` includes, heredocs)."""
 
-    references = c.Optional(c.Type(list))
+    references = c.Optional(_NestedList(_Nested(ReferenceRuleConfig)))
     """Reference rules `{kind, group, path, target, target_group, same_namespace}`; unset: the
     shipped ones (Registry and Catalog `spec.authSecretRef` -> Secret); `[]` turns them off."""
 
-    policies = c.Optional(c.Type(dict))
+    policies = _Nested(PoliciesConfig)
     """EDA Store policies (`backup_label`, `backup_label_key`, `backup_label_value`,
     `distinct_secrets`); unset: all on."""
 
@@ -126,15 +239,8 @@ class AppregConfig(base.Config):
     """Reuse the previous build's rendered files and findings when no template, vars file, CRD,
     page, included file, option or installed package changed (a record in `cache_dir`)."""
 
-    def validate(self) -> tuple[base.ConfigErrors, base.ConfigWarnings]:
-        # MkDocs only warns about an unknown option, and a misspelt one (`validaton: false`)
-        # would then silently do nothing: make it an error that names the option.
-        failed, warnings = super().validate()
-        for key, message in warnings:
-            if message.startswith("Unrecognised configuration name"):
-                failed.append((key, base.ValidationError(f"unknown option '{key}' of the appreg plugin")))
-        warnings = [(key, message) for key, message in warnings if not message.startswith("Unrecognised")]
-        return failed, warnings
+    def unknown_option(self, key: str) -> str:
+        return f"unknown option '{key}' of the appreg plugin"
 
 
 # `https://...`, `git+ssh://...`: a CRD path that would need the network.
@@ -214,9 +320,13 @@ def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
     references = (
         DEFAULT_REFERENCE_RULES
         if options.references is None
-        else parse_reference_rules(options.references, source=source)
+        else parse_reference_rules([_set(rule) for rule in options.references], source=source)
     )
-    policies = parse_policy_config(options.policies, source=source)
+    # Their shape was checked as MkDocs loaded the config (`_Nested`); the site check adds its
+    # defaults and what only it knows (a reference path's segments).
+    policies = parse_policy_config(
+        None if options.policies is None else _set(options.policies), source=source
+    )
     try:
         core_schemas(options.kubernetes_version)
     except ConfigError as error:
@@ -241,8 +351,7 @@ def snippet_base_path(config: MkDocsConfig, relative_to: Path) -> list[Path]:
     return [(relative_to / str(entry)).resolve() for entry in base_path]
 
 
-# A plain class, not a NamedTuple: a NamedTuple class costs a build ~1.4 M instructions at import
-# (typing compiles its annotations).
+# A plain class (common/records.py says why).
 class LoadedSite:
     """Everything `appreg check` needs from an mkdocs.yml, read without building the site.
 

@@ -120,8 +120,7 @@ CLUSTER_SCOPED_CORE_KINDS = frozenset(
 )
 
 
-# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
-# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# Plain classes (common/records.py says why).
 class CheckOptions:
     """What a site check does beyond validating rendered templates.
 

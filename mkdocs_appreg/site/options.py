@@ -218,7 +218,7 @@ def check_options_from_mapping(options: Mapping[str, Any], *, source: str) -> Ch
     )
 
 
-# A plain class, not a NamedTuple: a NamedTuple class costs ~1.4 M instructions at import.
+# A plain class (common/records.py says why).
 class StandaloneSite:
     """What `appreg check` needs from a configuration that gives appreg as a Markdown extension.
 

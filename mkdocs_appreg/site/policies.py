@@ -38,8 +38,7 @@ from mkdocs_appreg.site.references import (
 STORE_KINDS = frozenset({"Registry", "Catalog"})
 
 
-# A plain class, not a NamedTuple or a dataclass: a NamedTuple class costs a build ~1.4 M
-# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# A plain class (common/records.py says why).
 class PolicyConfig(Record):
     """Which EDA Store policies to check.
 

@@ -36,8 +36,7 @@ from mkdocs_appreg.site.placeholders import placeholder_in_value
 APPSTORE_GROUP = "appstore.eda.nokia.com"
 
 
-# Plain classes, not NamedTuples or dataclasses: each NamedTuple class costs a build ~1.4 M
-# instructions at import (typing compiles its annotations), and dataclass methods are generated too.
+# Plain classes (common/records.py says why).
 class SiteResource:
     """A resource somewhere on the site.
 
