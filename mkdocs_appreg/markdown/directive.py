@@ -32,7 +32,6 @@ from markdown.preprocessors import Preprocessor
 
 from mkdocs_appreg.common.errors import ConfigError, DirectiveError
 from mkdocs_appreg.common.limits import MAX_PAGE_INCLUDED_BYTES, MAX_PAGE_INCLUDES, alias_problem
-from mkdocs_appreg.engine.documents import describe_yaml_error
 from mkdocs_appreg.pages.directives import (
     BLOCK_START,
     DEFAULT_COMMAND_LABEL,
@@ -494,6 +493,9 @@ class _Directive:
                 options = _apply_option(options, key, loader.construct_object(value_node, deep=True), line)
         except yaml.YAMLError as error:
             # Worded and located as for resources (control characters, by offset, included).
+            # Imported here: a build that reuses its results must not load the validator.
+            from mkdocs_appreg.engine.documents import describe_yaml_error
+
             where, _column, problem = describe_yaml_error(error, text)
             raise DirectiveError(f"options are not valid YAML: {problem}", line=first + where) from None
         except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:

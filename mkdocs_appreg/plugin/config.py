@@ -104,8 +104,8 @@ class _Nested(c.SubConfig[_StrictConfig]):
         self.name = key_name
 
     def run_validation(self, value: object) -> Any:
-        if value is None:
-            value = {}  # `policies: null` is the option unset
+        if value is None or value == {}:
+            return None  # unset (`policies: null` too): the site check's defaults
         if not isinstance(value, dict):
             raise base.ValidationError(f"{self.name} must be a mapping, not {type(value).__name__}")
         config = self.config_class(config_file_path=self._config_file_path)

@@ -13,7 +13,6 @@ from yaml.nodes import MappingNode, ScalarNode
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.limits import FileTooLarge, alias_problem, read_limited
 from mkdocs_appreg.common.utf8 import undecodable
-from mkdocs_appreg.engine.documents import describe_yaml_error
 
 
 class _DuplicateKeys:
@@ -79,6 +78,9 @@ def _parse_vars(text: str, display: str, loader_class: Callable[[str], Any]) -> 
         values = loader.construct_document(node)
     except yaml.YAMLError as exc:
         # Worded and located as for resources (control characters, by offset, included).
+        # Imported here: a build that reuses its results must not load the validator.
+        from mkdocs_appreg.engine.documents import describe_yaml_error
+
         line, _column, message = describe_yaml_error(exc, text)
         raise ConfigError(f"invalid YAML: {message}", file=display, line=line) from None
     except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as exc:
