@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mkdocs_appreg.common.atomic import write_atomically
 from mkdocs_appreg.common.errors import ConfigError, InputError
-from mkdocs_appreg.site.migrate import MigrationPlan, diff, migrate_pages
+
+if TYPE_CHECKING:
+    from mkdocs_appreg.site.migrate import MigrationPlan
 
 EXIT_CLEAN = 0
 EXIT_CHANGES = 1
@@ -83,6 +85,9 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
         raise ConfigError("no such file; name the site's mkdocs.yml with -f", file=str(config_file))
     settings, yaml_label, command_label = load_migration_settings(config_file)
     pages = _pages(args.paths, settings.docs_dir)
+    # Imported here: every `appreg` run builds this command's arguments, only migrate needs these.
+    from mkdocs_appreg.site.migrate import diff, migrate_pages
+
     plan = migrate_pages(
         pages,
         root=settings.root,

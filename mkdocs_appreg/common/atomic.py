@@ -9,13 +9,14 @@ file or the new one, never half of one, and an interrupted write leaves no tempo
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Replace `target` with `data` in one rename; create its directory when missing."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # with shutil, bz2, lzma and random: only a run that writes pays for it
+
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -21,7 +21,6 @@ A reference whose value is a placeholder (`<your-secret>`) is skipped: `placehol
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -203,6 +202,8 @@ def _suggestion(reference: Reference, candidates: Sequence[SiteResource]) -> str
     A close name is looked for across the whole site: one shown on another page says which.
     """
     names = sorted({c.document.name for c in candidates})
+    import difflib  # only for a did-you-mean: a clean run never needs it
+
     close = difflib.get_close_matches(reference.name, names, n=3, cutoff=0.6)
     if close:
         page = reference.source.page
