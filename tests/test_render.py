@@ -599,6 +599,27 @@ def test_undefined_variable(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["namespace", "range", "dict", "lipsum", "cycler", "joiner"])
+def test_a_missing_variable_named_like_a_jinja_builtin_is_undefined(tmp_path: Path, name: str) -> None:
+    # Jinja defines these functions in every template: without the check, a forgotten
+    # `namespace` variable printed `<class 'jinja2.utils.Namespace'>` into the YAML.
+    text = f"metadata:\n  name: a\n  namespace: {{{{ {name} }}}}\n"
+    result = finding(render_one(tmp_path, text))
+    assert (result.file, result.line, result.rule) == ("templates/t.yaml.j2", 3, "template.undefined")
+    assert result.column == text.split("\n")[2].index("{{") + 4  # the name inside the tag
+    assert result.message.startswith(f"'{name}' is undefined (it names Jinja's built-in {name}()")
+
+
+def test_jinja_builtins_still_work_as_functions(tmp_path: Path) -> None:
+    text = "{% set ns = namespace(x=1) %}\nx: {{ ns.x }}\nn: {{ range(3) | list | length }}\nd: {{ dict(a=1).a }}\n"
+    assert rendered(render_one(tmp_path, text)).text == "x: 1\nn: 3\nd: 1\n"
+
+
+def test_a_variable_shadowing_a_jinja_builtin_wins(tmp_path: Path) -> None:
+    text = "namespace: {{ namespace }}\n"
+    assert rendered(render_one(tmp_path, text, {"namespace": "eda-system"})).text == "namespace: eda-system\n"
+
+
 def test_undefined_attribute_column_points_at_the_attribute(tmp_path: Path) -> None:
     text = "url: x\nspec:\n  url: {{ registry.url }}\n"
     result = finding(render_one(tmp_path, text, {"registry": {}}))

@@ -25,8 +25,9 @@ from typing import Any, cast
 
 from jinja2 import FileSystemLoader, StrictUndefined, nodes
 from jinja2.environment import Environment
-from jinja2.exceptions import TemplateNotFound
+from jinja2.exceptions import TemplateNotFound, UndefinedError
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mkdocs_appreg.common.limits import (
@@ -254,6 +255,31 @@ class TemplateLoader(FileSystemLoader):
         return text, filename, uptodate
 
 
+def _refuse_callables(globals_: dict[str, Any]) -> Callable[[Any], Any]:
+    """`finalize` of every `{{ }}`: a function or class printed is a missing variable, not a value.
+
+    Jinja's global functions (`range`, `dict`, `lipsum`, `cycler`, `joiner`, `namespace`) are
+    defined in every template, so a variable the vars forgot that shares one of their names is
+    not undefined: `{{ namespace }}` printed `<class 'jinja2.utils.Namespace'>` into the YAML.
+    """
+    names = {id(value): name for name, value in globals_.items()}
+
+    def finalize(value: Any) -> Any:
+        if isinstance(value, Undefined) or not callable(value) or isinstance(value, str):
+            return value  # an Undefined raises the usual message when printed
+        name = names.get(id(value))
+        if name is not None:
+            raise UndefinedError(
+                f"'{name}' is undefined (it names Jinja's built-in {name}(), not a variable: "
+                f"define '{name}' in vars or vars_file)"
+            )
+        raise UndefinedError(
+            f"{getattr(value, '__name__', type(value).__name__)!r} is a function, not a value"
+        )
+
+    return finalize
+
+
 class SandboxEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox plus the recording hook the traced templates call, and the render limits.
 
@@ -284,6 +310,8 @@ class SandboxEnvironment(ImmutableSandboxedEnvironment):
         for name in _SIZED_FILTERS:
             self.filters[name] = _sized_filter(name, self.filters[name])
         self.globals["lipsum"] = _bounded_lipsum(cast("Callable[..., str]", self.globals["lipsum"]))
+        # Before any template compiles: the code generator reads `finalize` when it compiles.
+        self.finalize = _refuse_callables(self.globals)
         self._notes = threading.local()
 
     def start_budget(self) -> None:
