@@ -389,3 +389,23 @@ def test_a_hostile_value_costs_time_in_proportion_to_its_size() -> None:
 def test_the_detector_needs_no_scanner_package() -> None:
     source = (REPO / "mkdocs_appreg" / "engine" / "leaks.py").read_text()
     assert "import detect_secrets" not in source and "from detect_secrets" not in source
+
+
+def test_a_tls_secret_reports_its_key_not_its_certificates() -> None:
+    certificate = pem("CERTIFICATE", base64_lines(900))
+    body = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "tls", "namespace": "docs"},
+        "type": "kubernetes.io/tls",
+        "data": {
+            "ca.crt": base64.b64encode(certificate.encode()).decode(),
+            "tls.crt": base64.b64encode(
+                (certificate + pem("CERTIFICATE", base64_lines(800))).encode()
+            ).decode(),
+            "tls.key": base64.b64encode(pem("PRIVATE KEY", "...").encode()).decode(),
+        },
+    }
+    assert leaks(yaml.safe_dump(body, sort_keys=False, width=1 << 20)) == []
+    body["data"]["tls.key"] = base64.b64encode(pem("PRIVATE KEY", base64_lines(1200)).encode()).decode()  # type: ignore[index]
+    assert leaks(yaml.safe_dump(body, sort_keys=False, width=1 << 20)) == [(10, RULE, "/data/tls.key")]
