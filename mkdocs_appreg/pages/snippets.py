@@ -365,6 +365,30 @@ def refuse_symlink_out(path: str, filename: str, base: str) -> None:
         )
 
 
+def refuse_published(path: str, filename: str, docs_dir: str, root: str) -> None:
+    """Refuse a file of `docs_dir` that the host copies into the site as it is, when a symlink
+    below `docs_dir` leads it out of the project `root` or to a VCS or credential file.
+
+    MkDocs copies what a link points at: a committed `docs/cfg.yaml -> ../.git/config` would
+    publish the job token that `actions/checkout` stores there, with no include involved.
+
+    Raises:
+        ValueError: naming `path`, as shown to the user.
+    """
+    inside = docs_dir if docs_dir.endswith(os.sep) else docs_dir + os.sep
+    if not filename.startswith(inside) or _plain_below(inside, filename) is not None:
+        return  # no symlink below docs_dir (or no file): what the config names is the author's
+    real_file = os.path.realpath(filename)
+    real_root = os.path.realpath(root)
+    if os.path.commonpath([real_root, real_file]) != real_root:
+        raise ValueError(f"{path} is a symlink to a file outside the project, which is never published")
+    secret = sensitive_component(os.path.relpath(real_file, real_root))
+    if secret is not None:
+        raise ValueError(
+            f"{path} is a symlink to `{secret}`, a VCS or credential file, which is never published"
+        )
+
+
 def refuse_found(path: str, found: str, bases: Iterable[str]) -> None:
     """Refuse a file pymdownx.snippets found for `path` by itself (a nested include).
 

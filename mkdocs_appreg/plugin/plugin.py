@@ -7,6 +7,7 @@ this instance across rebuilds) -> on_config -> on_files -> per page on_page_mark
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,7 +24,7 @@ from mkdocs_appreg.common.findings import Finding, failing
 from mkdocs_appreg.markdown.directive import ResourceExtension
 from mkdocs_appreg.pages.annotate import annotate
 from mkdocs_appreg.pages.directives import directive_paths
-from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
+from mkdocs_appreg.pages.snippets import refuse_published, snippet_resolver, unrefused
 from mkdocs_appreg.plugin.buildrecord import (
     RECORD_FILE,
     BuildRecord,
@@ -279,6 +280,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         if not self.config.enabled:
             return files
         settings = self.settings
+        if settings is not None:
+            self._refuse_published_links(files, config, settings.root)
         if settings is not None and self._record is not None:
             if settings.validate:
                 self.findings = self._site_findings(settings, files, config)
@@ -300,6 +303,21 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 files.remove(existing)
             files.append(File.generated(config, item.docs_path, content=item.text))
         return files
+
+    @staticmethod
+    def _refuse_published_links(files: Files, config: MkDocsConfig, root: Path) -> None:
+        """Stop the build on a docs file that is a symlink out of the project or to a VCS or
+        credential file: MkDocs would copy its target into the site (a pull request controls
+        every committed file, links included)."""
+        docs_dir = os.path.abspath(config.docs_dir)
+        for file in files:
+            source = file.abs_src_path
+            if source is None:
+                continue
+            try:
+                refuse_published(os.path.relpath(source, root), source, docs_dir, str(root))
+            except ValueError as error:
+                raise PluginError(f"appreg: {error}") from None
 
     def _apply_fail_on(self) -> None:
         """Stop the build when `fail_on` says the findings fail it (never under `mkdocs serve`,

@@ -219,13 +219,15 @@ def test_a_directive_to_a_symlink_out_fails_the_build_naming_the_page(tmp_path: 
     (tmp_path / "secret.yaml").write_text("token: live\n")
     site = write_site(
         tmp_path / "site",
-        pages={"index.md": "# Home\n\n/// resource | docs/leak.yaml\n///\n"},
+        pages={"index.md": "# Home\n\n/// resource | parts/leak.yaml\n///\n"},
     )
-    os.symlink(tmp_path / "secret.yaml", site / "docs" / "leak.yaml")
+    # Outside docs/: a link in docs/ stops the build before any page (MkDocs would publish it).
+    (site / "parts").mkdir()
+    os.symlink(tmp_path / "secret.yaml", site / "parts" / "leak.yaml")
     result = build(site)
     assert result.returncode == 1
     assert (
-        "docs/index.md:3: path `docs/leak.yaml` is a symlink to a file outside the snippet base path"
+        "docs/index.md:3: path `parts/leak.yaml` is a symlink to a file outside the snippet base path"
         in result.stderr
     )
     assert "Traceback" not in result.stderr
@@ -234,13 +236,14 @@ def test_a_directive_to_a_symlink_out_fails_the_build_naming_the_page(tmp_path: 
 def test_a_hand_written_snippet_line_to_a_symlink_out_fails_the_build(tmp_path: Path) -> None:
     (tmp_path / "environ").write_text("AWS_SECRET_ACCESS_KEY=live\n")
     site = write_site(
-        tmp_path / "site", pages={"index.md": '# Home\n\n```yaml\n--8<-- "docs/env.yaml"\n```\n'}
+        tmp_path / "site", pages={"index.md": '# Home\n\n```yaml\n--8<-- "parts/env.yaml"\n```\n'}
     )
-    os.symlink(tmp_path / "environ", site / "docs" / "env.yaml")
+    (site / "parts").mkdir()
+    os.symlink(tmp_path / "environ", site / "parts" / "env.yaml")
     result = build(site)
     assert result.returncode == 1
     assert (
-        "docs/index.md:4: snippet path `docs/env.yaml` is a symlink to a file outside the snippet base path"
+        "docs/index.md:4: snippet path `parts/env.yaml` is a symlink to a file outside the snippet base path"
         in result.stderr
     )
     assert (

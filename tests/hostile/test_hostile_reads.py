@@ -86,10 +86,11 @@ def test_a_nested_include_through_a_committed_symlink_is_refused(tmp_path: Path)
     site = write_site(
         tmp_path / "site",
         pages={"index.md": '# Home\n\n```yaml\n--8<-- "docs/part.yaml"\n```\n'},
-        files={"docs/part.yaml": 'a: 1\n--8<-- "docs/env.txt"\n'},
+        files={"docs/part.yaml": 'a: 1\n--8<-- "parts/env.txt"\n'},
     )
-    os.symlink(away / "environ", site / "docs" / "env.txt")
-    reason = "snippet path `docs/env.txt` is a symlink to a file outside the snippet base path"
+    (site / "parts").mkdir()
+    os.symlink(away / "environ", site / "parts" / "env.txt")
+    reason = "snippet path `parts/env.txt` is a symlink to a file outside the snippet base path"
     assert_refused(
         site,
         f"docs/index.md: {reason}",
@@ -104,11 +105,12 @@ def test_an_include_inside_a_rendered_block_scalar_is_refused(tmp_path: Path) ->
     before = listing(away)
     site = write_site(
         tmp_path / "site",
-        templates={"r.yaml.j2": CONFIGMAP.format(line='--8<-- "docs/env.txt"')},
+        templates={"r.yaml.j2": CONFIGMAP.format(line='--8<-- "parts/env.txt"')},
         pages={"index.md": "# Home\n\n/// resource | docs/r.yaml\n///\n"},
     )
-    os.symlink(away / "environ", site / "docs" / "env.txt")
-    reason = "snippet path `docs/env.txt` is a symlink to a file outside the snippet base path"
+    (site / "parts").mkdir()
+    os.symlink(away / "environ", site / "parts" / "env.txt")
+    reason = "snippet path `parts/env.txt` is a symlink to a file outside the snippet base path"
     assert_refused(
         site,
         f"docs/index.md: {reason}",
@@ -152,11 +154,12 @@ def test_a_symlink_to_the_git_config_inside_the_project_is_refused(tmp_path: Pat
     before = listing(away)
     site = write_site(
         tmp_path / "site",
-        pages={"index.md": '# Home\n\n```yaml\n--8<-- "docs/config.yaml"\n```\n'},
+        pages={"index.md": '# Home\n\n```yaml\n--8<-- "parts/config.yaml"\n```\n'},
         files={".git/config": f"token = {TOKEN}\n"},
     )
-    os.symlink("../.git/config", site / "docs" / "config.yaml")
-    reason = "snippet path `docs/config.yaml` is a symlink to `.git`, a VCS or credential file, which is never included"
+    (site / "parts").mkdir()
+    os.symlink("../.git/config", site / "parts" / "config.yaml")
+    reason = "snippet path `parts/config.yaml` is a symlink to `.git`, a VCS or credential file, which is never included"
     assert_refused(
         site,
         f"docs/index.md:4: {reason}",
@@ -164,3 +167,40 @@ def test_a_symlink_to_the_git_config_inside_the_project_is_refused(tmp_path: Pat
         before,
         away,
     )
+
+
+@pytest.mark.parametrize(
+    ("target", "reason"),
+    [
+        ("../.git/config", "is a symlink to `.git`, a VCS or credential file, which is never published"),
+        ("OUTSIDE", "is a symlink to a file outside the project, which is never published"),
+    ],
+    ids=["git-config", "outside"],
+)
+def test_a_docs_file_that_links_out_is_not_published(tmp_path: Path, target: str, reason: str) -> None:
+    # No page includes it: MkDocs itself would copy the link's target into site/ as a static file.
+    away = outside(tmp_path)
+    before = listing(away)
+    site = write_site(
+        tmp_path / "site",
+        pages={"index.md": "# Home\n"},
+        files={".git/config": f"token = {TOKEN}\n"},
+    )
+    (site / "docs" / "examples").mkdir()
+    link = site / "docs" / "examples" / "cfg.yaml"
+    os.symlink(str(away / "environ") if target == "OUTSIDE" else f"../{target}", link)
+    result = build(site)
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("ERROR")] == [
+        f"ERROR   -  appreg: docs/examples/cfg.yaml {reason}"
+    ], result.stderr
+    assert written_anywhere(site) == []
+    assert listing(away) == before
+
+
+def test_a_docs_file_that_links_inside_the_project_is_published(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", pages={"index.md": "# Home\n"}, files={"README.md": "# Readme\n"})
+    os.symlink("../README.md", site / "docs" / "readme.md")
+    result = build(site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "site" / "readme" / "index.html").is_file()
