@@ -220,7 +220,12 @@ def _rfc3339() -> re.Pattern[str]:
 
 
 def validate_object_meta(
-    document: Document, pointer: str, *, namespaced: bool, embedded: bool = False
+    document: Document,
+    pointer: str,
+    *,
+    namespaced: bool,
+    embedded: bool = False,
+    name_rule: NameValidator | None = None,
 ) -> list[Finding]:
     """Check the ObjectMeta at `pointer` the way the API server does when the object is created.
 
@@ -232,6 +237,8 @@ def validate_object_meta(
         embedded: The ObjectMeta of an `x-kubernetes-embedded-resource` (apiextensions
             `validateEmbeddedResource`): metadata and name are optional, names follow the
             path-segment rule, and a namespace is checked only when present.
+        name_rule: The kind's name rule, the `ValidateNameFunc` its Go validation passes to
+            ValidateObjectMeta (`NameIsDNSLabel` for a Namespace); `NameIsDNSSubdomain` by default.
 
     Returns:
         Findings with rules `meta.missing`, `meta.type`, `meta.unknown-field`, `meta.name`,
@@ -252,7 +259,8 @@ def validate_object_meta(
 
     check = _MetaCheck(document, pointer, _field_path(document.value, pointer))
     typed = check.decode(meta)
-    name_rule: NameValidator = name_is_path_segment if embedded else name_is_dns_subdomain
+    if name_rule is None:
+        name_rule = name_is_path_segment if embedded else name_is_dns_subdomain
     check.names(typed, name_rule, embedded=embedded)
     check.namespace(typed, namespaced=namespaced, embedded=embedded)
     check.generation(typed)

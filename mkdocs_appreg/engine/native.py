@@ -12,17 +12,26 @@ Rule ids (the `field.ErrorType` of the Go error): `core.required` (Required valu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from typing import Any, TypeGuard
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, join_pointer, split_pointer
 from mkdocs_appreg.engine.kinds import parse_api_version
-from mkdocs_appreg.engine.metadata import is_dns1123_label
+from mkdocs_appreg.engine.metadata import NameValidator, is_dns1123_label, max_len_error, name_is_dns_label
+from mkdocs_appreg.engine.secret import (
+    MAX_SECRET_SIZE,
+    CorruptInputError,
+    decode_std_base64,
+    is_config_map_key,
+)
 
 REQUIRED_RULE = "core.required"
 INVALID_RULE = "core.invalid"
 DUPLICATE_RULE = "core.duplicate"
+TOO_LONG_RULE = "core.too-long"
 
 # Where each kind keeps its pod spec: apps/validation ValidateDeploymentSpec & co. call
 # ValidatePodTemplateSpec on `spec.template`; batch on `spec.template` (Job) and
@@ -46,6 +55,8 @@ def validate_native(document: Document) -> list[Finding]:
     parsed = parse_api_version(document.api_version)
     if parsed is None:
         return []
+    if parsed[0] == "" and document.kind in _OTHER_KINDS:
+        return list(_OTHER_KINDS[document.kind](document))
     pointer = _POD_SPECS.get((parsed[0], document.kind))
     if pointer is None:
         return []
@@ -122,3 +133,166 @@ def _ports(document: Document, ports: list[Any], pointer: str) -> Iterator[Findi
 def _finding(document: Document, pointer: str, rule: str, message: str) -> Finding:
     # The Go error's field path is the finding's own path (`spec.containers[0].image`).
     return document.finding(pointer, rule, message)
+
+
+# --- Service (validation.go ValidateService, validateServicePort) ------------------------------
+
+# apimachinery util/validation IsValidPortName: an IANA_SVC_NAME.
+_PORT_NAME_CHARSET = re.compile("[-a-z0-9]+")
+_PORT_NAME_LETTER = re.compile("[a-z]")
+
+
+def is_valid_port_num(port: int) -> list[str]:
+    """`IsValidPortNum`: why `port` is not a port number; empty when it is one."""
+    return [] if 1 <= port <= 65535 else ["must be between 1 and 65535, inclusive"]
+
+
+def is_valid_port_name(port: str) -> list[str]:
+    """`IsValidPortName` (every message, as Go collects them all); empty for a valid name."""
+    errors = []
+    if len(port.encode("utf-8", "surrogatepass")) > 15:
+        errors.append(max_len_error(15))
+    if not _PORT_NAME_CHARSET.fullmatch(port):
+        errors.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if not _PORT_NAME_LETTER.search(port):
+        errors.append("must contain at least one letter (a-z)")
+    if "--" in port:
+        errors.append("must not contain consecutive hyphens")
+    if port and (port[0] == "-" or port[-1] == "-"):
+        errors.append("must not begin or end with a hyphen")
+    return errors
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _service(document: Document) -> Iterator[Finding]:
+    spec = _at(document.value, "/spec")
+    spec = spec if isinstance(spec, dict) else {}
+    ports = spec.get("ports")
+    ports = ports if isinstance(ports, list) else []
+    # ValidateService: `len(Ports) == 0 && !isHeadlessService && Type != ExternalName`. The type
+    # is defaulted to ClusterIP (SetDefaults_Service) before validation, so an absent type needs
+    # ports; a headless Service (clusterIP None) may have none.
+    # A Service given only `clusterIPs: [None]` gets clusterIP from it when defaulted; treated as
+    # headless too, since a false error on a docs page is worse than a missed one.
+    cluster_ips = spec.get("clusterIPs")
+    headless = spec.get("clusterIP") == "None" or (
+        "clusterIP" not in spec and isinstance(cluster_ips, list) and cluster_ips[:1] == ["None"]
+    )
+    if not ports and not headless and spec.get("type") != "ExternalName":
+        yield _finding(document, "/spec/ports", REQUIRED_RULE, "Required value")
+    names: set[str] = set()
+    pairs: set[tuple[int, Any]] = set()
+    node_ports: set[tuple[int, Any]] = set()
+    for index, port in enumerate(ports):
+        if not isinstance(port, dict):
+            continue
+        here = join_pointer("/spec/ports", index)
+        yield from _service_port(document, port, here, require_name=len(ports) > 1, names=names)
+        # SetDefaults_Service defaults an empty protocol to TCP before these checks.
+        protocol = port.get("protocol") or "TCP"
+        number = port.get("port")
+        # ValidateService "Check for duplicate NodePorts, considering (protocol,port) pairs".
+        node_port = port.get("nodePort")
+        if _is_int(node_port) and node_port != 0:
+            if (node_port, protocol) in node_ports:
+                yield _finding(
+                    document, join_pointer(here, "nodePort"), DUPLICATE_RULE, f"Duplicate value: {node_port}"
+                )
+            node_ports.add((node_port, protocol))
+        # "Check for duplicate Ports, considering (protocol,port) pairs": Duplicate at the port.
+        if _is_int(number):
+            if (number, protocol) in pairs:
+                shown = f'{{"port":{number}, "protocol":"{protocol}"}}'
+                yield _finding(document, here, DUPLICATE_RULE, f"Duplicate value: {shown}")
+            pairs.add((number, protocol))
+
+
+def _service_port(
+    document: Document, port: dict[str, Any], pointer: str, *, require_name: bool, names: set[str]
+) -> Iterator[Finding]:
+    # validateServicePort(sp, requireName = len(Ports) > 1, ...).
+    name = port.get("name")
+    name_pointer = join_pointer(pointer, "name")
+    if require_name and (name is None or name == ""):
+        yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+    elif isinstance(name, str) and name:
+        for problem in is_dns1123_label(name):
+            yield _finding(document, name_pointer, INVALID_RULE, f'Invalid value: "{name}": {problem}')
+        if name in names:
+            yield _finding(document, name_pointer, DUPLICATE_RULE, f'Duplicate value: "{name}"')
+        names.add(name)
+    number = port.get("port")
+    if _is_int(number):
+        for problem in is_valid_port_num(number):
+            yield _finding(
+                document, join_pointer(pointer, "port"), INVALID_RULE, f"Invalid value: {number}: {problem}"
+            )
+    # ValidatePortNumOrName on targetPort. SetDefaults_Service replaces a targetPort of 0 or ""
+    # with the port first, so only a value given and not one of those is checked.
+    target = port.get("targetPort")
+    target_pointer = join_pointer(pointer, "targetPort")
+    if _is_int(target) and target != 0:
+        for problem in is_valid_port_num(target):
+            yield _finding(document, target_pointer, INVALID_RULE, f"Invalid value: {target}: {problem}")
+    elif isinstance(target, str) and target:
+        for problem in is_valid_port_name(target):
+            yield _finding(document, target_pointer, INVALID_RULE, f'Invalid value: "{target}": {problem}')
+
+
+# --- ConfigMap (validation.go ValidateConfigMap) -----------------------------------------------
+
+
+def _config_map(document: Document) -> Iterator[Finding]:
+    data = _at(document.value, "/data")
+    data = data if isinstance(data, dict) else {}
+    binary = _at(document.value, "/binaryData")
+    binary = binary if isinstance(binary, dict) else {}
+    total = 0
+    for key, value in data.items():
+        here = join_pointer("/data", key)
+        for problem in is_config_map_key(key):
+            yield _finding(document, here, INVALID_RULE, f'Invalid value: "{key}": {problem}')
+        # "check if we have a duplicate key in the other bag": reported at the data key.
+        if key in binary:
+            yield _finding(
+                document,
+                here,
+                INVALID_RULE,
+                f'Invalid value: "{key}": duplicate of key present in binaryData',
+            )
+        if isinstance(value, str):
+            total += len(value.encode("utf-8", "surrogatepass"))
+    for key, value in binary.items():
+        for problem in is_config_map_key(key):
+            yield _finding(
+                document, join_pointer("/binaryData", key), INVALID_RULE, f'Invalid value: "{key}": {problem}'
+            )
+        if isinstance(value, str):
+            # An undecodable value is the schema's `format: byte` finding; it never reaches
+            # ValidateConfigMap, so it adds nothing here.
+            with contextlib.suppress(CorruptInputError):
+                total += len(decode_std_base64(value.encode("utf-8", "surrogatepass")))
+    if total > MAX_SECRET_SIZE:
+        # field.TooLong(field.NewPath(""), cfg, core.MaxSecretSize): the whole object.
+        yield _finding(
+            document,
+            "",
+            TOO_LONG_RULE,
+            f"Too long: may not be more than {MAX_SECRET_SIZE} bytes (data and binaryData hold {total})",
+        )
+
+
+# --- Namespace: ValidateNamespace calls ValidateObjectMeta with ValidateNamespaceName
+# (NameIsDNSLabel); that name rule is applied by metadata.validate_object_meta (`meta.name`),
+# chosen per kind by NAME_RULES.
+
+NAME_RULES: dict[str, NameValidator] = {"Namespace": name_is_dns_label}
+
+
+_OTHER_KINDS: dict[str, Callable[[Document], Iterator[Finding]]] = {
+    "Service": _service,
+    "ConfigMap": _config_map,
+}

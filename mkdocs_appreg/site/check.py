@@ -53,7 +53,7 @@ from mkdocs_appreg.engine.documents import Document, iter_documents, parse_docum
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, parse_api_version
 from mkdocs_appreg.engine.leaks import Allowlist
 from mkdocs_appreg.engine.lists import is_list, list_items, validate_list
-from mkdocs_appreg.engine.native import validate_native
+from mkdocs_appreg.engine.native import NAME_RULES, validate_native
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import directive_paths
@@ -262,7 +262,9 @@ def _validate_one(
         if found is not None:
             # The core schemas leave ObjectMeta out: validate it as the API server does for any kind.
             namespaced = kind not in CLUSTER_SCOPED_CORE_KINDS
-            meta = metadata.validate_object_meta(document, "/metadata", namespaced=namespaced)
+            meta = metadata.validate_object_meta(
+                document, "/metadata", namespaced=namespaced, name_rule=NAME_RULES.get(kind)
+            )
             # The Go-coded rules the published schema does not express (a container's image).
             go_rules = validate_native(document)
             if kind == CRD_KIND and document.api_version == CRD_API_VERSION:

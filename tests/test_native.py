@@ -1,0 +1,55 @@
+"""engine/native.py: the Go-coded rules that case files cannot hold (a 1 MiB ConfigMap) or list."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from mkdocs_appreg.engine.documents import parse_documents
+from mkdocs_appreg.engine.native import is_valid_port_name, validate_native
+
+
+@pytest.mark.parametrize(
+    ("name", "problems"),
+    [
+        ("http", []),
+        ("h2c", []),
+        ("dns-tcp", []),
+        ("123", ["must contain at least one letter (a-z)"]),
+        (
+            "HTTP",
+            [
+                "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+                "must contain at least one letter (a-z)",
+            ],
+        ),
+        ("a--b", ["must not contain consecutive hyphens"]),
+        ("-ab", ["must not begin or end with a hyphen"]),
+        ("abcdefghijklmnop", ["must be no more than 15 characters"]),
+    ],
+)
+def test_is_valid_port_name(name: str, problems: list[str]) -> None:
+    assert is_valid_port_name(name) == problems
+
+
+def _config_map(data: str, binary: str) -> str:
+    return (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n"
+        f"data:\n  a: {data}\nbinaryData:\n  b: {binary}\n"
+    )
+
+
+def test_config_map_total_size_counts_data_and_decoded_binary_data() -> None:
+    # ValidateConfigMap adds len(value) of data and of binaryData's bytes (decoded), against
+    # core.MaxSecretSize; the error's path is the whole object ("").
+    half = 512 * 1024
+    binary = base64.b64encode(b"x" * half).decode()
+    at_limit = parse_documents(_config_map("y" * half, binary), "cm.yaml").documents[0]
+    assert validate_native(at_limit) == []
+    over = parse_documents(_config_map("y" * (half + 1), binary), "cm.yaml").documents[0]
+    found = validate_native(over)
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [("core.too-long", "", 1, 1)]
+    assert found[0].message == (
+        "Too long: may not be more than 1048576 bytes (data and binaryData hold 1048577)"
+    )
