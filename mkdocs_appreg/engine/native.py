@@ -57,6 +57,8 @@ def validate_native(document: Document) -> list[Finding]:
         return []
     if parsed[0] == "" and document.kind in _OTHER_KINDS:
         return list(_OTHER_KINDS[document.kind](document))
+    if parsed[0] == "rbac.authorization.k8s.io" and document.kind in ("Role", "ClusterRole"):
+        return list(_role(document, namespaced=document.kind == "Role"))
     pointer = _POD_SPECS.get((parsed[0], document.kind))
     if pointer is None:
         return []
@@ -290,6 +292,68 @@ def _config_map(document: Document) -> Iterator[Finding]:
 # chosen per kind by NAME_RULES.
 
 NAME_RULES: dict[str, NameValidator] = {"Namespace": name_is_dns_label}
+
+
+# --- Role and ClusterRole (k8s.io/kubernetes pkg/apis/rbac/validation/validation.go) -------------
+
+
+def _role(document: Document, *, namespaced: bool) -> Iterator[Finding]:
+    # ValidateRole / ValidateClusterRole call ValidatePolicyRule on every rule.
+    rules = _at(document.value, "/rules")
+    if not isinstance(rules, list):
+        return
+    for index, rule in enumerate(rules):
+        if isinstance(rule, dict):
+            yield from _policy_rule(document, rule, join_pointer("/rules", index), namespaced=namespaced)
+
+
+def _policy_rule(
+    document: Document, rule: dict[str, Any], pointer: str, *, namespaced: bool
+) -> Iterator[Finding]:
+    def given(name: str) -> bool:
+        value = rule.get(name)
+        return isinstance(value, list) and len(value) > 0
+
+    # `len(rule.Verbs) == 0`: an absent `verbs` is already the schema's `schema.required`
+    # (PolicyRule requires it), so only an empty list is left for this rule.
+    if rule.get("verbs") == []:
+        yield _finding(
+            document,
+            join_pointer(pointer, "verbs"),
+            REQUIRED_RULE,
+            "Required value: verbs must contain at least one value",
+        )
+    if given("nonResourceURLs"):
+        urls = join_pointer(pointer, "nonResourceURLs")
+        if namespaced:
+            yield _finding(
+                document,
+                urls,
+                INVALID_RULE,
+                "Invalid value: namespaced rules cannot apply to non-resource URLs",
+            )
+        if given("apiGroups") or given("resources") or given("resourceNames"):
+            yield _finding(
+                document,
+                urls,
+                INVALID_RULE,
+                "Invalid value: rules cannot apply to both regular resources and non-resource URLs",
+            )
+        return
+    if not given("apiGroups"):
+        yield _finding(
+            document,
+            join_pointer(pointer, "apiGroups"),
+            REQUIRED_RULE,
+            "Required value: resource rules must supply at least one api group",
+        )
+    if not given("resources"):
+        yield _finding(
+            document,
+            join_pointer(pointer, "resources"),
+            REQUIRED_RULE,
+            "Required value: resource rules must supply at least one resource",
+        )
 
 
 _OTHER_KINDS: dict[str, Callable[[Document], Iterator[Finding]]] = {
