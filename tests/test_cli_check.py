@@ -271,3 +271,34 @@ def test_pre_commit_hook_runs_appreg_check(status_quo: Path) -> None:
     command = shlex.split(hook["entry"])
     result = appreg(*command[1:], cwd=status_quo)
     assert command[0] == "appreg" and result.returncode == 1 and "ref.missing" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "flag", "status"),
+    [(None, (), 0), ("warning", (), 1), ("warning", ("--fail-on", "error"), 0), ("error", (), 0)],
+    ids=["unset", "warning", "flag-overrides", "error"],
+)
+@pytest.mark.parametrize("host", ["plugin", "extension", "zensical"])
+def test_check_follows_the_configured_fail_on_as_the_build_does(
+    tmp_path: Path, host: str, fail_on: str | None, flag: tuple[str, ...], status: int
+) -> None:
+    # A team that sets `fail_on: warning` and gates CI on `appreg check` must not get a green check
+    # for a site whose `mkdocs build` fails.
+    options: dict[str, object] = {} if fail_on is None else {"fail_on": fail_on}
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(
+        "# Widgets\n\n```yaml\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n```\n"
+    )
+    if host == "zensical":
+        lines = ['[project]\nsite_name = "s"\n[project.markdown_extensions.appreg]\n']
+        lines += [f'{key} = "{value}"\n' for key, value in options.items()]
+        (tmp_path / "zensical.toml").write_text("".join(lines))
+        config = "zensical.toml"
+    else:
+        where = "plugins" if host == "plugin" else "markdown_extensions"
+        site = {"site_name": "s", where: [{"appreg": options}]}
+        (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(site))
+        config = "mkdocs.yml"
+    result = appreg("check", "-f", config, *flag, cwd=tmp_path)
+    assert "warning [schema.missing]" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == status, result.stdout + result.stderr

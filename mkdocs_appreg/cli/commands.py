@@ -310,8 +310,10 @@ def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on",
         choices=FAIL_ON_LEVELS,
-        default="error",
-        help="exit 1 on findings of this severity or worse (default: %(default)s)",
+        # None: `check` takes the configured `fail_on` option, so it fails where the build fails.
+        default=None,
+        help="exit 1 on findings of this severity or worse (default: error; for check, the fail_on "
+        "option of appreg in the configuration when it is set)",
     )
     parser.add_argument(
         "--summary",
@@ -339,7 +341,7 @@ def _validate(args: argparse.Namespace) -> int:
         kubernetes_version=args.kubernetes_version,
         skip=frozenset().union(*args.skip),
         ignore_missing_schemas=args.ignore_missing_schemas,
-        fail_on=args.fail_on,
+        fail_on=args.fail_on or "error",
         summary=args.summary,
         allow_remote_crds=args.allow_remote_crds,
     )
@@ -371,9 +373,12 @@ def _render(settings: ProjectSettings) -> tuple[list[Rendered], list[Finding]]:
 
 
 def run_check(
-    config_file: str, output_format: str, stdout: TextIO, *, fail_on: str = "error", summary: bool = False
+    config_file: str, output_format: str, stdout: TextIO, *, fail_on: str | None = None, summary: bool = False
 ) -> int:
-    """`appreg check`: what `mkdocs build` with the plugin reports, without building the site."""
+    """`appreg check`: what `mkdocs build` with the plugin reports, without building the site.
+
+    `fail_on` None: the configuration's `fail_on` option, else `error`.
+    """
     site: LoadedSite | StandaloneSite
     if config_file.endswith(".toml"):
         # Zensical's own configuration: appreg is a Markdown extension there (no MkDocs).
@@ -415,7 +420,7 @@ def run_check(
     REPORTERS[output_format](findings, documents, stdout, files=files)
     if summary and output_format == "text":
         print(f"by rule: {rule_counts(findings)}", file=stdout)
-    return EXIT_FINDINGS if failing(findings, fail_on) else EXIT_CLEAN
+    return EXIT_FINDINGS if failing(findings, fail_on or site.fail_on or "error") else EXIT_CLEAN
 
 
 def run_render(config_file: str, out: str | None, stdout: TextIO) -> int:

@@ -233,7 +233,7 @@ class AppregConfig(_StrictConfig):
     fail_on = c.Optional(c.Choice(FAIL_ON_LEVELS))
     """Fail `mkdocs build` on any finding of this severity or worse (`error`, or `warning` for
     every finding), with or without `--strict`; unset: findings are warnings, which only `--strict`
-    turns into a failure."""
+    turns into a failure. `appreg check` exits 1 on the same findings (its `--fail-on` overrides)."""
 
     reuse_results = c.Type(bool, default=True)
     """Reuse the previous build's rendered files and findings when no template, vars file, CRD,
@@ -361,14 +361,17 @@ class LoadedSite:
         pages: `(display path, Markdown source)` of every documentation page MkDocs would build
             (its own file collection, so `exclude_docs` and `not_in_nav` are honoured).
         base_path: pymdownx.snippets' base path, resolved against the directory of mkdocs.yml.
+        fail_on: The `fail_on` option (None when unset), which `appreg check` follows as the build
+            does.
     """
 
-    __slots__ = ("base_path", "options", "pages", "settings")
+    __slots__ = ("base_path", "fail_on", "options", "pages", "settings")
 
     settings: ProjectSettings
     options: CheckOptions
     pages: list[tuple[str, str]]
     base_path: list[Path]
+    fail_on: str | None
 
     def __init__(
         self,
@@ -376,11 +379,13 @@ class LoadedSite:
         options: CheckOptions,
         pages: list[tuple[str, str]],
         base_path: list[Path],
+        fail_on: str | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
         self.pages = pages
         self.base_path = base_path
+        self.fail_on = fail_on
 
 
 class _ErrorRecords(logging.Handler):
@@ -515,7 +520,7 @@ def load_site(config_file: Path) -> LoadedSite:
                 f"cannot read page: {error}", file=f"{settings.docs_prefix}/{file.src_uri}"
             ) from None
         pages.append((f"{settings.docs_prefix}/{file.src_uri}", text))
-    return LoadedSite(settings, check, pages, snippet_base_path(config, settings.root))
+    return LoadedSite(settings, check, pages, snippet_base_path(config, settings.root), options.fail_on)
 
 
 def _extension_site(config: MkDocsConfig, config_file: Path) -> LoadedSite:
@@ -536,7 +541,9 @@ def _extension_site(config: MkDocsConfig, config_file: Path) -> LoadedSite:
     root = config_file.resolve().parent
     settings = settings_from_options(options, root=root, docs_dir=Path(config.docs_dir))
     check = check_options_from_mapping(options, source=shown)
-    return LoadedSite(settings, check, page_sources(settings), snippet_base_path(config, root))
+    return LoadedSite(
+        settings, check, page_sources(settings), snippet_base_path(config, root), options["fail_on"]
+    )
 
 
 def load_migration_settings(config_file: Path) -> tuple[ProjectSettings, str, str]:

@@ -227,9 +227,10 @@ class StandaloneSite:
         options: The site-check options.
         pages: `(display path, Markdown source)` of every page under docs_dir.
         base_path: pymdownx.snippets' base path, resolved against the configuration's directory.
+        fail_on: The `fail_on` option (None when unset).
     """
 
-    __slots__ = ("base_path", "options", "pages", "settings")
+    __slots__ = ("base_path", "fail_on", "options", "pages", "settings")
 
     def __init__(
         self,
@@ -237,11 +238,13 @@ class StandaloneSite:
         options: CheckOptions,
         pages: list[tuple[str, str]],
         base_path: list[Path],
+        fail_on: str | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
         self.pages = pages
         self.base_path = base_path
+        self.fail_on = fail_on
 
 
 def _extension_options(extensions: Any, name: str) -> Mapping[str, Any] | None:
@@ -342,7 +345,7 @@ def load_zensical_site(config_file: Path, *, read_pages: bool = True) -> Standal
     base = snippets.get("base_path", ["."]) if isinstance(snippets, dict) else ["."]
     bases = [base] if isinstance(base, str) else [str(entry) for entry in base if isinstance(entry, str)]
     pages = page_sources(settings) if read_pages else []
-    return StandaloneSite(settings, check, pages, [(root / b).resolve() for b in bases])
+    return StandaloneSite(settings, check, pages, [(root / b).resolve() for b in bases], options["fail_on"])
 
 
 __all__ = [
