@@ -441,7 +441,8 @@ def _named_placeholder(document: Document, finding: Finding) -> str | None:
         return None
     tokens = split_pointer(finding.path)
     angle = _angle_in_key().search(tokens[-1])
-    if angle is not None and finding.rule.startswith("meta."):
+    # A key rule of the API server (metadata keys, ConfigMap keys) on a key the reader completes.
+    if angle is not None and finding.rule.startswith(("meta.", "core.")):
         return f"{angle.group(0)} in the key {tokens[-1]}"
     current: Any = document.value
     for token in tokens:

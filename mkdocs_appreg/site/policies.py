@@ -160,23 +160,36 @@ def _backup_label(
 
 
 def _shared_secrets(references: Sequence[Reference]) -> list[Finding]:
+    """`policy.shared-secret` for each reference whose Secret an earlier one of another kind uses.
+
+    The earlier reference named is the first in order, as a scan of every earlier one would find
+    it, but found through an index of the first reference per (Secret, kind, namespace): a scan
+    made `appreg validate` quadratic in the number of Registries and Catalogs given.
+    """
     findings: list[Finding] = []
+    # (secret, kind) -> namespace -> (position, first reference); namespace None: unspecified.
+    first: dict[tuple[str, str], dict[str | None, tuple[int, Reference]]] = {}
+    kinds: dict[str, set[str]] = {}
     for position, reference in enumerate(references):
-        first = next(
-            (
-                earlier
-                for earlier in references[:position]
-                if earlier.source.document.kind != reference.source.document.kind
-                and earlier.name == reference.name
-                and namespaces_match(earlier.namespace, reference.namespace)
-                and _identity(earlier) != _identity(reference)
-            ),
-            None,
-        )
-        if first is None:
+        kind = reference.source.document.kind
+        earliest: tuple[int, Reference] | None = None
+        for other in kinds.get(reference.name, ()):
+            if other == kind:
+                continue  # a different kind is also a different object (_identity)
+            by_namespace = first[(reference.name, other)]
+            if reference.namespace is None:
+                found = list(by_namespace.values())
+            else:
+                found = [by_namespace[n] for n in (reference.namespace, None) if n in by_namespace]
+            for candidate in found:
+                if earliest is None or candidate[0] < earliest[0]:
+                    earliest = candidate
+        first.setdefault((reference.name, kind), {}).setdefault(reference.namespace, (position, reference))
+        kinds.setdefault(reference.name, set()).add(kind)
+        if earliest is None:
             continue
         message = (
-            f'{first.label} and {reference.label} both use Secret "{reference.name}"; '
+            f'{earliest[1].label} and {reference.label} both use Secret "{reference.name}"; '
             "give them separate secrets (the EDA Store docs require it)"
         )
         findings.append(reference.source.document.finding(reference.pointer, "policy.shared-secret", message))

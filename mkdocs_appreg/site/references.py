@@ -21,7 +21,7 @@ A reference whose value is a placeholder (`<your-secret>`) is skipped: `placehol
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mkdocs_appreg.common.errors import ConfigError
@@ -181,11 +181,57 @@ def find_references(resources: Sequence[SiteResource], rules: Sequence[Reference
     return found
 
 
-def _targets(resources: Sequence[SiteResource], kind: str, group: str) -> Iterator[SiteResource]:
-    for resource in resources:
-        document = resource.document
-        if document.kind == kind and group_of(document.api_version) == group and document.name:
-            yield resource
+# Beyond this many candidate names a did-you-mean is not looked for: difflib compares the
+# missing name with every candidate, and `appreg validate` may be given 100,000 resources.
+MAX_SUGGESTION_CANDIDATES = 5_000
+
+
+class _Targets:
+    """The resources a reference can name, indexed once per check by (kind, group) and by name.
+
+    A site shows tens of resources, but `appreg validate DIR` may be given 100,000: scanning every
+    resource for every reference made the check quadratic (1,000 Registries, Catalogs and Secrets
+    took 40 s). Each reference now costs a dictionary lookup, and the did-you-mean (difflib over
+    the candidates' names) is computed once per distinct question, not once per reference.
+    """
+
+    def __init__(self, resources: Sequence[SiteResource]) -> None:
+        self._by_kind: dict[tuple[str, str], list[SiteResource]] = {}
+        self._by_name: dict[tuple[str, str], dict[str, list[SiteResource]]] = {}
+        for resource in resources:
+            document = resource.document
+            name = document.name
+            if not name:
+                continue
+            key = (document.kind, group_of(document.api_version))
+            self._by_kind.setdefault(key, []).append(resource)
+            self._by_name.setdefault(key, {}).setdefault(name, []).append(resource)
+        self._suggestions: dict[tuple[Any, ...], str] = {}
+
+    def of_kind(self, kind: str, group: str) -> list[SiteResource]:
+        return self._by_kind.get((kind, group), [])
+
+    def named(self, kind: str, group: str, name: str) -> list[SiteResource]:
+        return self._by_name.get((kind, group), {}).get(name, [])
+
+    def suggestion(self, reference: Reference) -> str:
+        rule = reference.rule
+        namespace = reference.namespace if rule.same_namespace else None
+        key = (
+            rule.target_kind,
+            rule.target_group,
+            rule.same_namespace,
+            namespace,
+            reference.name,
+            reference.source.page,
+        )
+        found = self._suggestions.get(key)
+        if found is None:
+            candidates = self.of_kind(rule.target_kind, rule.target_group)
+            if rule.same_namespace:
+                candidates = [c for c in candidates if namespaces_match(namespace_of(c.document), namespace)]
+            found = self._suggestions[key] = _suggestion(reference, candidates, self)
+        return found
 
 
 def _shown_on(name: str, candidates: Sequence[SiteResource], page: str) -> str:
@@ -196,18 +242,23 @@ def _shown_on(name: str, candidates: Sequence[SiteResource], page: str) -> str:
     return f" (shown on {', '.join(pages[:2])}{', ...' if len(pages) > 2 else ''})"
 
 
-def _suggestion(reference: Reference, candidates: Sequence[SiteResource]) -> str:
+def _suggestion(reference: Reference, candidates: Sequence[SiteResource], targets: _Targets) -> str:
     """`; did you mean "x"?` from the closest names, else the names shown on the same page.
 
     A close name is looked for across the whole site: one shown on another page says which.
     """
     names = sorted({c.document.name for c in candidates})
-    import difflib  # only for a did-you-mean: a clean run never needs it
+    close: list[str] = []
+    if len(names) <= MAX_SUGGESTION_CANDIDATES:
+        import difflib  # only for a did-you-mean: a clean run never needs it
 
-    close = difflib.get_close_matches(reference.name, names, n=3, cutoff=0.6)
+        close = difflib.get_close_matches(reference.name, names, n=3, cutoff=0.6)
+    rule = reference.rule
     if close:
         page = reference.source.page
-        hints = [f'"{n}"{_shown_on(n, candidates, page)}' for n in close]
+        hints = [
+            f'"{n}"{_shown_on(n, targets.named(rule.target_kind, rule.target_group, n), page)}' for n in close
+        ]
         return "; did you mean " + " or ".join(hints) + "?"
     on_page = sorted({c.document.name for c in candidates if c.page and c.page == reference.source.page})
     if 0 < len(on_page) <= 3:
@@ -238,20 +289,16 @@ def check_references(
         snippet shown twice (YAML tab and heredoc) yields one finding.
     """
     findings: list[Finding] = []
+    targets = _Targets(resources)
     for reference in find_references(resources, rules):
         rule = reference.rule
-        targets = list(_targets(resources, rule.target_kind, rule.target_group))
-        named = [t for t in targets if t.document.name == reference.name]
+        named = targets.named(rule.target_kind, rule.target_group, reference.name)
         document = reference.source.document
         # Finding.located() already prefixes `Registry/name /spec/authSecretRef:`.
         subject = f"{rule.target_kind} {_quote(reference.name)}"
         if not named:
-            if rule.same_namespace:
-                targets = [
-                    t for t in targets if namespaces_match(namespace_of(t.document), reference.namespace)
-                ]
             where = f"in {scope}" if scope else f"shown on {_this_page(reference)} or anywhere on the site"
-            message = f"{subject} is not {where}{_suggestion(reference, targets)}"
+            message = f"{subject} is not {where}{targets.suggestion(reference)}"
             findings.append(document.finding(reference.pointer, "ref.missing", message, missing))
         elif rule.same_namespace and not any(
             namespaces_match(namespace_of(t.document), reference.namespace) for t in named
