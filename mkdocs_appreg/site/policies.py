@@ -128,16 +128,21 @@ def _backup_label(
 ) -> list[Finding]:
     findings: list[Finding] = []
     key, wanted = config.backup_label_key, config.backup_label_value
+    # References by the Secret they name, once: scanning every reference for every Secret made
+    # `appreg validate` quadratic in the resources given.
+    by_name: dict[str, list[Reference]] = {}
+    for reference in references:
+        by_name.setdefault(reference.name, []).append(reference)
     for resource in resources:
         document = resource.document
         if document.kind != "Secret" or group_of(document.api_version) or not document.name:
             continue
+        namespace = namespace_of(document)
         users = list(
             dict.fromkeys(
                 reference.label
-                for reference in references
-                if reference.name == document.name
-                and namespaces_match(reference.namespace, namespace_of(document))
+                for reference in by_name.get(document.name, ())
+                if namespaces_match(reference.namespace, namespace)
             )
         )
         if not users:
