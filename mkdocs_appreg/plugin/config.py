@@ -248,51 +248,28 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSettings:
-    """Resolve the plugin options against the directory of mkdocs.yml."""
+    """Resolve the plugin options against the directory of mkdocs.yml (site/options.py's rule)."""
+    from mkdocs_appreg.site.options import settings_from_options
+
     root = Path(config.config_file_path or ".").resolve().parent
-
-    def resolve(value: str) -> Path:
-        return (root / value).resolve() if not Path(value).is_absolute() else Path(value)
-
-    def inside(option: str, value: str) -> Path:
-        # A relative path is a path inside the project: `..` or a symlink may not take it out.
-        # An absolute path is an explicit choice of the site's maintainer and is kept.
-        if _URL.match(value):
-            raise ConfigError(
-                f"plugin option '{option}': '{value}' is a URL; appreg never uses the network at build "
-                "or check time: download the file into the repository and name its path (or set allow_remote_crds: true)"
-            )
-        path = resolve(value)
-        if not Path(value).is_absolute() and not path.is_relative_to(root):
-            raise ConfigError(
-                f"plugin option '{option}': '{value}' resolves outside the directory of mkdocs.yml "
-                f"({path}); write an absolute path to use a file outside the project"
-            )
-        return path
-
-    templates_dir = DEFAULT_TEMPLATES_DIR if options.templates_dir is None else options.templates_dir
-    for option, value in (("templates_dir", templates_dir), ("cache_dir", options.cache_dir)):
-        if not value.strip():
-            raise ConfigError(f"plugin option '{option}' must not be empty")
-    # URLs are downloaded only when the site opted in; otherwise `inside` refuses them.
-    remote = tuple(path for path in options.crds if options.allow_remote_crds and _URL.match(path))
-    variables: dict[str, Any] = dict(options.vars)
-    for key in variables:
-        if not isinstance(key, str) or not key.isidentifier():
-            raise ConfigError(f"plugin option 'vars': '{key}' is not a valid variable name")
-    return ProjectSettings(
+    names = (
+        "templates_dir",
+        "cache_dir",
+        "vars",
+        "vars_file",
+        "crds",
+        "allow_remote_crds",
+        "template_suffix",
+        "validation",
+        "secrets_allowlist",
+    )
+    return settings_from_options(
+        {name: options[name] for name in names},
         root=root,
-        docs_dir=Path(config.docs_dir).resolve(),
-        templates_dir=inside("templates_dir", templates_dir),
-        templates_required=options.templates_dir is not None,
+        docs_dir=Path(config.docs_dir),
+        label="plugin option",
+        project="the directory of mkdocs.yml",
         cache_dir=_cache_dir(options.cache_dir, root, config),
-        variables=variables,
-        vars_file=inside("vars_file", options.vars_file) if options.vars_file else None,
-        crds=tuple(inside("crds", path) for path in options.crds if path not in remote),
-        remote_crds=remote,
-        template_suffix=options.template_suffix,
-        validate=options.validation,
-        secrets_allowlist=tuple(options.secrets_allowlist),
     )
 
 

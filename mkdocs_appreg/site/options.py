@@ -133,8 +133,25 @@ def cache_dir_path(value: str, root: Path, *, option: str, site_dir: Path | None
     return cache
 
 
-def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: Path) -> ProjectSettings:
-    """Resolve project options against the project root, as the plugin's `settings_from` does.
+def settings_from_options(
+    options: Mapping[str, Any],
+    *,
+    root: Path,
+    docs_dir: Path,
+    label: str = "appreg option",
+    project: str = "the project",
+    cache_dir: Path | None = None,
+) -> ProjectSettings:
+    """Resolve project options against the project root: the plugin's and the extension's one rule.
+
+    Args:
+        options: The options by name (the plugin's config, or the standalone extension's).
+        root: The project directory (the directory of mkdocs.yml or zensical.toml).
+        docs_dir: The docs directory.
+        label: How messages name an option (`plugin option` for the MkDocs plugin).
+        project: How messages name the root (`the directory of mkdocs.yml` for the plugin).
+        cache_dir: The cache directory when the caller resolved it already (the plugin keys it by
+            the config file's name and refuses the site directory).
 
     Raises:
         ConfigError: A path leaves the project, a URL without `allow_remote_crds`, a bad variable name.
@@ -148,13 +165,13 @@ def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: P
         # A relative path is a path inside the project: `..` or a symlink may not take it out.
         if _URL.match(value):
             raise ConfigError(
-                f"appreg option '{option}': '{value}' is a URL; appreg never uses the network at build "
+                f"{label} '{option}': '{value}' is a URL; appreg never uses the network at build "
                 "or check time: download the file into the repository and name its path (or set allow_remote_crds: true)"
             )
         path = resolve(value)
         if not Path(value).is_absolute() and not path.is_relative_to(root):
             raise ConfigError(
-                f"appreg option '{option}': '{value}' resolves outside the project ({path}); "
+                f"{label} '{option}': '{value}' resolves outside {project} ({path}); "
                 "write an absolute path to use a file outside the project"
             )
         return path
@@ -162,19 +179,21 @@ def settings_from_options(options: Mapping[str, Any], *, root: Path, docs_dir: P
     templates_dir = "templates" if options["templates_dir"] is None else options["templates_dir"]
     for option, value in (("templates_dir", templates_dir), ("cache_dir", options["cache_dir"])):
         if not value.strip():
-            raise ConfigError(f"appreg option '{option}' must not be empty")
+            raise ConfigError(f"{label} '{option}' must not be empty")
     crds: list[str] = options["crds"]
     remote = tuple(path for path in crds if options["allow_remote_crds"] and _URL.match(path))
     variables: dict[str, Any] = dict(options["vars"])
     for key in variables:
         if not isinstance(key, str) or not key.isidentifier():
-            raise ConfigError(f"appreg option 'vars': '{key}' is not a valid variable name")
+            raise ConfigError(f"{label} 'vars': '{key}' is not a valid variable name")
     return ProjectSettings(
         root=root,
         docs_dir=docs_dir.resolve(),
         templates_dir=inside("templates_dir", templates_dir),
         templates_required=options["templates_dir"] is not None,
-        cache_dir=cache_dir_path(options["cache_dir"], root, option="appreg option 'cache_dir'"),
+        cache_dir=cache_dir
+        if cache_dir is not None
+        else cache_dir_path(options["cache_dir"], root, option=f"{label} 'cache_dir'"),
         variables=variables,
         vars_file=inside("vars_file", options["vars_file"]) if options["vars_file"] else None,
         crds=tuple(inside("crds", path) for path in crds if path not in remote),
