@@ -35,7 +35,13 @@ from mkdocs_appreg.plugin.buildrecord import (
 )
 from mkdocs_appreg.plugin.config import AppregConfig, check_options_from, settings_from, snippet_base_path
 from mkdocs_appreg.plugin.prerequisites import missing_prerequisites
-from mkdocs_appreg.site.project import ProjectSettings, cache_root, leaks_in, scrub_cache
+from mkdocs_appreg.site.project import (
+    ProjectSettings,
+    cache_root,
+    leaks_in,
+    leaks_in_published,
+    scrub_cache,
+)
 
 if TYPE_CHECKING:
     # Annotation only: the live-reload server module imports watchdog and http.server, which a
@@ -289,6 +295,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 for finding in self.findings:
                     log.warning(finding.located())
                 self._stop_on_leaks(settings)
+                self._stop_on_published_leaks(settings, files, config)
                 self._apply_fail_on()
             if not self.reused_check:
                 # A reused build's record would be the previous one, byte for byte: not rewritten.
@@ -349,6 +356,25 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         raise PluginError(
             f"appreg: {leaks[0].located()}{more}; a leaked credential stops the build in every mode"
         )
+
+    def _stop_on_published_leaks(self, settings: ProjectSettings, files: Files, config: MkDocsConfig) -> None:
+        """Stop the build on a leaked credential in a data file MkDocs would copy as it is.
+
+        `docs/secret.yaml`, included by no page, is no example the check sees, yet it is
+        published: a token in it ships unless it stops the build here, before any file is copied.
+        """
+        static = [
+            (f"{settings.docs_prefix}/{file.src_uri}", file.abs_src_path)
+            for file in files
+            if file.abs_src_path is not None and not file.is_documentation_page()
+        ]
+        leaks = leaks_in_published(static, settings.secrets_allowlist)
+        if leaks:
+            more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
+            raise PluginError(
+                f"appreg: {leaks[0].located()}{more}; a leaked credential stops the build in every mode "
+                "(this file would be published as it is)"
+            )
 
     def _site_findings(self, settings: ProjectSettings, files: Files, config: MkDocsConfig) -> list[Finding]:
         """The check's findings: the previous build's when none of its inputs changed."""

@@ -334,6 +334,41 @@ def leaks_in(findings: Iterable[Finding]) -> list[Finding]:
     return [finding for finding in findings if finding.rule == LEAK_RULE]
 
 
+# Files MkDocs copies into the site as they are when no page includes them.
+PUBLISHED_DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def leaks_in_published(files: Iterable[tuple[str, str]], allowlist: Iterable[str] = ()) -> list[Finding]:
+    """Leaked credentials in Secrets of data files the site publishes as they are.
+
+    A `docs/secret.yaml` that no page includes is still copied into the site: the leak check of
+    pages and templates never sees it, and a pull request can commit one. Each `(shown, path)`
+    with a YAML or JSON suffix whose text names a Secret is parsed and its v1 Secrets checked;
+    a file that cannot be read or parsed holds no Secret this check can judge.
+    """
+    from mkdocs_appreg.common.limits import FileTooLarge, read_limited
+
+    found: list[Finding] = []
+    for shown, path in files:
+        if not path.endswith(PUBLISHED_DATA_SUFFIXES):
+            continue
+        try:
+            text = read_limited(path).decode("utf-8")
+        except (OSError, FileTooLarge, UnicodeDecodeError):
+            continue
+        if "Secret" not in text:
+            continue
+        # Imported only for a file that names a Secret: a reused build loads no validator.
+        from mkdocs_appreg.engine.documents import iter_documents
+        from mkdocs_appreg.engine.leaks import Allowlist, find_leaks
+
+        allowed = Allowlist(allowlist)
+        for document in iter_documents(text, shown, []):
+            if document.kind == "Secret" and document.api_version == "v1":
+                found.extend(find_leaks(document, allowed))
+    return found
+
+
 def scrub_cache(settings: ProjectSettings, *names: str) -> None:
     """Remove every rendered file (and the named cache files) after a leak was found.
 

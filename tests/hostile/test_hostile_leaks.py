@@ -104,3 +104,32 @@ def test_check_reports_the_leak_and_keeps_no_rendered_copy(tmp_path: Path) -> No
     assert "[secret.leak]" in result.stdout
     assert value not in result.stdout + result.stderr
     assert files_holding(site, value) == []
+
+
+@pytest.mark.parametrize("name", ["docs/secret.yaml", "docs/deploy/creds.json"])
+def test_a_leak_in_a_data_file_no_page_includes_is_not_published(tmp_path: Path, name: str) -> None:
+    # MkDocs copies every non-page file of docs/ into the site: a Secret committed there ships
+    # although no page, template or include shows it.
+    value = token()
+    text = secret(value)
+    if name.endswith(".json"):
+        text = (
+            '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "ns"}, '
+            f'"stringData": {{"token": "{value}"}}}}\n'
+        )
+    site = write_site(tmp_path / "site", files={name: text})
+    result = build(site)
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, result.stderr
+    assert errors[0].startswith(f"ERROR   -  appreg: {name}:"), errors[0]
+    assert "[secret.leak]" in errors[0] and "would be published as it is" in errors[0]
+    assert value not in result.stdout + result.stderr
+    assert files_holding(site, value) == []
+
+
+def test_a_data_file_without_a_credential_is_published(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", files={"docs/secret.yaml": secret("your-token-here")})
+    result = build(site, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert (site / "site" / "secret.yaml").is_file()
