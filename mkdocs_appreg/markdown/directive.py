@@ -676,7 +676,7 @@ def guard_snippets(md: Markdown, on_error: OnError | None) -> None:
         if found is None:
             return None
         try:
-            bases = [base for base, is_dir in snippets.get_bases() if is_dir]
+            bases = _snippet_bases(snippets)
             refuse_found(path, found, bases)
             _count_include(snippets, found)
         except ValueError as error:
@@ -689,6 +689,16 @@ def guard_snippets(md: Markdown, on_error: OnError | None) -> None:
 
     snippets.get_snippet_path = get_snippet_path
     setattr(snippets, _GUARDED, True)
+
+
+def _snippet_bases(snippets: Any) -> list[str]:
+    """The base directories snippets searches: `get_bases()` where it exists (newer
+    pymdown-extensions memoize them there; 10.14.2, the lowest allowed, has none), else its
+    `base_path` list, checked the same way."""
+    get_bases = getattr(snippets, "get_bases", None)
+    if callable(get_bases):
+        return [base for base, is_dir in get_bases() if is_dir]
+    return [base for base in getattr(snippets, "base_path", ()) if os.path.isdir(base)]
 
 
 _BUDGET = "_appreg_included"
