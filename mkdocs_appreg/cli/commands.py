@@ -40,6 +40,8 @@ from mkdocs_appreg.site.project import (
     ProjectSettings,
     build_registry,
     leaks_in,
+    leaks_in_published,
+    published_data_files,
     render_project,
     scrub_cache,
     write_cache,
@@ -411,7 +413,9 @@ def run_check(
             rendered=rendered,
             base_path=site.base_path,
         )
-        findings = [*findings, *result.findings]
+        # Data files no page includes are published as they are: a token in one ships too.
+        published = leaks_in_published(published_data_files(settings), settings.secrets_allowlist)
+        findings = [*findings, *result.findings, *published]
         documents = result.documents
         if leaks_in(findings):
             # As the build: a leaked credential is in no file appreg wrote.

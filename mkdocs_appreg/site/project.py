@@ -369,6 +369,25 @@ def leaks_in_published(files: Iterable[tuple[str, str]], allowlist: Iterable[str
     return found
 
 
+def published_data_files(settings: ProjectSettings) -> list[tuple[str, str]]:
+    """`(shown, path)` of the YAML and JSON files under docs_dir that MkDocs would copy as they are.
+
+    What `appreg check` gives `leaks_in_published`, as the plugin gives it MkDocs' own file list:
+    hidden files and folders are left out (MkDocs' default `exclude_docs`), symlinked folders are
+    not entered, and a file that is a symlink is left to the build's refusal of such links.
+    """
+    found: list[tuple[str, str]] = []
+    docs = str(settings.docs_dir)
+    for directory, folders, names in os.walk(docs):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            if name.startswith(".") or not name.endswith(PUBLISHED_DATA_SUFFIXES) or os.path.islink(path):
+                continue
+            found.append((f"{settings.docs_prefix}/{os.path.relpath(path, docs).replace(os.sep, '/')}", path))
+    return found
+
+
 def scrub_cache(settings: ProjectSettings, *names: str) -> None:
     """Remove every rendered file (and the named cache files) after a leak was found.
 

@@ -133,3 +133,22 @@ def test_a_data_file_without_a_credential_is_published(tmp_path: Path) -> None:
     result = build(site, "--strict")
     assert result.returncode == 0, result.stderr
     assert (site / "site" / "secret.yaml").is_file()
+
+
+def test_check_reports_a_leak_in_a_data_file_no_page_includes(tmp_path: Path) -> None:
+    # appreg check is the CI gate: it agrees with the build on a file MkDocs would publish as is.
+    value = token()
+    site = write_site(
+        tmp_path / "site",
+        files={"docs/deploy/secret.yaml": secret(value), "docs/.hidden/secret.yaml": secret(value)},
+    )
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"],
+        cwd=site,
+        env=no_network_env(tmp_path),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    leaks = [line for line in result.stdout.splitlines() if "[secret.leak]" in line]
+    # The hidden folder is not published (MkDocs' default exclude_docs), so not reported.
+    assert len(leaks) == 1 and leaks[0].startswith("docs/deploy/secret.yaml:7:3: error [secret.leak]"), leaks
+    assert value not in result.stdout + result.stderr
