@@ -4,10 +4,12 @@ The OpenAPI documents say a container's `image` is an optional string; the API s
 validation (k8s.io/kubernetes pkg/apis/core/validation/validation.go) rejects a container without
 one. This module ports the most-shown of those rules, each citing the Go function it follows, for
 Pod and every pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,
-ReplicationController, PodTemplate). The rules left out are listed in docs/reference/rules.md.
+ReplicationController, PodTemplate), Service, ConfigMap, Role, ClusterRole and both bindings. The
+rules left out are listed in docs/reference/rules.md.
 
 Rule ids (the `field.ErrorType` of the Go error): `core.required` (Required value),
-`core.invalid` (Invalid value), `core.duplicate` (Duplicate value).
+`core.invalid` (Invalid value), `core.duplicate` (Duplicate value), `core.not-supported`
+(Unsupported value), `core.too-long` (Too long).
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from typing import Any, TypeGuard
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, join_pointer, split_pointer
 from mkdocs_appreg.engine.kinds import parse_api_version
-from mkdocs_appreg.engine.metadata import NameValidator, is_dns1123_label, max_len_error, name_is_dns_label
+from mkdocs_appreg.engine.metadata import (
+    NameValidator,
+    is_dns1123_label,
+    max_len_error,
+    name_is_dns_label,
+    name_is_dns_subdomain,
+    name_is_path_segment,
+)
 from mkdocs_appreg.engine.secret import (
     MAX_SECRET_SIZE,
     CorruptInputError,
@@ -32,6 +41,7 @@ REQUIRED_RULE = "core.required"
 INVALID_RULE = "core.invalid"
 DUPLICATE_RULE = "core.duplicate"
 TOO_LONG_RULE = "core.too-long"
+NOT_SUPPORTED_RULE = "core.not-supported"
 
 # Where each kind keeps its pod spec: apps/validation ValidateDeploymentSpec & co. call
 # ValidatePodTemplateSpec on `spec.template`; batch on `spec.template` (Job) and
@@ -57,8 +67,10 @@ def validate_native(document: Document) -> list[Finding]:
         return []
     if parsed[0] == "" and document.kind in _OTHER_KINDS:
         return list(_OTHER_KINDS[document.kind](document))
-    if parsed[0] == "rbac.authorization.k8s.io" and document.kind in ("Role", "ClusterRole"):
+    if parsed[0] == RBAC_GROUP and document.kind in ("Role", "ClusterRole"):
         return list(_role(document, namespaced=document.kind == "Role"))
+    if parsed[0] == RBAC_GROUP and document.kind in ("RoleBinding", "ClusterRoleBinding"):
+        return list(_binding(document, namespaced=document.kind == "RoleBinding"))
     pointer = _POD_SPECS.get((parsed[0], document.kind))
     if pointer is None:
         return []
@@ -291,10 +303,29 @@ def _config_map(document: Document) -> Iterator[Finding]:
 # (NameIsDNSLabel); that name rule is applied by metadata.validate_object_meta (`meta.name`),
 # chosen per kind by NAME_RULES.
 
-NAME_RULES: dict[str, NameValidator] = {"Namespace": name_is_dns_label}
+
+def minimal_name_requirements(name: str, prefix: bool) -> list[str]:
+    """rbac/validation `minimalNameRequirements`: `path.IsValidPathSegmentName`, prefix or not.
+
+    The name rule of Role, ClusterRole and both bindings: `system:aggregate-to-admin` is a valid
+    ClusterRole name though it is no DNS subdomain.
+    """
+    return name_is_path_segment(name, False)
+
+
+NAME_RULES: dict[str, NameValidator] = {
+    "Namespace": name_is_dns_label,
+    # ValidateRole, ValidateClusterRole, ValidateRoleBinding, ValidateClusterRoleBinding.
+    "Role": minimal_name_requirements,
+    "ClusterRole": minimal_name_requirements,
+    "RoleBinding": minimal_name_requirements,
+    "ClusterRoleBinding": minimal_name_requirements,
+}
 
 
 # --- Role and ClusterRole (k8s.io/kubernetes pkg/apis/rbac/validation/validation.go) -------------
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
 
 
 def _role(document: Document, *, namespaced: bool) -> Iterator[Finding]:
@@ -353,6 +384,92 @@ def _policy_rule(
             join_pointer(pointer, "resources"),
             REQUIRED_RULE,
             "Required value: resource rules must supply at least one resource",
+        )
+
+
+def _not_supported(value: str, supported: tuple[str, ...]) -> str:
+    # field.NotSupported's wording: `Unsupported value: "x": supported values: "a", "b"`.
+    listed = ", ".join(f'"{item}"' for item in supported)
+    return f'Unsupported value: "{value}": supported values: {listed}'
+
+
+# --- RoleBinding and ClusterRoleBinding (rbac/validation ValidateRoleBinding,
+# ValidateClusterRoleBinding, validateRoleBindingSubject), after rbac/v1 defaulting:
+# SetDefaults_RoleBinding / SetDefaults_ClusterRoleBinding fill an empty roleRef.apiGroup with
+# rbac.authorization.k8s.io, SetDefaults_Subject an empty subject apiGroup ("" for a
+# ServiceAccount, rbac.authorization.k8s.io for a User or Group). Absent required strings
+# (roleRef.kind/name, subject kind/name) are the schema's `schema.required`; only values given
+# are checked here, so nothing is reported twice.
+
+
+def _binding(document: Document, *, namespaced: bool) -> Iterator[Finding]:
+    role_ref = _at(document.value, "/roleRef")
+    if isinstance(role_ref, dict):
+        yield from _role_ref(document, role_ref, namespaced=namespaced)
+    subjects = _at(document.value, "/subjects")
+    if isinstance(subjects, list):
+        for index, subject in enumerate(subjects):
+            if isinstance(subject, dict):
+                here = join_pointer("/subjects", index)
+                yield from _subject(document, subject, here, namespaced=namespaced)
+
+
+def _role_ref(document: Document, role_ref: dict[str, Any], *, namespaced: bool) -> Iterator[Finding]:
+    api_group = role_ref.get("apiGroup")
+    if isinstance(api_group, str) and api_group and api_group != RBAC_GROUP:
+        message = _not_supported(api_group, (RBAC_GROUP,))
+        yield _finding(document, "/roleRef/apiGroup", NOT_SUPPORTED_RULE, message)
+    kind = role_ref.get("kind")
+    kinds = ("Role", "ClusterRole") if namespaced else ("ClusterRole",)
+    if isinstance(kind, str) and kind not in kinds:
+        yield _finding(document, "/roleRef/kind", NOT_SUPPORTED_RULE, _not_supported(kind, kinds))
+    name = role_ref.get("name")
+    if name == "":
+        yield _finding(document, "/roleRef/name", REQUIRED_RULE, "Required value")
+    elif isinstance(name, str):
+        for problem in minimal_name_requirements(name, False):
+            yield _finding(document, "/roleRef/name", INVALID_RULE, f'Invalid value: "{name}": {problem}')
+
+
+_SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
+
+
+def _subject(
+    document: Document, subject: dict[str, Any], pointer: str, *, namespaced: bool
+) -> Iterator[Finding]:
+    name = subject.get("name")
+    name_pointer = join_pointer(pointer, "name")
+    if name == "":
+        yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+    kind = subject.get("kind")
+    if not isinstance(kind, str):
+        return  # absent or mistyped: the schema's finding
+    api_group = subject.get("apiGroup")
+    api_group = api_group if isinstance(api_group, str) else ""
+    group_pointer = join_pointer(pointer, "apiGroup")
+    if kind == "ServiceAccount":
+        if isinstance(name, str) and name:
+            # ValidateServiceAccountName is NameIsDNSSubdomain.
+            for problem in name_is_dns_subdomain(name, False):
+                yield _finding(document, name_pointer, INVALID_RULE, f'Invalid value: "{name}": {problem}')
+        if api_group:
+            yield _finding(document, group_pointer, NOT_SUPPORTED_RULE, _not_supported(api_group, ("",)))
+        namespace = subject.get("namespace")
+        if not namespaced and not (isinstance(namespace, str) and namespace):
+            yield _finding(document, join_pointer(pointer, "namespace"), REQUIRED_RULE, "Required value")
+    elif kind in ("User", "Group"):
+        if name == "":
+            what = "user" if kind == "User" else "group"
+            yield _finding(
+                document, name_pointer, INVALID_RULE, f'Invalid value: "": {what} name cannot be empty'
+            )
+        if (api_group or RBAC_GROUP) != RBAC_GROUP:
+            yield _finding(
+                document, group_pointer, NOT_SUPPORTED_RULE, _not_supported(api_group, (RBAC_GROUP,))
+            )
+    else:
+        yield _finding(
+            document, join_pointer(pointer, "kind"), NOT_SUPPORTED_RULE, _not_supported(kind, _SUBJECT_KINDS)
         )
 
 

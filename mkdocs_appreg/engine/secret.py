@@ -25,7 +25,7 @@ import re
 from typing import Any
 
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.engine.documents import Document, join_pointer
+from mkdocs_appreg.engine.documents import Document, join_pointer, split_pointer
 from mkdocs_appreg.engine.metadata import DNS1123_SUBDOMAIN_MAX_LENGTH, max_len_error, regex_error
 
 # The structural openAPIV3Schema of core v1 Secret, for the schema layer. Every field is nullable
@@ -304,8 +304,12 @@ def _type_findings(document: Document, secret_type: str, merged: dict[str, _Entr
                 findings.append(document.finding(entry.pointer, "secret.dockerconfigjson", problem))
     elif secret_type == BASIC_AUTH:
         # Either key may be empty, but one must be present.
+        # Go reports both keys (`field.Required(dataPath.Key(...))` for username, then password).
         if not any(key in merged for key in BASIC_AUTH_KEYS):
-            missing("", f"Required value: type {secret_type} needs the key username or password (or both)")
+            for key in BASIC_AUTH_KEYS:
+                missing(
+                    key, f"Required value: type {secret_type} needs the key username or password (or both)"
+                )
     elif secret_type == SSH_AUTH:
         entry = merged.get(SSH_AUTH_KEY)
         # `len(secret.Data[...]) == 0`: an empty value counts as missing; an undecodable one is
@@ -320,17 +324,30 @@ def _type_findings(document: Document, secret_type: str, merged: dict[str, _Entr
 
 
 def _missing_key(document: Document, key: str, message: str) -> Finding:
-    """A finding for a required data key: at `data` when written, else at `stringData`, else `type`."""
+    """A finding for a required data key, at the API server's field path `data[<key>]`.
+
+    ValidateSecret sees `data` after `stringData` is merged into it, so its error is always at
+    `data[<key>]` (`dataPath.Key(...)`), even for a Secret written with `stringData` only: the
+    path is `/data/<key>`. The line is where the reader can act: the key itself when written
+    (present but empty), else the `data` mapping, else `stringData`, else `type`.
+    """
     secret = document.value
-    if isinstance(secret.get("data"), dict) or not isinstance(secret.get("stringData"), dict):
-        pointer = join_pointer("/data", key) if key else "/data"
-    else:
-        pointer = join_pointer("/stringData", key) if key else "/stringData"
+    pointer = join_pointer("/data", key)
     finding = document.finding(pointer, "secret.type-keys", message)
-    if pointer.split("/")[1] not in secret:
-        line, column = document.locate("/type")
-        finding = finding.moved(file=finding.file, line=line, column=column)
+    for place in (pointer, join_pointer("/stringData", key), "/data", "/stringData", "/type"):
+        if _present(secret, place):
+            line, column = document.locate(place)
+            return finding.moved(file=finding.file, line=line, column=column)
     return finding
+
+
+def _present(value: Any, pointer: str) -> bool:
+    """Whether `pointer` names a member of `value` (mappings only, as a Secret's are)."""
+    for token in split_pointer(pointer):
+        if not isinstance(value, dict) or token not in value:
+            return False
+        value = value[token]
+    return True
 
 
 def _reject_constant(token: str) -> Any:
