@@ -724,6 +724,42 @@ def test_skip_drops_the_kinds_named(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
 
 
+def test_skip_happens_before_validating(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A skipped kind is never handed to the validator (kubeconform's -skip): a resource the engine
+    # cannot judge is no resource.unchecked, and it is not counted as checked.
+    from mkdocs_appreg.site import check
+
+    validated: list[str] = []
+    real = check._validate_one
+
+    def spy(document, registry, core, **options):  # type: ignore[no-untyped-def]
+        validated.append(document.kind)
+        if document.kind == "ConfigMap":
+            raise ValueError("the engine was asked about a skipped kind")
+        return real(document, registry, core, **options)
+
+    monkeypatch.setattr(check, "_validate_one", spy)
+    listed = "apiVersion: v1\nkind: List\nitems:\n- " + _BAD_CONFIGMAP.replace("\n", "\n  ").rstrip() + "\n"
+    text = _BAD_CONFIGMAP + "---\n" + _UNKNOWN_KIND + "---\n" + listed
+    findings, count = check.validate_stream(
+        text, "x.yaml", SchemaRegistry.builtin(), check.core_schemas(None), skip=frozenset({"ConfigMap"})
+    )
+    assert validated == ["Gizmo"]
+    assert count == 2  # the Gizmo and the List; the skipped ConfigMap is not counted
+    assert {f.kind for f in findings} == {"Gizmo"}
+
+
+def test_skip_still_reports_a_leaked_credential(tmp_path: Path) -> None:
+    # A token in a skipped Secret is still published with the docs: --skip never hides a leak.
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    (tmp_path / "s.yaml").write_text(
+        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: Bad_NS\nstringData:\n  token: {token}\n"
+    )
+    result = appreg("validate", "--format", "json", "--skip", "Secret", "s.yaml", cwd=tmp_path)
+    rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
+    assert (result.returncode, rules) == (1, ["secret.leak"])
+
+
 def test_ignore_missing_schemas(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text(_UNKNOWN_KIND)
     assert appreg("validate", "x.yaml", cwd=tmp_path).returncode == 1

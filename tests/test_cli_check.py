@@ -80,6 +80,14 @@ def test_status_quo_json(status_quo: Path) -> None:
     assert {f["rule"] for f in report["findings"]} == {"placeholder", "ref.missing", "prose.unknown-field"}
 
 
+def test_check_skip_leaves_the_kinds_named_unvalidated(status_quo: Path) -> None:
+    # `appreg check --skip Registry`, as `appreg validate --skip`: the Registry is not validated,
+    # and nothing is said about it (its ref.missing included); the other kinds are.
+    result = appreg("check", "--format", "json", "--skip", "Registry", cwd=status_quo)
+    kinds = {f["kind"] for f in json.loads(result.stdout)["findings"]}
+    assert "Registry" not in kinds and "Secret" in kinds, result.stdout
+
+
 def test_status_quo_check_and_strict_build_agree(status_quo: Path) -> None:
     check = appreg("check", "-f", "mkdocs.yml", cwd=status_quo)
     build = run_mkdocs(status_quo, "--strict")

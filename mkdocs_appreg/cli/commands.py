@@ -10,6 +10,7 @@ Subcommands live in `COMMANDS`, so `check` and `render` plug in with an entry ea
 from __future__ import annotations
 
 import argparse
+import copy
 import io
 import os
 import sys
@@ -37,6 +38,7 @@ from mkdocs_appreg.site.check import (
     validate_relations,
 )
 from mkdocs_appreg.site.project import (
+    LEAK_RULE,
     ProjectSettings,
     build_registry,
     leaks_in,
@@ -213,8 +215,10 @@ def expand_inputs(files: Sequence[str]) -> list[str]:
 def _kept(findings: list[Finding], options: ValidateOptions) -> list[Finding]:
     """The findings `--skip` and `--ignore-missing-schemas` leave."""
     if options.skip:
-        # A skipped kind's resource is not reported on; YAML errors have no kind and stay.
-        findings = [f for f in findings if f.kind not in options.skip]
+        # A skipped kind's resources were not validated (validate_texts skips them); this drops
+        # what the checks across files say about them. YAML errors have no kind and stay, and
+        # so does a leaked credential.
+        findings = [f for f in findings if f.kind not in options.skip or f.rule == LEAK_RULE]
     if options.ignore_missing_schemas:
         findings = [f for f in findings if f.rule != SCHEMA_MISSING_RULE]
     return findings
@@ -227,7 +231,7 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     registry, findings = load_registry(options.crds, allow_remote=options.allow_remote_crds)
     core = _core_schemas(options.kubernetes_version)
     texts = [(source.name, source.text) for source in sources if source.finding is None]
-    results = iter(validate_texts(texts, registry, core, jobs=options.jobs))
+    results = iter(validate_texts(texts, registry, core, jobs=options.jobs, skip=options.skip))
     documents = 0
     for source in sources:
         if source.finding is not None:
@@ -284,20 +288,26 @@ def _add_validate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X.Y",
         help="release of the built-in kinds' schemas (default: the newest installed; see --version)",
     )
-    parser.add_argument(
-        "--skip",
-        action="append",
-        default=[],
-        type=_kinds,
-        metavar="KIND[,KIND]",
-        help="do not report on resources of these kinds; repeatable",
-    )
+    _add_skip_argument(parser)
     parser.add_argument(
         "--ignore-missing-schemas",
         action="store_true",
         help="a kind with no schema is not reported (default: a schema.missing error)",
     )
     _add_outcome_arguments(parser)
+
+
+def _add_skip_argument(parser: argparse.ArgumentParser) -> None:
+    # Shared by `validate` and `check`.
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        type=_kinds,
+        metavar="KIND[,KIND]",
+        help="do not validate or report on resources of these kinds (a leaked credential in a "
+        "Secret is still reported); repeatable",
+    )
 
 
 def _kinds(value: str) -> frozenset[str]:
@@ -375,11 +385,18 @@ def _render(settings: ProjectSettings) -> tuple[list[Rendered], list[Finding]]:
 
 
 def run_check(
-    config_file: str, output_format: str, stdout: TextIO, *, fail_on: str | None = None, summary: bool = False
+    config_file: str,
+    output_format: str,
+    stdout: TextIO,
+    *,
+    fail_on: str | None = None,
+    summary: bool = False,
+    skip: frozenset[str] = frozenset(),
 ) -> int:
     """`appreg check`: what `mkdocs build` with the plugin reports, without building the site.
 
-    `fail_on` None: the configuration's `fail_on` option, else `error`.
+    `fail_on` None: the configuration's `fail_on` option, else `error`. `skip`: kinds not
+    validated nor reported on (a leaked credential aside), as `appreg validate --skip`.
     """
     site: LoadedSite | StandaloneSite
     if config_file.endswith(".toml"):
@@ -405,10 +422,14 @@ def run_check(
                 f"cannot write the cache: {error}", file=settings.display(settings.cache_dir)
             ) from None
         registry, findings = build_registry(settings, SchemaRegistry.builtin())
+        options = site.options
+        if skip:
+            options = copy.copy(options)
+            options.skip_kinds = options.skip_kinds | skip
         result = check_site(
             settings,
             site.pages,
-            options=site.options,
+            options=options,
             registry=registry,
             rendered=rendered,
             base_path=site.base_path,
@@ -473,11 +494,19 @@ def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=CHECK_FORMATS, default="text", help="output format (default: %(default)s)"
     )
+    _add_skip_argument(parser)
     _add_outcome_arguments(parser)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return run_check(args.config_file, args.format, sys.stdout, fail_on=args.fail_on, summary=args.summary)
+    return run_check(
+        args.config_file,
+        args.format,
+        sys.stdout,
+        fail_on=args.fail_on,
+        summary=args.summary,
+        skip=frozenset().union(*args.skip),
+    )
 
 
 def _add_render_arguments(parser: argparse.ArgumentParser) -> None:

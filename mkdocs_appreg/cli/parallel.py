@@ -29,7 +29,7 @@ Result = tuple[list[Finding], int]
 
 # What the workers validate: set before the pool forks, so each worker inherits it (nothing is
 # pickled on the way in) and only indices travel.
-_JOB: tuple[Sequence[tuple[str, str]], SchemaRegistry, CoreSchemas | None] | None = None
+_JOB: tuple[Sequence[tuple[str, str]], SchemaRegistry, CoreSchemas | None, frozenset[str]] | None = None
 
 
 def workers_for(jobs: int, inputs: int) -> int:
@@ -44,6 +44,7 @@ def validate_texts(
     core: CoreSchemas | None,
     *,
     jobs: int = 1,
+    skip: frozenset[str] = frozenset(),
 ) -> list[Result]:
     """Each `(name, text)`'s findings and non-empty document count, in input order.
 
@@ -52,6 +53,7 @@ def validate_texts(
         registry: The CRDs.
         core: The built-in kinds, or None.
         jobs: Worker processes; 1 validates here, 0 starts one per CPU.
+        skip: Kinds not validated (`--skip`).
     """
     workers = workers_for(jobs, len(texts))
     if workers > 1:
@@ -62,20 +64,24 @@ def validate_texts(
 
         if "fork" in multiprocessing.get_all_start_methods():
             try:
-                return _pooled(texts, registry, core, workers)
+                return _pooled(texts, registry, core, workers, skip)
             except (BrokenProcessPool, OSError):
                 pass  # a worker died or no process could start: the same work, here
-    return [validate_stream(text, name, registry, core, missing="error") for name, text in texts]
+    return [validate_stream(text, name, registry, core, missing="error", skip=skip) for name, text in texts]
 
 
 def _pooled(
-    texts: Sequence[tuple[str, str]], registry: SchemaRegistry, core: CoreSchemas | None, workers: int
+    texts: Sequence[tuple[str, str]],
+    registry: SchemaRegistry,
+    core: CoreSchemas | None,
+    workers: int,
+    skip: frozenset[str],
 ) -> list[Result]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _JOB
-    _JOB = (texts, registry, core)
+    _JOB = (texts, registry, core, skip)
     try:
         # Interleaved shares: neighbouring files tend to be alike in size and kind.
         shares = [list(range(start, len(texts), workers)) for start in range(workers)]
@@ -93,10 +99,10 @@ def _pooled(
 
 def _validate_share(indices: list[int]) -> list[tuple[int, list[Finding], int]]:
     assert _JOB is not None, "forked without a job"
-    texts, registry, core = _JOB
+    texts, registry, core, skip = _JOB
     out: list[tuple[int, list[Finding], int]] = []
     for index in indices:
         name, text = texts[index]
-        found, count = validate_stream(text, name, registry, core, missing="error")
+        found, count = validate_stream(text, name, registry, core, missing="error", skip=skip)
         out.append((index, found, count))
     return out

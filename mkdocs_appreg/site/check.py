@@ -51,7 +51,8 @@ from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdload import crd_document_findings
 from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, parse_api_version
-from mkdocs_appreg.engine.leaks import Allowlist
+from mkdocs_appreg.engine.leaks import RULE as LEAK_RULE
+from mkdocs_appreg.engine.leaks import Allowlist, find_leaks
 from mkdocs_appreg.engine.lists import is_list, list_items, validate_list
 from mkdocs_appreg.engine.native import NAME_RULES, validate_native
 from mkdocs_appreg.engine.schemas import SchemaRegistry
@@ -135,6 +136,8 @@ class CheckOptions:
             do not exist yet, archived release notes.
         cel_unchecked: `warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`);
             `off` drops those findings.
+        skip_kinds: Kinds whose resources are not validated nor reported on, a leaked
+            credential aside (`appreg check --skip`).
     """
 
     __slots__ = (
@@ -145,6 +148,7 @@ class CheckOptions:
         "policies",
         "prose",
         "references",
+        "skip_kinds",
     )
 
     check_pages: bool
@@ -154,6 +158,7 @@ class CheckOptions:
     prose: bool
     cel_unchecked: Literal["warning", "off"]
     ignore_pages: tuple[str, ...]
+    skip_kinds: frozenset[str]
 
     def __init__(
         self,
@@ -165,6 +170,7 @@ class CheckOptions:
         prose: bool = False,
         cel_unchecked: Literal["warning", "off"] = "warning",
         ignore_pages: tuple[str, ...] = (),
+        skip_kinds: frozenset[str] = frozenset(),
     ) -> None:
         self.check_pages = check_pages
         self.references = references
@@ -173,6 +179,7 @@ class CheckOptions:
         self.prose = prose
         self.cel_unchecked = cel_unchecked
         self.ignore_pages = ignore_pages
+        self.skip_kinds = skip_kinds
 
 
 class CheckResult(Record):
@@ -214,15 +221,30 @@ def validate_resource(
     *,
     missing: Severity = "warning",
     allowlist: Allowlist | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """Validate one resource, or each item of a `kind: List` (lists.py), as `_validate_one` says."""
+    """Validate one resource, or each item of a `kind: List` (lists.py), as `_validate_one` says.
+
+    A resource whose kind is in `skip` (`--skip`, kubeconform's `-skip`) is not validated at all,
+    only searched for a leaked credential: a token in a skipped Secret is still published.
+    """
     if is_list(document):
         # A List inside a List is flattened too (cli-runtime FlattenListVisitor recurses).
         return validate_list(
             document,
-            lambda item: validate_resource(item, registry, core, missing=missing, allowlist=allowlist),
+            lambda item: validate_resource(
+                item, registry, core, missing=missing, allowlist=allowlist, skip=skip
+            ),
         )
+    if document.kind in skip:
+        # Skipped before validating, not filtered after: no time spent on it, and nothing about
+        # it (not even a resource.unchecked) reaches the report but a leak.
+        return find_leaks(document, allowlist) if _is_core_secret(document) else []
     return _validate_one(document, registry, core, missing=missing, allowlist=allowlist)
+
+
+def _is_core_secret(document: Document) -> bool:
+    return document.kind == "Secret" and document.api_version == "v1"
 
 
 def _validate_one(
@@ -329,12 +351,22 @@ def once_per_kind(findings: Iterable[Finding], *, fix: str) -> list[Finding]:
 
 
 def validate_stream(
-    text: str, file: str, registry: SchemaRegistry, core: CoreSchemas | None, *, missing: Severity = "error"
+    text: str,
+    file: str,
+    registry: SchemaRegistry,
+    core: CoreSchemas | None,
+    *,
+    missing: Severity = "error",
+    skip: frozenset[str] = frozenset(),
 ) -> tuple[list[Finding], int]:
     """`validate.validate_text` with the built-in kinds as a fallback (what `appreg validate` runs).
 
+    Args:
+        skip: Kinds not validated (`validate_resource`).
+
     Returns:
-        The parse findings and each document's findings, and the number of non-empty documents.
+        The parse findings and each document's findings, and the number of non-empty documents
+        not skipped.
     """
     # One document at a time: its node tree is dropped once it is validated (see iter_documents).
     findings: list[Finding] = []
@@ -343,7 +375,10 @@ def validate_stream(
     for document in iter_documents(text, file, findings):
         # Placeholders as `appreg check` reads them on a page: `{true|false}` is one warning
         # naming the type the reader must put there, not "expected boolean, got object".
-        found = _guarded(document, registry, core, missing)
+        found = _guarded(document, registry, core, missing, skip)
+        if document.kind in skip:
+            checked.extend(found)  # a leak only: no placeholder can explain it away
+            continue
         checked.extend(with_placeholders(document, found, _schema_of(document, registry)))
         count += 1
     findings.extend(checked)
@@ -387,13 +422,17 @@ INTERNAL_RULE = "resource.unchecked"
 
 
 def _guarded(
-    document: Document, registry: SchemaRegistry, core: CoreSchemas | None, missing: Severity
+    document: Document,
+    registry: SchemaRegistry,
+    core: CoreSchemas | None,
+    missing: Severity,
+    skip: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     # One document the engine cannot judge (a bug of ours, not of the input) must not cost the
     # rest of the batch its findings, nor end `appreg validate` in a traceback: it is reported as
     # unchecked, at the document, and every other document is still validated.
     try:
-        return validate_resource(document, registry, core, missing=missing)
+        return validate_resource(document, registry, core, missing=missing, skip=skip)
     except (ValueError, TypeError, ArithmeticError, LookupError, RecursionError) as error:
         message = f"this resource could not be checked: {type(error).__name__}: {error}"[:300]
         return [document.finding("", INTERNAL_RULE, message)]
@@ -800,7 +839,11 @@ class _SiteCheck:
         parsed = parse_documents(text, shown)
         found: list[Finding] = []
         for document in parsed.documents:
-            found.extend(validate_resource(document, self.registry, self.core, allowlist=self.allowlist))
+            found.extend(
+                validate_resource(
+                    document, self.registry, self.core, allowlist=self.allowlist, skip=self.options.skip_kinds
+                )
+            )
         entry = _MemoEntry(tuple(parsed.findings), tuple(parsed.documents), tuple(found))
         if self.memo is not None and key is not None:
             self.memo.put(key, entry, validated=True)
@@ -940,7 +983,9 @@ class _SiteCheck:
         else:
             found = []
             for document in resources:
-                checked = validate_resource(document, self.registry, self.core, allowlist=self.allowlist)
+                checked = validate_resource(
+                    document, self.registry, self.core, allowlist=self.allowlist, skip=self.options.skip_kinds
+                )
                 if not complete:
                     checked = [f for f in checked if not _left_out(f)]
                 schema = _schema_of(document, self.registry)
@@ -1050,6 +1095,8 @@ class _SiteCheck:
                 continue
             if finding.rule == CEL_UNCHECKED_RULE and self.options.cel_unchecked == "off":
                 continue
+            if finding.kind in self.options.skip_kinds and finding.rule != LEAK_RULE:
+                continue  # what the checks across resources say about a skipped one
             rendered = self.rendered_by_file.get(finding.file)
             if rendered is not None:
                 file, line = rendered.origin(finding.line)
@@ -1119,6 +1166,7 @@ def check_site(
             registry.fingerprint,
             core.version,
             tuple(sorted(settings.secrets_allowlist)),
+            tuple(sorted(options.skip_kinds)),
         )
     rendered_documents = site.add_rendered(rendered)
     if options.check_pages:
