@@ -115,11 +115,24 @@ def _registry() -> Any:
     return registry
 
 
+@functools.cache
+def _registry_with(crd: str) -> Any:
+    # `_registry()` plus one CRD of tests/fixtures/crds-cel, for a case naming it with `# crd:`.
+    from mkdocs_appreg.engine.schemas import SchemaRegistry
+
+    registry = SchemaRegistry.builtin()
+    assert registry.add_path(FIXTURE_CRDS) == []
+    assert registry.add_path(CEL_CRDS / crd) == []
+    return registry
+
+
 def check_resource(case: Case) -> list[Finding]:
     """`schema/`, `resource/`: the whole of `validate_text`, as `appreg validate` runs it."""
     from mkdocs_appreg.engine.validate import validate_text
 
-    findings, count = validate_text(case.text, case.path.name, _registry())
+    crd = case.settings.get("crd")
+    registry = _registry_with(crd) if crd else _registry()
+    findings, count = validate_text(case.text, case.path.name, registry)
     assert count >= 1, "the case holds no document"
     return findings
 

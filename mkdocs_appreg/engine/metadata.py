@@ -213,10 +213,42 @@ _FINALIZER_FOREGROUND = "foregroundDeletion"
 # Patterns most builds never use are compiled on first use (a `functools.cache` function, like
 # this one): every pattern compiled at import is paid for by every build.
 #
-# metav1.Time decodes with time.RFC3339 ("2006-01-02T15:04:05Z07:00"); fractions are accepted.
+# metav1.Time decodes with time.Parse(time.RFC3339, ...) ("2006-01-02T15:04:05Z07:00"): Go's
+# general layout parser, after its fast path (time/format_rfc3339.go parseRFC3339) fails, takes
+# a one-digit hour ("15" is not zero-padded) and a fraction after "." or ",".
 @functools.cache
 def _rfc3339() -> re.Pattern[str]:
-    return re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+    return re.compile(
+        r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})T(?P<hour>\d{1,2}):(?P<minute>\d{2})"
+        r":(?P<second>\d{2})([.,]\d+)?(Z|[+-]\d{2}:\d{2})"
+    )
+
+
+def _rfc3339_problem(value: str) -> str | None:
+    """Why `time.Parse(time.RFC3339, value)` fails, None when it parses.
+
+    Both of Go's paths check the ranges (parseRFC3339's parseUint, and parse's "month", "day",
+    "hour", "minute", "second" range errors, the day against daysIn(month, year)).
+    """
+    match = _rfc3339().fullmatch(value)
+    if match is None:
+        return "not in the layout"
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    if not 1 <= month <= 12:
+        return "month out of range"
+    if not 1 <= day <= _days_in(month, year):
+        return "day out of range"
+    for unit, top in (("hour", 23), ("minute", 59), ("second", 59)):
+        if int(match[unit]) > top:
+            return f"{unit} out of range"
+    return None
+
+
+def _days_in(month: int, year: int) -> int:
+    # Go's daysIn, proleptic Gregorian: year 0 is a leap year (Python's calendar has no year 0).
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def validate_object_meta(
@@ -329,12 +361,13 @@ class _MetaCheck:
         if key in _TIMESTAMP_FIELDS:
             if not self.is_string((key,), value, key):
                 return False
-            if not _rfc3339().fullmatch(value):
+            problem = _rfc3339_problem(value)
+            if problem is not None:
                 self.report(
                     (key,),
                     "meta.type",
                     f"{key} must be an RFC 3339 timestamp such as "
-                    f'"2024-01-31T12:00:00Z", not {json.dumps(value)}',
+                    f'"2024-01-31T12:00:00Z", not {json.dumps(value)} ({problem})',
                 )
                 return False
             return True
