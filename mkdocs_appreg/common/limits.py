@@ -23,9 +23,11 @@ __all__ = [
     "MAX_RENDER_CHARS",
     "MAX_RENDER_SECONDS",
     "MAX_RENDER_STEPS",
+    "MAX_SCHEMA_DEPTH",
     "FileTooLarge",
     "alias_problem",
     "read_limited",
+    "schema_depth_problem",
 ]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -54,6 +56,18 @@ MAX_RENDER_SECONDS = 2.0
 
 MAX_RENDER_STEPS = 1_000_000
 """Loop iterations one template may run in total (Jinja caps one `range` at 100,000 items)."""
+
+MAX_SCHEMA_DEPTH = 128
+"""Deepest CRD schema appreg loads: nested schemas (properties, items, additionalProperties,
+allOf/anyOf/oneOf/not) below openAPIV3Schema, counted from 1 at the root.
+
+The API server has no limit of its own below its JSON decoder's 10,000 nesting levels
+(encoding/json, "exceeded max depth"), which a YAML CRD never reaches: libyaml stops at 1,000
+YAML levels, two per schema level. Validation walks the schema recursively, and Python's stack
+ends near 350 schema levels, where a resource used to become `resource.unchecked` (a
+RecursionError). Real CRDs nest 10-30 levels (the 199 EDA CRDs: 14 at most), so 128 refuses
+only a hostile or generated schema, in one line at load, before anything walks it.
+"""
 
 # go-yaml v2 refuses "document contains excessive aliasing" (gopkg.in/yaml.v2 decode.go,
 # allowedAliasRatio): aliases may not multiply a large document more than tenfold.
@@ -170,3 +184,43 @@ def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
         return list(node.value)
     return []
+
+
+_SCHEMA_CHILD_MAPS = ("properties", "patternProperties", "definitions", "dependencies")
+_SCHEMA_CHILD_LISTS = ("allOf", "anyOf", "oneOf")
+_SCHEMA_CHILDREN = ("items", "additionalProperties", "additionalItems", "not")
+
+
+def schema_depth_problem(schema: object, limit: int = MAX_SCHEMA_DEPTH) -> tuple[int, str] | None:
+    """The first schema node nested deeper than `limit`, as `(depth, JSON pointer)`, or None.
+
+    Walked iteratively (a stack of nodes), so the walk itself costs no Python stack however deep
+    the schema is; it stops at the first node past the limit.
+    """
+    stack: list[tuple[object, int, str]] = [(schema, 1, "")]
+    while stack:
+        node, depth, pointer = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        if depth > limit:
+            return depth, pointer
+        for key in _SCHEMA_CHILD_MAPS:
+            children = node.get(key)
+            if isinstance(children, dict):
+                for name, child in children.items():
+                    escaped = str(name).replace("~", "~0").replace("/", "~1")
+                    stack.append((child, depth + 1, f"{pointer}/{key}/{escaped}"))
+        for key in _SCHEMA_CHILD_LISTS:
+            children = node.get(key)
+            if isinstance(children, list):
+                for index, child in enumerate(children):
+                    stack.append((child, depth + 1, f"{pointer}/{key}/{index}"))
+        for key in _SCHEMA_CHILDREN:
+            child = node.get(key)
+            if isinstance(child, (dict, list)):
+                if isinstance(child, list):  # items as a list (JSON Schema tuple form)
+                    for index, item in enumerate(child):
+                        stack.append((item, depth + 1, f"{pointer}/{key}/{index}"))
+                else:
+                    stack.append((child, depth + 1, f"{pointer}/{key}"))
+    return None

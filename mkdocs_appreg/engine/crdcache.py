@@ -45,8 +45,9 @@ from typing import Any
 from mkdocs_appreg import __version__
 from mkdocs_appreg.common.cachefs import CacheRoot, machine_key, seal, unseal
 
-FORMAT_VERSION = 2
-"""Bump when the layout of cached values changes (old entries then simply stop matching)."""
+FORMAT_VERSION = 3
+"""Bump when the layout of cached values changes, or when loading refuses CRDs it used to accept
+(old entries then simply stop matching). 3: the schema depth limit and the CEL cost estimate."""
 
 MEMORY_ENTRIES = 1024
 """Entries kept in memory (one per CRD file; about 8 KB of marshalled data each for EDA CRDs)."""

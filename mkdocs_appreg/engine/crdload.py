@@ -16,7 +16,13 @@ import yaml
 
 from mkdocs_appreg.common.errors import CrdError
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.common.limits import FileTooLarge, alias_problem, read_limited
+from mkdocs_appreg.common.limits import (
+    MAX_SCHEMA_DEPTH,
+    FileTooLarge,
+    alias_problem,
+    read_limited,
+    schema_depth_problem,
+)
 from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.engine.documents import Document, describe_yaml_error
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, KindVersion
@@ -310,6 +316,14 @@ def _kind_versions(
         warning = version.get("deprecationWarning")
         subresources = version.get("subresources")
         schema_pointer = f"{pointer}/schema/openAPIV3Schema"
+        too_deep = schema_depth_problem(schema)
+        if too_deep is not None:
+            # Before anything walks the schema recursively (check_schema, validation, CEL).
+            raise fail(
+                schema_pointer + too_deep[1],
+                f"version {version['name']} of {kind}: openAPIV3Schema is nested more than "
+                f"{MAX_SCHEMA_DEPTH} levels deep here; appreg loads at most {MAX_SCHEMA_DEPTH}",
+            )
         # apiextensions validation.go rejects a CRD whose rules do not compile or whose list
         # types are inconsistent; so do we, at the line of the offending schema node.
 

@@ -172,3 +172,64 @@ def _kinds_with_malformed_entries() -> int:
 def test_a_malformed_bundled_json_entry_is_parsed_from_its_yaml_instead() -> None:
     # Each entry carries the right digest but not the shape the cache writer gives it.
     assert bounded(_kinds_with_malformed_entries, seconds=60) > 1
+
+
+def _nested_crd(levels: int) -> str:
+    """A CRD whose schema nests `levels` objects below the root, then a string leaf."""
+    lines = [
+        "apiVersion: apiextensions.k8s.io/v1",
+        "kind: CustomResourceDefinition",
+        "metadata: {name: deeps.example.com}",
+        "spec:",
+        "  group: example.com",
+        "  names: {kind: Deep, plural: deeps, singular: deep, listKind: DeepList}",
+        "  scope: Namespaced",
+        "  versions:",
+        "  - name: v1",
+        "    served: true",
+        "    storage: true",
+        "    schema:",
+        "      openAPIV3Schema:",
+    ]
+    indent = "        "
+    for _ in range(levels + 1):
+        lines += [f"{indent}type: object", f"{indent}properties:", f"{indent}  a:"]
+        indent += "    "
+    lines.append(f"{indent}type: string")
+    return "\n".join(lines) + "\n"
+
+
+def _nested_resource(levels: int) -> str:
+    return (
+        "apiVersion: example.com/v1\nkind: Deep\nmetadata: {name: x}\na: "
+        + "{a: " * levels
+        + "1"
+        + "}" * levels
+        + "\n"
+    )
+
+
+def test_a_crd_schema_nested_490_levels_is_one_line_at_load(tmp_path: Path) -> None:
+    # It loaded, and every resource of its kind became `resource.unchecked` (a RecursionError
+    # while validating): now the CRD itself is refused, naming the file and the line of the
+    # first node past the limit, before anything walks it.
+    (tmp_path / "deep.yaml").write_text(_nested_crd(490))
+    (tmp_path / "r.yaml").write_text(_nested_resource(489))
+    result = appreg("validate", "--crd", "deep.yaml", "r.yaml", cwd=tmp_path, seconds=60)
+    assert result.returncode == 2, result.stdout
+    # The root's `type` is on line 14 and each level takes three lines: the 129th schema node,
+    # the first past the limit, is the value of the `a:` key on line 14 + 3 * 128 - 1.
+    assert result.stderr.splitlines() == [
+        f"appreg: error: deep.yaml:{14 + 3 * 128 - 1}: version v1 of Deep: openAPIV3Schema is nested more than "
+        "128 levels deep here; appreg loads at most 128"
+    ]
+
+
+def test_a_crd_schema_at_the_depth_limit_validates_its_deepest_field(tmp_path: Path) -> None:
+    # The limit leaves room: 128 levels load, and a resource filling them is checked to the leaf.
+    (tmp_path / "deep.yaml").write_text(_nested_crd(126))
+    (tmp_path / "r.yaml").write_text(_nested_resource(126))
+    result = appreg("validate", "--crd", "deep.yaml", "r.yaml", cwd=tmp_path, seconds=60)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "unchecked" not in result.stdout
+    assert "error [schema.type]" in result.stdout and "expected string, got integer" in result.stdout
