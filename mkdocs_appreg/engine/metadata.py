@@ -108,6 +108,27 @@ def is_dns1123_subdomain(value: str) -> list[str]:
     return errors
 
 
+# RFC 1034 section 4.3.3 wildcard: `*.` then a DNS-1123 subdomain (`*.bar.com`, not `*.*.bar.com`,
+# `f*.bar.com` or `*`).
+_WILDCARD_DNS1123_SUBDOMAIN_FMT = r"\*\." + _DNS1123_SUBDOMAIN_FMT
+_WILDCARD_DNS1123_SUBDOMAIN_ERR = (
+    "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must "
+    "consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character"
+)
+
+
+def is_wildcard_dns1123_subdomain(value: str) -> list[str]:
+    """Why `value` is not a wildcard DNS-1123 subdomain (`IsWildcardDNS1123Subdomain`)."""
+    errors = []
+    if _byte_length(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
+        errors.append(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
+    if not re.fullmatch(_WILDCARD_DNS1123_SUBDOMAIN_FMT, value):
+        errors.append(
+            regex_error(_WILDCARD_DNS1123_SUBDOMAIN_ERR, _WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com")
+        )
+    return errors
+
+
 def is_qualified_name(value: str) -> list[str]:
     """Why `value` is not a qualified name (label key), per `IsQualifiedName` / `IsLabelKey`."""
     errors: list[str] = []

@@ -15,6 +15,7 @@ Rule ids (the `field.ErrorType` of the Go error): `core.required` (Required valu
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeGuard
@@ -25,6 +26,8 @@ from mkdocs_appreg.engine.kinds import parse_api_version
 from mkdocs_appreg.engine.metadata import (
     NameValidator,
     is_dns1123_label,
+    is_dns1123_subdomain,
+    is_wildcard_dns1123_subdomain,
     max_len_error,
     name_is_dns_label,
     name_is_dns_subdomain,
@@ -71,6 +74,8 @@ def validate_native(document: Document) -> list[Finding]:
         return list(_role(document, namespaced=document.kind == "Role"))
     if parsed[0] == RBAC_GROUP and document.kind in ("RoleBinding", "ClusterRoleBinding"):
         return list(_binding(document, namespaced=document.kind == "RoleBinding"))
+    if parsed[0] == "networking.k8s.io" and document.kind == "Ingress":
+        return list(_ingress(document))
     pointer = _POD_SPECS.get((parsed[0], document.kind))
     if pointer is None:
         return []
@@ -113,8 +118,7 @@ def _container(
         if not name:
             yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
         else:
-            for problem in is_dns1123_label(name):
-                yield _finding(document, name_pointer, INVALID_RULE, f'Invalid value: "{name}": {problem}')
+            yield from _invalid(document, name_pointer, name, is_dns1123_label(name))
             if name in names:
                 yield _finding(document, name_pointer, DUPLICATE_RULE, f'Duplicate value: "{name}"')
             names.add(name)
@@ -147,6 +151,58 @@ def _ports(document: Document, ports: list[Any], pointer: str) -> Iterator[Findi
 def _finding(document: Document, pointer: str, rule: str, message: str) -> Finding:
     # The Go error's field path is the finding's own path (`spec.containers[0].image`).
     return document.finding(pointer, rule, message)
+
+
+def _invalid(document: Document, pointer: str, value: str | int, problems: list[str]) -> Iterator[Finding]:
+    """One `Invalid value` finding for all of a field's problems (Go reports one error per message;
+    joined, the field gets one finding with every reason), none when there are no problems."""
+    if problems:
+        shown = f'"{value}"' if isinstance(value, str) else str(value)
+        yield document.finding(pointer, INVALID_RULE, f"Invalid value: {shown}: " + "; ".join(problems))
+
+
+def _join(pointer: str, *tokens: str | int) -> str:
+    for token in tokens:
+        pointer = join_pointer(pointer, token)
+    return pointer
+
+
+def _finding_at(document: Document, pointer: str, rule: str, message: str, where: str) -> Finding:
+    """A finding at the API server's field path `pointer`, located at `where` in the source.
+
+    For a path the API server builds from a defaulted or normalized copy of what was written
+    (`spec.clusterIPs[0]` from a `clusterIP`), the reader's cursor belongs on what they wrote.
+    """
+    finding = document.finding(pointer, rule, message)
+    line, column = document.locate(where)
+    return finding.moved(file=finding.file, line=line, column=column)
+
+
+def parse_ip_sloppy(value: str) -> bool:
+    """k8s.io/utils/net `ParseIPSloppy` (Go 1.16's net.ParseIP) accepts `value`.
+
+    Go 1.17 began rejecting IPv4 parts with leading zeros; the API server kept the older parser
+    for stored data, so `010.1.1.1` is an address (read as decimal 10). No zone (`%eth0`).
+    """
+    if "%" in value or not value.isascii():
+        return False
+    if ":" not in value:
+        return _ipv4_sloppy(value)
+    head, _, tail = value.rpartition(":")
+    if "." in tail:  # an IPv4 tail fills the last 32 bits, with the same sloppy parts
+        if not _ipv4_sloppy(tail):
+            return False
+        value = f"{head}:0:0"
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ipv4_sloppy(value: str) -> bool:
+    parts = value.split(".")
+    return len(parts) == 4 and all(part.isdigit() and int(part) <= 255 for part in parts)
 
 
 # --- Service (validation.go ValidateService, validateServicePort) ------------------------------
@@ -233,27 +289,21 @@ def _service_port(
     if require_name and (name is None or name == ""):
         yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
     elif isinstance(name, str) and name:
-        for problem in is_dns1123_label(name):
-            yield _finding(document, name_pointer, INVALID_RULE, f'Invalid value: "{name}": {problem}')
+        yield from _invalid(document, name_pointer, name, is_dns1123_label(name))
         if name in names:
             yield _finding(document, name_pointer, DUPLICATE_RULE, f'Duplicate value: "{name}"')
         names.add(name)
     number = port.get("port")
     if _is_int(number):
-        for problem in is_valid_port_num(number):
-            yield _finding(
-                document, join_pointer(pointer, "port"), INVALID_RULE, f"Invalid value: {number}: {problem}"
-            )
+        yield from _invalid(document, join_pointer(pointer, "port"), number, is_valid_port_num(number))
     # ValidatePortNumOrName on targetPort. SetDefaults_Service replaces a targetPort of 0 or ""
     # with the port first, so only a value given and not one of those is checked.
     target = port.get("targetPort")
     target_pointer = join_pointer(pointer, "targetPort")
     if _is_int(target) and target != 0:
-        for problem in is_valid_port_num(target):
-            yield _finding(document, target_pointer, INVALID_RULE, f"Invalid value: {target}: {problem}")
+        yield from _invalid(document, target_pointer, target, is_valid_port_num(target))
     elif isinstance(target, str) and target:
-        for problem in is_valid_port_name(target):
-            yield _finding(document, target_pointer, INVALID_RULE, f'Invalid value: "{target}": {problem}')
+        yield from _invalid(document, target_pointer, target, is_valid_port_name(target))
 
 
 # --- ConfigMap (validation.go ValidateConfigMap) -----------------------------------------------
@@ -267,8 +317,7 @@ def _config_map(document: Document) -> Iterator[Finding]:
     total = 0
     for key, value in data.items():
         here = join_pointer("/data", key)
-        for problem in is_config_map_key(key):
-            yield _finding(document, here, INVALID_RULE, f'Invalid value: "{key}": {problem}')
+        yield from _invalid(document, here, key, is_config_map_key(key))
         # "check if we have a duplicate key in the other bag": reported at the data key.
         if key in binary:
             yield _finding(
@@ -280,10 +329,7 @@ def _config_map(document: Document) -> Iterator[Finding]:
         if isinstance(value, str):
             total += len(value.encode("utf-8", "surrogatepass"))
     for key, value in binary.items():
-        for problem in is_config_map_key(key):
-            yield _finding(
-                document, join_pointer("/binaryData", key), INVALID_RULE, f'Invalid value: "{key}": {problem}'
-            )
+        yield from _invalid(document, join_pointer("/binaryData", key), key, is_config_map_key(key))
         if isinstance(value, str):
             # An undecodable value is the schema's `format: byte` finding; it never reaches
             # ValidateConfigMap, so it adds nothing here.
@@ -427,8 +473,7 @@ def _role_ref(document: Document, role_ref: dict[str, Any], *, namespaced: bool)
     if name == "":
         yield _finding(document, "/roleRef/name", REQUIRED_RULE, "Required value")
     elif isinstance(name, str):
-        for problem in minimal_name_requirements(name, False):
-            yield _finding(document, "/roleRef/name", INVALID_RULE, f'Invalid value: "{name}": {problem}')
+        yield from _invalid(document, "/roleRef/name", name, minimal_name_requirements(name, False))
 
 
 _SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
@@ -450,8 +495,7 @@ def _subject(
     if kind == "ServiceAccount":
         if isinstance(name, str) and name:
             # ValidateServiceAccountName is NameIsDNSSubdomain.
-            for problem in name_is_dns_subdomain(name, False):
-                yield _finding(document, name_pointer, INVALID_RULE, f'Invalid value: "{name}": {problem}')
+            yield from _invalid(document, name_pointer, name, name_is_dns_subdomain(name, False))
         if api_group:
             yield _finding(document, group_pointer, NOT_SUPPORTED_RULE, _not_supported(api_group, ("",)))
         namespace = subject.get("namespace")
@@ -470,6 +514,198 @@ def _subject(
     else:
         yield _finding(
             document, join_pointer(pointer, "kind"), NOT_SUPPORTED_RULE, _not_supported(kind, _SUBJECT_KINDS)
+        )
+
+
+# --- Ingress (k8s.io/kubernetes pkg/apis/networking/validation/validation.go ValidateIngressCreate,
+# ValidateIngressSpec). networking/v1 has no Ingress defaulting, and a new object gets the strict
+# options: AllowInvalidSecretName and AllowInvalidWildcardHostRule false. Required fields the v1
+# schema already requires (`pathType`, `backend`, `service.name`, `paths`) are its findings when
+# absent; only values given are checked here.
+
+_PATH_TYPES = ("Exact", "ImplementationSpecific", "Prefix")  # supportedPathTypes.List(), sorted
+_INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
+_INVALID_PATH_SUFFIXES = ("/..", "/.")
+_INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+
+
+def _ingress(document: Document) -> Iterator[Finding]:
+    spec = _at(document.value, "/spec")
+    spec = spec if isinstance(spec, dict) else {}
+    rules = spec.get("rules")
+    rules = rules if isinstance(rules, list) else []
+    default_backend = spec.get("defaultBackend")
+    if not rules and default_backend is None:
+        message = "Invalid value: either `defaultBackend` or `rules` must be specified"
+        yield _finding(document, "/spec", INVALID_RULE, message)
+    if isinstance(default_backend, dict):
+        yield from _ingress_backend(document, default_backend, "/spec/defaultBackend")
+    for index, rule in enumerate(rules):
+        if isinstance(rule, dict):
+            yield from _ingress_rule(document, rule, join_pointer("/spec/rules", index))
+    tls = spec.get("tls")
+    for index, item in enumerate(tls if isinstance(tls, list) else []):
+        if isinstance(item, dict):
+            yield from _ingress_tls(document, item, join_pointer("/spec/tls", index))
+    class_name = spec.get("ingressClassName")
+    if isinstance(class_name, str):
+        # ValidateIngressClassName is NameIsDNSSubdomain.
+        yield from _invalid(
+            document, "/spec/ingressClassName", class_name, name_is_dns_subdomain(class_name, False)
+        )
+        # ValidateIngressCreate: the legacy annotation must agree with the field.
+        annotations = _at(document.value, "/metadata/annotations")
+        annotation = annotations.get(_INGRESS_CLASS_ANNOTATION) if isinstance(annotations, dict) else None
+        if isinstance(annotation, str) and annotation != class_name:
+            pointer = join_pointer("/metadata/annotations", _INGRESS_CLASS_ANNOTATION)
+            message = f'Invalid value: "{annotation}": must match `ingressClassName` when both are specified'
+            yield _finding(document, pointer, INVALID_RULE, message)
+
+
+def _host_problems(host: str) -> list[str]:
+    # validateIngressRules / validateIngressTLS: a wildcard host is checked as one, others as a
+    # DNS subdomain.
+    if "*" in host:
+        return is_wildcard_dns1123_subdomain(host)
+    return is_dns1123_subdomain(host)
+
+
+def _ingress_rule(document: Document, rule: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    host = rule.get("host")
+    if isinstance(host, str) and host:
+        host_pointer = join_pointer(pointer, "host")
+        problems = ["must be a DNS name, not an IP address"] if parse_ip_sloppy(host) else []
+        yield from _invalid(document, host_pointer, host, problems + _host_problems(host))
+    http = rule.get("http")
+    if not isinstance(http, dict):
+        return
+    paths = http.get("paths")
+    http_pointer = join_pointer(pointer, "http")
+    if paths == []:
+        yield _finding(document, join_pointer(http_pointer, "paths"), REQUIRED_RULE, "Required value")
+    for index, path in enumerate(paths if isinstance(paths, list) else []):
+        if isinstance(path, dict):
+            yield from _ingress_path(document, path, join_pointer(join_pointer(http_pointer, "paths"), index))
+
+
+def _ingress_path(document: Document, path: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # validateHTTPIngressPath.
+    path_type = path.get("pathType")
+    if not isinstance(path_type, str):
+        return  # absent: the schema's required finding (and Go returns before the backend)
+    value = path.get("path")
+    value = value if isinstance(value, str) else ""
+    path_pointer = join_pointer(pointer, "path")
+    problems: list[str] = []
+    if path_type in ("Exact", "Prefix"):
+        if not value.startswith("/"):
+            problems.append("must be an absolute path")
+        problems += [
+            f"must not contain '{sequence}'" for sequence in _INVALID_PATH_SEQUENCES if sequence in value
+        ]
+        problems += [
+            f"cannot end with '{suffix}'" for suffix in _INVALID_PATH_SUFFIXES if value.endswith(suffix)
+        ]
+    elif path_type == "ImplementationSpecific":
+        if value and not value.startswith("/"):
+            problems.append("must be an absolute path")
+    else:
+        message = _not_supported(path_type, _PATH_TYPES)
+        yield _finding(document, join_pointer(pointer, "pathType"), NOT_SUPPORTED_RULE, message)
+    yield from _invalid(document, path_pointer, value, problems)
+    backend = path.get("backend")
+    if isinstance(backend, dict):
+        yield from _ingress_backend(document, backend, join_pointer(pointer, "backend"))
+
+
+def _ingress_backend(document: Document, backend: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # validateIngressBackend: exactly one of resource and service.
+    resource = backend.get("resource")
+    service = backend.get("service")
+    if resource is not None and service is not None:
+        yield _finding(
+            document,
+            pointer,
+            INVALID_RULE,
+            'Invalid value: "": cannot set both resource and service backends',
+        )
+        return
+    if isinstance(resource, dict):
+        yield from _typed_local_reference(document, resource, join_pointer(pointer, "resource"))
+    elif isinstance(service, dict):
+        yield from _ingress_service(document, service, pointer)
+    elif resource is None and service is None:
+        yield _finding(
+            document, pointer, INVALID_RULE, 'Invalid value: "": resource or service backend is required'
+        )
+
+
+def _ingress_service(document: Document, service: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    name = service.get("name")
+    name_pointer = _join(pointer, "service", "name")
+    if name == "":
+        yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+    elif isinstance(name, str):
+        # ValidateServiceName is NameIsDNS1035Label unless the RelaxedServiceNameValidation gate is
+        # on (alpha in 1.34, off by default), then NameIsDNSLabel. The DNS label, which both accept,
+        # is checked: a name starting with a digit is left alone rather than reported falsely on a
+        # cluster with the gate on.
+        yield from _invalid(document, name_pointer, name, name_is_dns_label(name, False))
+    port = service.get("port")
+    port = port if isinstance(port, dict) else {}
+    port_name = port.get("name")
+    number = port.get("number")
+    if not (port_name is None or isinstance(port_name, str)) or not (number is None or _is_int(number)):
+        return  # mistyped: the schema's finding
+    port_name = port_name or ""
+    number = number or 0
+    if port_name and number:
+        yield _finding(
+            document, pointer, INVALID_RULE, 'Invalid value: "": cannot set both port name & port number'
+        )
+    elif port_name:
+        yield from _invalid(
+            document, _join(pointer, "service", "port", "name"), port_name, is_valid_port_name(port_name)
+        )
+    elif number:
+        yield from _invalid(
+            document, _join(pointer, "service", "port", "number"), number, is_valid_port_num(number)
+        )
+    else:
+        yield _finding(document, pointer, REQUIRED_RULE, "Required value: port name or number is required")
+
+
+def _typed_local_reference(document: Document, reference: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # validateIngressTypedLocalObjectReference: apiGroup a DNS subdomain when given; kind and name
+    # required and path segments (`content.IsPathSegmentName`).
+    api_group = reference.get("apiGroup")
+    if isinstance(api_group, str):
+        yield from _invalid(
+            document, join_pointer(pointer, "apiGroup"), api_group, is_dns1123_subdomain(api_group)
+        )
+    for member in ("kind", "name"):
+        value = reference.get(member)
+        here = join_pointer(pointer, member)
+        if value == "":
+            yield _finding(document, here, REQUIRED_RULE, "Required value")
+        elif isinstance(value, str):
+            yield from _invalid(document, here, value, name_is_path_segment(value, False))
+
+
+def _ingress_tls(document: Document, tls: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    hosts = tls.get("hosts")
+    for index, host in enumerate(hosts if isinstance(hosts, list) else []):
+        if isinstance(host, str):
+            here = join_pointer(join_pointer(pointer, "hosts"), index)
+            yield from _invalid(document, here, host, _host_problems(host))
+    secret_name = tls.get("secretName")
+    if isinstance(secret_name, str) and secret_name:
+        # validateTLSSecretName: ValidateSecretName, NameIsDNSSubdomain.
+        yield from _invalid(
+            document,
+            join_pointer(pointer, "secretName"),
+            secret_name,
+            name_is_dns_subdomain(secret_name, False),
         )
 
 
