@@ -11,6 +11,7 @@ is never made inside the project), then runs `appreg check` in-process.
     python -m bench.argo_cd --all      # every finding
     python -m bench.argo_cd --prose    # with the opt-in prose check on
     python -m bench.argo_cd --ignore-proposals   # with `ignore_pages: ["proposals/*"]`
+    python -m bench.argo_cd --strict-proposals   # with `proposals: strict`
 
 `tests/test_argo_cd_corpus.py` runs the same check and holds the counts; both skip when the
 corpus is absent.
@@ -53,11 +54,17 @@ plugins:
       crds: [{crds}]
       prose: {prose}
       ignore_pages: {ignore}
+      proposals: {proposals}
 """
 
 
 def prepare(
-    directory: Path, corpus: Path = CORPUS, *, prose: bool = False, ignore_proposals: bool = False
+    directory: Path,
+    corpus: Path = CORPUS,
+    *,
+    prose: bool = False,
+    ignore_proposals: bool = False,
+    strict_proposals: bool = False,
 ) -> Path:
     """Write the minimal mkdocs.yml and a copy of the corpus's docs into `directory`; return the config."""
     shutil.copytree(corpus / "docs", directory / "docs", symlinks=False)
@@ -67,6 +74,7 @@ def prepare(
             crds=json.dumps(str(corpus / "manifests" / "crds")),
             prose=json.dumps(prose),
             ignore=json.dumps(["proposals/*"] if ignore_proposals else []),
+            proposals="strict" if strict_proposals else "relaxed",
         ),
         encoding="utf-8",
     )
@@ -99,12 +107,23 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave the design proposals (docs/proposals) unchecked",
     )
+    parser.add_argument(
+        "--strict-proposals",
+        action="store_true",
+        help="check the design proposals like every other page (`proposals: strict`)",
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / "docs").is_dir():
         print(f"corpus not found: {args.corpus}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="appreg-argo-cd-") as scratch:
-        config = prepare(Path(scratch), args.corpus, prose=args.prose, ignore_proposals=args.ignore_proposals)
+        config = prepare(
+            Path(scratch),
+            args.corpus,
+            prose=args.prose,
+            ignore_proposals=args.ignore_proposals,
+            strict_proposals=args.strict_proposals,
+        )
         status, findings = check(config)
     counts = per_rule(findings)
     for (severity, rule), count in sorted(counts.items(), key=lambda item: (item[0][0], -item[1])):

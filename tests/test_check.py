@@ -491,6 +491,7 @@ def test_check_pages_off_leaves_pages_alone(tmp_path: Path) -> None:
         ({"kubernetes_version": "1.99"}, "kubernetes_version"),
         ({"kubernetes_version": 1.3}, "kubernetes_version"),
         ({"cel_unchecked": "error"}, "cel_unchecked"),
+        ({"proposals": "off"}, "proposals"),
         ({"prose": "yes"}, "prose"),
     ],
 )

@@ -299,3 +299,65 @@ def test_ignore_pages_leaves_design_proposals_unchecked(site: Path) -> None:
     findings = check(site)
     assert on(findings, proposal) == []
     assert on(findings, "docs/tabs.md") == [("error", "schema.type", 11)]  # other pages still checked
+
+
+# --- design proposals ------------------------------------------------------------------------------
+
+
+def test_a_design_proposal_may_name_fields_and_values_the_schema_lacks(site: Path) -> None:
+    findings = check(site)
+    # KEP-style front matter (authors and reviewers/approvers): `mode: warmStart`, `autoscaler`
+    # and the Deployment's `scaleDownDelay` are what the proposal proposes. The draft's mistakes
+    # about the existing API stay errors: `size` at the wrong level (a field of the kind
+    # elsewhere), a wrong type, a misspelt enum value, a misspelt field of a CRD and of a
+    # built-in kind.
+    assert on(findings, "docs/design/widget-autoscaling.md") == [
+        ("error", "schema.unknown-field", 43),
+        ("error", "schema.type", 45),
+        ("error", "schema.enum", 46),
+        ("error", "schema.unknown-field", 47),
+        ("error", "schema.unknown-field", 58),
+    ]
+    messages = [f.message for f in findings if f.file == "docs/design/widget-autoscaling.md"]
+    assert messages[3].endswith('did you mean "selfHealing"?')
+    assert messages[4].endswith('did you mean "replicas"?')
+    # A KEP `status` alone marks a proposal; so does `appreg: {proposal: true}`.
+    assert on(findings, "docs/design/widget-quotas.md") == []
+    assert on(findings, "docs/design/widget-labels.md") == []
+    # `appreg: {proposal: false}` checks a proposal in full; a blog post (authors, no approvers;
+    # Material's `status: new`) is no proposal; neither is a page without front matter.
+    assert on(findings, "docs/design/widget-colors.md") == [("error", "schema.unknown-field", 24)]
+    assert on(findings, "docs/design/release-notes.md") == [("error", "schema.unknown-field", 22)]
+    assert on(findings, "docs/proposals/widget-pools.md") == [("error", "schema.unknown-field", 13)]
+
+
+def test_proposals_strict_checks_every_page_alike(site: Path) -> None:
+    relaxed = {(f.file, f.line, f.rule, f.message) for f in check(site)}
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("crds: [crds]", "crds: [crds]\n      proposals: strict"))
+    strict = {(f.file, f.line, f.rule, f.message) for f in check(site)}
+    assert relaxed < strict
+    assert sorted(strict - relaxed) == [
+        (
+            "docs/design/widget-autoscaling.md",
+            28,
+            "schema.enum",
+            'Unsupported value: "warmStart": supported values: "fastStart", "slowStart"',
+        ),
+        ("docs/design/widget-autoscaling.md", 29, "schema.unknown-field", 'unknown field "spec.autoscaler"'),
+        (
+            "docs/design/widget-autoscaling.md",
+            59,
+            "schema.unknown-field",
+            'unknown field "spec.scaleDownDelay"',
+        ),
+        ("docs/design/widget-labels.md", 17, "schema.unknown-field", 'unknown field "spec.labelPolicy"'),
+        ("docs/design/widget-quotas.md", 16, "schema.unknown-field", 'unknown field "spec.quota"'),
+    ]
+
+
+def test_a_broken_front_matter_marks_nothing(site: Path) -> None:
+    # MkDocs shows front matter it cannot read as text and gives the page no meta: no proposal.
+    page = site / "docs" / "design" / "widget-quotas.md"
+    page.write_text(page.read_text().replace("status: implementable", "status: implementable\n- broken"))
+    assert on(check(site), "docs/design/widget-quotas.md") == [("error", "schema.unknown-field", 17)]

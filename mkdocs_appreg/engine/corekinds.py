@@ -401,6 +401,10 @@ class CoreSchemas:
         defs = _definitions(self._version).get("$defs")
         return defs if isinstance(defs, dict) else {}
 
+    def schema(self, api_version: str, kind: str) -> Mapping[str, Any] | None:
+        """The kind's schema in this release (its parts are `$ref`s into `definitions()`), or None."""
+        return self._schema(api_version, kind)
+
     def knows(self, api_version: str, kind: str) -> bool:
         """Whether this release has a schema for `kind` in `api_version` (`"apps/v1"`, `"v1"`)."""
         return self._schema(api_version, kind) is not None

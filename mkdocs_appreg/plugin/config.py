@@ -219,6 +219,12 @@ class AppregConfig(_StrictConfig):
     ignore_pages = c.ListOfItems(c.Type(str), default=[])
     """Pages whose examples are not checked (glob patterns relative to docs_dir, `proposals/*`)."""
 
+    proposals = c.Choice(("relaxed", "strict"), default="relaxed")
+    """`relaxed`: on a page whose front matter marks it as a design proposal (KEP-style `authors`
+    with `reviewers`/`approvers`/`sponsors`, or a `status` such as `implementable`), a field or
+    enum value the schema lacks and that resembles nothing it has is not reported; `strict`: every
+    page is checked alike. A page says otherwise with `appreg: {proposal: true|false}`."""
+
     cel_unchecked = c.Choice(("warning", "off"), default="warning")
     """`warning` reports CEL rules this tool cannot evaluate (`cel.unchecked`); `off` hides them."""
 
@@ -316,6 +322,7 @@ def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
         prose=options.prose,
         cel_unchecked="off" if options.cel_unchecked == "off" else "warning",
         ignore_pages=tuple(options.ignore_pages),
+        proposals="strict" if options.proposals == "strict" else "relaxed",
     )
 
 

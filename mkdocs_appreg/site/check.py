@@ -60,10 +60,18 @@ from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import directive_paths
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
+from mkdocs_appreg.pages.frontmatter import read_front_matter
 from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
 from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind
 from mkdocs_appreg.site.policies import PolicyConfig, check_policies
 from mkdocs_appreg.site.project import ProjectSettings
+from mkdocs_appreg.site.proposals import (
+    RELAXED_RULES,
+    Vocabulary,
+    is_design_proposal,
+    proposed,
+    vocabulary_of,
+)
 from mkdocs_appreg.site.references import (
     DEFAULT_REFERENCE_RULES,
     ReferenceRule,
@@ -138,6 +146,9 @@ class CheckOptions:
             `off` drops those findings.
         skip_kinds: Kinds whose resources are not validated nor reported on, a leaked
             credential aside (`appreg check --skip`).
+        proposals: `relaxed`: on a page whose front matter marks it as a design proposal
+            (`site/proposals.py`), a field or enum value the schema lacks and that resembles
+            nothing it has is not reported; `strict`: every page is checked alike.
     """
 
     __slots__ = (
@@ -146,6 +157,7 @@ class CheckOptions:
         "ignore_pages",
         "kubernetes_version",
         "policies",
+        "proposals",
         "prose",
         "references",
         "skip_kinds",
@@ -159,6 +171,7 @@ class CheckOptions:
     cel_unchecked: Literal["warning", "off"]
     ignore_pages: tuple[str, ...]
     skip_kinds: frozenset[str]
+    proposals: Literal["relaxed", "strict"]
 
     def __init__(
         self,
@@ -171,6 +184,7 @@ class CheckOptions:
         cel_unchecked: Literal["warning", "off"] = "warning",
         ignore_pages: tuple[str, ...] = (),
         skip_kinds: frozenset[str] = frozenset(),
+        proposals: Literal["relaxed", "strict"] = "relaxed",
     ) -> None:
         self.check_pages = check_pages
         self.references = references
@@ -180,6 +194,7 @@ class CheckOptions:
         self.cel_unchecked = cel_unchecked
         self.ignore_pages = ignore_pages
         self.skip_kinds = skip_kinds
+        self.proposals = proposals
 
 
 class CheckResult(Record):
@@ -746,6 +761,7 @@ class _SiteCheck:
         "options",
         "page_kinds",
         "page_words",
+        "proposal_pages",
         "registry",
         "rendered_by_file",
         "rendered_pages",
@@ -754,6 +770,7 @@ class _SiteCheck:
         "seen",
         "settings",
         "spans",
+        "vocabularies",
     )
 
     settings: ProjectSettings
@@ -778,6 +795,8 @@ class _SiteCheck:
     first_copies: dict[tuple[str, int], tuple[int, int]]
     also: dict[tuple[str, int], list[tuple[str, int]]]
     page_words: dict[str, set[str]]  # every word of each page's YAML (prose drift only)
+    proposal_pages: set[str]  # pages whose front matter marks them as design proposals
+    vocabularies: dict[tuple[str, str], Vocabulary | None]  # by (apiVersion, kind), proposals only
 
     def __init__(
         self,
@@ -806,6 +825,8 @@ class _SiteCheck:
         self.first_copies = {}
         self.also = {}
         self.page_words = {}
+        self.proposal_pages = set()
+        self.vocabularies = {}
 
     @property
     def allowlist(self) -> Allowlist:
@@ -853,6 +874,8 @@ class _SiteCheck:
 
     def add_page(self, page: str, text: str) -> None:
         kinds = self.page_kinds.setdefault(page, set())
+        if self.options.proposals == "relaxed" and is_design_proposal(read_front_matter(text)):
+            self.proposal_pages.add(page)
         examples, found = self._page_examples(page, text)
         self.findings.extend(found)
         if self.options.prose:
@@ -996,13 +1019,37 @@ class _SiteCheck:
             first = self.shown_before(example, document, complete)
             if first is None:
                 start = len(self.findings)
-                self.findings.extend(f for f in found if _in_document(f, document))
+                mine = [f for f in found if _in_document(f, document)]
+                if example.page in self.proposal_pages:
+                    mine = self.unproposed(mine, document)
+                self.findings.extend(mine)
                 self.first_copies[(document.file, document.line)] = (start, len(self.findings))
                 self.resources.append(SiteResource(document, example.page))
             elif complete and not first:
                 # The first copy was an excerpt: what it may leave out is checked on this one.
                 self.findings.extend(f for f in found if _in_document(f, document) and _left_out(f))
         self.documents += len(resources)
+
+    def unproposed(self, findings: list[Finding], document: Document) -> list[Finding]:
+        """A design proposal's findings, less those about the API it proposes (`site/proposals.py`)."""
+        if not any(f.rule in RELAXED_RULES for f in findings):
+            return findings
+        key = (document.api_version, document.kind)
+        if key not in self.vocabularies:
+            self.vocabularies[key] = self.vocabulary(document)
+        vocabulary = self.vocabularies[key]
+        if vocabulary is None:
+            return findings
+        return [f for f in findings if not proposed(f, document, vocabulary)]
+
+    def vocabulary(self, document: Document) -> Vocabulary | None:
+        kind_version = self.registry.lookup(document.api_version, document.kind)
+        if kind_version is not None and kind_version.schema is not None:
+            return vocabulary_of(kind_version.schema)
+        schema = self.core.schema(document.api_version, document.kind) if self.core is not None else None
+        if schema is None or self.core is None:
+            return None
+        return vocabulary_of(schema, self.core.definitions())
 
     def complete(self, example: Example) -> bool:
         """Whether the reader is told to apply the example as it is (`pages.excerpts`).

@@ -48,6 +48,7 @@ PROJECT_OPTIONS: dict[str, tuple[tuple[type, ...], Any]] = {
     "prose": ((bool,), False),
     "cel_unchecked": ((str,), "warning"),
     "ignore_pages": ((list,), []),
+    "proposals": ((str,), "relaxed"),
     "secrets_allowlist": ((list,), []),
     "allow_remote_crds": ((bool,), False),
     # Standalone, unset means `error`: no host counts our warnings (see the Hosts page).
@@ -102,6 +103,8 @@ def project_options(raw: Mapping[str, Any], *, source: str, ignore: tuple[str, .
         raise ConfigError("appreg option 'fail_on' must be 'error' or 'warning'", file=source)
     if options["cel_unchecked"] not in ("warning", "off"):
         raise ConfigError("appreg option 'cel_unchecked' must be 'warning' or 'off'", file=source)
+    if options["proposals"] not in ("relaxed", "strict"):
+        raise ConfigError("appreg option 'proposals' must be 'relaxed' or 'strict'", file=source)
     return options
 
 
@@ -234,6 +237,7 @@ def check_options_from_mapping(options: Mapping[str, Any], *, source: str) -> Ch
         prose=options["prose"],
         cel_unchecked="off" if options["cel_unchecked"] == "off" else "warning",
         ignore_pages=tuple(str(pattern) for pattern in options["ignore_pages"]),
+        proposals="strict" if options["proposals"] == "strict" else "relaxed",
     )
 
 

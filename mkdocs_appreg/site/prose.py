@@ -104,11 +104,15 @@ def schema_field_names(schema: Mapping[str, Any]) -> set[str]:
     return names
 
 
-def schema_vocabulary(schema: Any, names: set[str], values: set[str]) -> None:
+def schema_vocabulary(
+    schema: Any, names: set[str], values: set[str], definitions: Mapping[str, Any] | None = None
+) -> None:
     """Add every property name of `schema` to `names` and every string enum value to `values`.
 
     Walks `properties`, `items`, `additionalProperties`, `allOf`/`anyOf`/`oneOf` and a `$defs`
     mapping (the built-in kinds' definitions document), iteratively: a CRD's depth is its own.
+    With `definitions` (the built-in kinds' `$defs`), a `$ref` to one of them is followed too: a
+    built-in kind's own schema names its parts by reference (`#/$defs/io.k8s.api.apps.v1.DeploymentSpec`).
     """
     stack = [schema]
     seen: set[int] = set()
@@ -133,6 +137,9 @@ def schema_vocabulary(schema: Any, names: set[str], values: set[str]) -> None:
         defs = node.get("$defs")
         if isinstance(defs, Mapping):
             stack.extend(defs.values())
+        ref = node.get("$ref")
+        if definitions is not None and isinstance(ref, str) and "#/$defs/" in ref:
+            stack.append(definitions.get(ref.rsplit("#/$defs/", 1)[1]))
 
 
 _RE_YAML_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*")
