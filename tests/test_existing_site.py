@@ -164,6 +164,8 @@ def test_placeholders_in_keys_names_and_templates(site: Path) -> None:
         ("warning", "placeholder", 11),  # `<trigger-name>` in an annotation key
         ("warning", "placeholder", 22),  # JSON_FILE_BASE64_ENCODED in a Secret's data
         # `{{ .server }}` in a uri field: a controller's template expression, nothing to report.
+        # `${WIDGET_CONTROLLER}` under `annotationsEnvsubst: true`: the controller's to fill in.
+        ("warning", "placeholder", 52),  # `${TEAM}`: the switch does not cover `labels`
     ]
 
 

@@ -18,6 +18,7 @@ from mkdocs_appreg.site.placeholders import (
     placeholder_in_value,
     placeholder_kind,
     schema_at,
+    substituted,
 )
 
 RESOURCES = Path(__file__).parent / "fixtures" / "extract" / "docs" / "development" / "resources"
@@ -256,3 +257,38 @@ _PIECES = [
 @settings(max_examples=3000, deadline=None)
 def test_character_tests_never_change_the_answer(value: str) -> None:
     assert placeholder_kind(value) == _kind_by_patterns_alone(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "pointer", "expected"),
+    [
+        (
+            {"commonAnnotationsEnvsubst": True, "commonAnnotations": {"a": "${X}"}},
+            "/commonAnnotations/a",
+            True,
+        ),
+        (
+            {"spec": {"kustomize": {"commonAnnotationsEnvsubst": True, "commonLabels": {"a": "${X}"}}}},
+            "/spec/kustomize/commonLabels/a",
+            False,
+        ),
+        (
+            {"commonAnnotationsEnvsubst": False, "commonAnnotations": {"a": "${X}"}},
+            "/commonAnnotations/a",
+            False,
+        ),
+        (
+            {"commonAnnotationsEnvsubst": "true", "commonAnnotations": {"a": "${X}"}},
+            "/commonAnnotations/a",
+            False,
+        ),
+        ({"envSubst": True, "items": [{"value": "${X}"}]}, "/items/0/value", True),
+        ({"env_subst": True, "value": "${X}"}, "/value", True),
+        ({"spec": {"envsubst": True}, "value": "${X}"}, "/value", False),  # not on the way to it
+        ({"value": "${X}"}, "/value", False),
+    ],
+)
+def test_an_envsubst_switch_hands_the_variable_to_the_controller(
+    value: Any, pointer: str, expected: bool
+) -> None:
+    assert substituted(value, pointer) is expected

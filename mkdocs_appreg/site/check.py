@@ -62,7 +62,7 @@ from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
 from mkdocs_appreg.pages.frontmatter import read_front_matter
 from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
-from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind
+from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind, substituted
 from mkdocs_appreg.site.policies import PolicyConfig, check_policies
 from mkdocs_appreg.site.project import ProjectSettings
 from mkdocs_appreg.site.proposals import (
@@ -523,7 +523,9 @@ def with_placeholders(
     A template expression (`{{ .path.basename }}` in an ApplicationSet, a notification template)
     is filled in by a controller, not by the reader: the findings it causes are dropped, and it is
     no warning either. So is a `$NAME` or `${NAME}` in an unquoted heredoc (`expands`): the shell
-    puts the reader's value there.
+    puts the reader's value there; and one in a field the resource hands to its controller for
+    environment substitution (`commonAnnotationsEnvsubst: true` beside `commonAnnotations`,
+    `placeholders.substituted`).
     """
     placeholders = find_placeholders(document, schema)
     named = {
@@ -545,8 +547,10 @@ def with_placeholders(
     for pointer, text, expected in placeholders:
         if "{{" in text or "{%" in text:
             continue  # a template expression: a controller fills it in
-        if expands and placeholder_kind(text) == ENV:
-            continue  # the shell fills it in from the reader's environment
+        if placeholder_kind(text) == ENV and (expands or substituted(document.value, pointer)):
+            # The shell fills it in from the reader's environment (an unquoted heredoc), or the
+            # controller from its own (an envsubst switch beside the field).
+            continue
         wanted = f"a {expected}" if expected and not expected.startswith("one of") else expected
         message = f"placeholder {text}: the reader must replace it with {wanted or 'a real value'}"
         kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))

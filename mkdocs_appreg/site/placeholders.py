@@ -185,6 +185,41 @@ def expected_type(schema: Mapping[str, Any] | None) -> str:
     return kind
 
 
+@functools.cache
+def _envsubst_switch() -> re.Pattern[str]:
+    # `commonAnnotationsEnvsubst` (Argo CD's Kustomize source) governs `commonAnnotations`; a bare
+    # `envsubst` or `envSubst` governs every member beside it.
+    return re.compile(r"(?P<field>.*?)[-_]?env[-_]?subst", re.IGNORECASE)
+
+
+def substituted(value: Any, pointer: str) -> bool:
+    """Whether the resource itself turns on environment substitution for the value at `pointer`.
+
+    A controller that substitutes `${NAME}` from its own environment says so with a boolean switch
+    beside the field it fills in: `commonAnnotationsEnvsubst: true` next to `commonAnnotations`
+    (Argo CD substitutes its build environment, `${ARGOCD_APP_NAME}`, into those annotation
+    values), or `envsubst: true` next to every field of its mapping. There the variable is the
+    controller's to fill in, not a placeholder the reader replaces. Only such a switch set to
+    `true`, on the way from the root to the value, counts.
+    """
+    current = value
+    for token in pointer.split("/")[1:] if pointer else ():
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(current, Mapping):
+            for key, switch in current.items():
+                if switch is not True or not isinstance(key, str):
+                    continue
+                match = _envsubst_switch().fullmatch(key)
+                if match is not None and match.group("field") in ("", token):
+                    return True
+            current = current.get(token)
+        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            current = current[int(token)]
+        else:
+            return False
+    return False
+
+
 def find_placeholders(document: Document, schema: Mapping[str, Any] | None) -> list[tuple[str, str, str]]:
     """Every placeholder in a document, with what the schema expects in its place.
 
