@@ -120,6 +120,27 @@ _ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     "io.k8s.api.apps.v1.DeploymentStrategy": {"type": ("Recreate", "RollingUpdate")},
 }
 
+# Members whose empty string the API server's defaulting replaces before validation, so `""` is
+# as good as leaving them out: SetDefaults_Service (type, sessionAffinity, port protocol; an
+# empty externalTrafficPolicy is defaulted or allowed), SetDefaults_ContainerPort,
+# SetDefaults_Container (imagePullPolicy, terminationMessagePolicy), SetDefaults_PodSpec
+# (restartPolicy, dnsPolicy), apps/v1 SetDefaults_Deployment (strategy type). Not
+# internalTrafficPolicy or ipFamilyPolicy: pointers, an empty one is not defaulted and is refused.
+_EMPTY_IS_DEFAULTED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("io.k8s.api.core.v1.ServiceSpec", "type"),
+        ("io.k8s.api.core.v1.ServiceSpec", "sessionAffinity"),
+        ("io.k8s.api.core.v1.ServiceSpec", "externalTrafficPolicy"),
+        ("io.k8s.api.core.v1.ServicePort", "protocol"),
+        ("io.k8s.api.core.v1.ContainerPort", "protocol"),
+        ("io.k8s.api.core.v1.Container", "imagePullPolicy"),
+        ("io.k8s.api.core.v1.Container", "terminationMessagePolicy"),
+        ("io.k8s.api.core.v1.PodSpec", "restartPolicy"),
+        ("io.k8s.api.core.v1.PodSpec", "dnsPolicy"),
+        ("io.k8s.api.apps.v1.DeploymentStrategy", "type"),
+    }
+)
+
 
 def _upstream_root() -> Traversable | None:
     """kubernetes-validate's schema folder, or None when it is not installed."""
@@ -251,8 +272,10 @@ def _definitions(version: str) -> dict[str, Any]:
         properties = defs.get(name, {}).get("properties", {})
         for member, values in members.items():
             if member in properties and "enum" not in properties[member]:
-                # `None` too: every generated type is nullable and null means "unset".
-                properties[member]["enum"] = [*values, None]
+                # `None` too: every generated type is nullable and null means "unset"; and `""`
+                # where defaulting replaces it (not listed as a supported value in messages).
+                empty = [""] if (name, member) in _EMPTY_IS_DEFAULTED else []
+                properties[member]["enum"] = [*values, *empty, None]
     return definitions
 
 
@@ -500,7 +523,7 @@ def _findings(document: Document, error: ValidationError) -> Iterator[Finding]:
         wanted = _types(error.schema)
         message = f"expected {' or '.join(wanted)}, got {json_type(instance)}"
     elif keyword == "enum":
-        supported = ", ".join(show_value(v) for v in expected if v is not None)
+        supported = ", ".join(show_value(v) for v in expected if v is not None and v != "")
         message = f"Unsupported value: {show_value(instance)}: supported values: {supported}"
     else:
         message = error.message

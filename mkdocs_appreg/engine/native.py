@@ -27,6 +27,7 @@ from mkdocs_appreg.engine.metadata import (
     NameValidator,
     is_dns1123_label,
     is_dns1123_subdomain,
+    is_qualified_name,
     is_wildcard_dns1123_subdomain,
     max_len_error,
     name_is_dns_label,
@@ -45,6 +46,7 @@ INVALID_RULE = "core.invalid"
 DUPLICATE_RULE = "core.duplicate"
 TOO_LONG_RULE = "core.too-long"
 NOT_SUPPORTED_RULE = "core.not-supported"
+FORBIDDEN_RULE = "core.forbidden"
 
 # Where each kind keeps its pod spec: apps/validation ValidateDeploymentSpec & co. call
 # ValidatePodTemplateSpec on `spec.template`; batch on `spec.template` (Job) and
@@ -178,31 +180,56 @@ def _finding_at(document: Document, pointer: str, rule: str, message: str, where
     return finding.moved(file=finding.file, line=line, column=column)
 
 
-def parse_ip_sloppy(value: str) -> bool:
-    """k8s.io/utils/net `ParseIPSloppy` (Go 1.16's net.ParseIP) accepts `value`.
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_ip_sloppy(value: str) -> IPAddress | None:
+    """k8s.io/utils/net `ParseIPSloppy` (Go 1.16's net.ParseIP): the address, or None.
 
     Go 1.17 began rejecting IPv4 parts with leading zeros; the API server kept the older parser
-    for stored data, so `010.1.1.1` is an address (read as decimal 10). No zone (`%eth0`).
+    for stored data, so `010.1.1.1` is an address (read as decimal 10). No zone (`%eth0`). An
+    IPv4-mapped IPv6 address is returned as its IPv4 address, as Go's `To4()` sees it.
     """
     if "%" in value or not value.isascii():
-        return False
+        return None
     if ":" not in value:
         return _ipv4_sloppy(value)
     head, _, tail = value.rpartition(":")
     if "." in tail:  # an IPv4 tail fills the last 32 bits, with the same sloppy parts
-        if not _ipv4_sloppy(tail):
-            return False
-        value = f"{head}:0:0"
+        v4 = _ipv4_sloppy(tail)
+        if v4 is None:
+            return None
+        value = f"{head}:{int(v4) >> 16:x}:{int(v4) & 0xFFFF:x}"
     try:
-        ipaddress.IPv6Address(value)
+        address = ipaddress.IPv6Address(value)
     except ValueError:
-        return False
-    return True
+        return None
+    return address.ipv4_mapped or address
 
 
-def _ipv4_sloppy(value: str) -> bool:
+def _ipv4_sloppy(value: str) -> ipaddress.IPv4Address | None:
     parts = value.split(".")
-    return len(parts) == 4 and all(part.isdigit() and int(part) <= 255 for part in parts)
+    if len(parts) != 4 or not all(part.isdigit() and int(part) <= 255 for part in parts):
+        return None
+    return ipaddress.IPv4Address(".".join(str(int(part)) for part in parts))
+
+
+def _parse_cidr_sloppy(value: str) -> bool:
+    """k8s.io/utils/net `ParseCIDRSloppy` accepts `value`: a sloppy address, `/`, a prefix length."""
+    address, slash, bits = value.partition("/")
+    ip = parse_ip_sloppy(address) if slash else None
+    if ip is None or not bits.isascii() or not bits.isdigit():
+        return False
+    # An IPv4-mapped IPv6 address keeps its IPv6 mask width (`::ffff:1.2.3.4/120`).
+    width = 128 if ":" in address else 32
+    return int(bits) <= width
+
+
+def _go_value(value: Any) -> str:
+    # How field.Invalid shows a value: strings quoted, numbers bare, a []string as Go's %#v.
+    if isinstance(value, list):
+        return "[]string{" + ", ".join(f'"{item}"' for item in value) + "}"
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 # --- Service (validation.go ValidateService, validateServicePort) ------------------------------
@@ -237,22 +264,51 @@ def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_IP_FAMILIES = ("IPv4", "IPv6")
+_SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
+_MAX_CLIENT_IP_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
+_ONLY_LOAD_BALANCER = "Forbidden: may only be used when `type` is 'LoadBalancer'"
+
+
+class _Service:
+    """A Service as ValidateService sees it on create: after SetDefaults_Service and the
+    registry's NormalizeClusterIPs (a `clusterIP` written alone becomes `clusterIPs: [clusterIP]`,
+    so errors about it are at `spec.clusterIPs`; they are located at the `clusterIP` written)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        written_type = spec.get("type")
+        # SetDefaults_Service: an empty type is ClusterIP. A type of the wrong JSON type is the
+        # schema's finding, and no type-dependent rule runs (None).
+        self.type: str | None = (
+            (written_type or "ClusterIP") if written_type is None or isinstance(written_type, str) else None
+        )
+        cluster_ip = spec.get("clusterIP")
+        self.cluster_ip = cluster_ip if isinstance(cluster_ip, str) else ""
+        cluster_ips = spec.get("clusterIPs")
+        self.cluster_ips: list[str] = (
+            cluster_ips
+            if isinstance(cluster_ips, list) and all(isinstance(ip, str) for ip in cluster_ips)
+            else []
+        )
+        self.ips_written = "/spec/clusterIPs"
+        if self.cluster_ip and not self.cluster_ips:
+            self.cluster_ips = [self.cluster_ip]
+            self.ips_written = "/spec/clusterIP"
+        # isHeadlessService. The registry does not fill clusterIP from clusterIPs on create, so
+        # `clusterIPs: [None]` alone is headless too (and an error left out, see the rule table).
+        self.headless = self.cluster_ips == ["None"]
+
+
 def _service(document: Document) -> Iterator[Finding]:
     spec = _at(document.value, "/spec")
     spec = spec if isinstance(spec, dict) else {}
+    service = _Service(spec)
     ports = spec.get("ports")
     ports = ports if isinstance(ports, list) else []
-    # ValidateService: `len(Ports) == 0 && !isHeadlessService && Type != ExternalName`. The type
-    # is defaulted to ClusterIP (SetDefaults_Service) before validation, so an absent type needs
-    # ports; a headless Service (clusterIP None) may have none.
-    # A Service given only `clusterIPs: [None]` gets clusterIP from it when defaulted; treated as
-    # headless too, since a false error on a docs page is worse than a missed one.
-    cluster_ips = spec.get("clusterIPs")
-    headless = spec.get("clusterIP") == "None" or (
-        "clusterIP" not in spec and isinstance(cluster_ips, list) and cluster_ips[:1] == ["None"]
-    )
-    if not ports and not headless and spec.get("type") != "ExternalName":
+    # ValidateService: `len(Ports) == 0 && !isHeadlessService && Type != ExternalName`.
+    if not ports and not service.headless and service.type != "ExternalName":
         yield _finding(document, "/spec/ports", REQUIRED_RULE, "Required value")
+    yield from _service_type_rules(document, spec, service)
     names: set[str] = set()
     pairs: set[tuple[int, Any]] = set()
     node_ports: set[tuple[int, Any]] = set()
@@ -264,9 +320,12 @@ def _service(document: Document) -> Iterator[Finding]:
         # SetDefaults_Service defaults an empty protocol to TCP before these checks.
         protocol = port.get("protocol") or "TCP"
         number = port.get("port")
-        # ValidateService "Check for duplicate NodePorts, considering (protocol,port) pairs".
         node_port = port.get("nodePort")
         if _is_int(node_port) and node_port != 0:
+            if service.type == "ClusterIP":
+                message = "Forbidden: may not be used when `type` is 'ClusterIP'"
+                yield _finding(document, join_pointer(here, "nodePort"), FORBIDDEN_RULE, message)
+            # "Check for duplicate NodePorts, considering (protocol,port) pairs".
             if (node_port, protocol) in node_ports:
                 yield _finding(
                     document, join_pointer(here, "nodePort"), DUPLICATE_RULE, f"Duplicate value: {node_port}"
@@ -278,6 +337,204 @@ def _service(document: Document) -> Iterator[Finding]:
                 shown = f'{{"port":{number}, "protocol":"{protocol}"}}'
                 yield _finding(document, here, DUPLICATE_RULE, f"Duplicate value: {shown}")
             pairs.add((number, protocol))
+    yield from _session_affinity(document, spec)
+    if service.type != "ExternalName":
+        yield from _cluster_ips(document, spec, service)
+    external_ips = spec.get("externalIPs")
+    for index, ip in enumerate(external_ips if isinstance(external_ips, list) else []):
+        if isinstance(ip, str):
+            yield from _invalid(document, _join("/spec/externalIPs", index), ip, _non_special_ip(ip))
+    yield from _load_balancer_fields(document, spec, service)
+    yield from _traffic_policy(document, spec, service, external_ips)
+
+
+def _service_type_rules(document: Document, spec: dict[str, Any], service: _Service) -> Iterator[Finding]:
+    # The `switch service.Spec.Type` of ValidateService.
+    if service.type in ("LoadBalancer", "NodePort") and service.headless:
+        message = f"Invalid value: \"None\": may not be set to 'None' for {service.type} services"
+        yield _finding_at(document, "/spec/clusterIPs/0", INVALID_RULE, message, service.ips_written)
+    if service.type != "ExternalName":
+        return
+    if service.cluster_ips:
+        message = "Forbidden: may not be set for ExternalName services"
+        yield _finding_at(document, "/spec/clusterIPs", FORBIDDEN_RULE, message, service.ips_written)
+    families = spec.get("ipFamilies")
+    if isinstance(families, list) and families:
+        message = "Forbidden: may not be set for ExternalName services"
+        yield _finding(document, "/spec/ipFamilies", FORBIDDEN_RULE, message)
+    if spec.get("ipFamilyPolicy") is not None:
+        message = "Forbidden: may not be set for ExternalName services"
+        yield _finding(document, "/spec/ipFamilyPolicy", FORBIDDEN_RULE, message)
+    external_name = spec.get("externalName")
+    if external_name is None or isinstance(external_name, str):
+        # The value (a CNAME) may end in a dot to mark it fully qualified.
+        cname = (external_name or "").removesuffix(".")
+        if not cname:
+            yield _finding(document, "/spec/externalName", REQUIRED_RULE, "Required value")
+        else:
+            yield from _invalid(document, "/spec/externalName", cname, is_dns1123_subdomain(cname))
+
+
+def _session_affinity(document: Document, spec: dict[str, Any]) -> Iterator[Finding]:
+    # validateClientIPAffinityConfig; SetDefaults_Service fills a missing config or timeout (10800)
+    # for ClientIP and drops the config for None, so only a timeout given is checked.
+    if spec.get("sessionAffinity") != "ClientIP":
+        return
+    timeout = _at(spec, "/sessionAffinityConfig/clientIP/timeoutSeconds")
+    if _is_int(timeout) and not 0 < timeout <= _MAX_CLIENT_IP_AFFINITY_SECONDS:
+        message = f"Invalid value: {timeout}: must be greater than 0 and less than {_MAX_CLIENT_IP_AFFINITY_SECONDS}"
+        yield _finding(document, "/spec/sessionAffinityConfig/clientIP/timeoutSeconds", INVALID_RULE, message)
+
+
+def _cluster_ips(document: Document, spec: dict[str, Any], service: _Service) -> Iterator[Finding]:
+    # ValidateServiceClusterIPsRelatedFields (not for ExternalName).
+    ips = service.cluster_ips
+    if service.cluster_ip and service.ips_written == "/spec/clusterIPs" and ips[0] != service.cluster_ip:
+        message = f"Invalid value: {_go_value(ips)}: first value must match `clusterIP`"
+        yield _finding(document, "/spec/clusterIPs", INVALID_RULE, message)
+    families = spec.get("ipFamilies")
+    families = families if isinstance(families, list) else []
+    seen: set[Any] = set()
+    for index, family in enumerate(families):
+        here = _join("/spec/ipFamilies", index)
+        if isinstance(family, str) and family not in _IP_FAMILIES:
+            yield _finding(document, here, NOT_SUPPORTED_RULE, _not_supported(family, _IP_FAMILIES))
+        if family in seen:
+            yield _finding(document, here, DUPLICATE_RULE, f"Duplicate value: {_go_value(family)}")
+        seen.add(family)
+    invalid = False
+    parsed: list[IPAddress | None] = []
+    for index, ip in enumerate(ips):
+        if index == 0 and ip == "None":
+            if len(ips) > 1:
+                invalid = True
+                message = f"Invalid value: {_go_value(ips)}: 'None' must be the first and only value"
+                yield _finding(document, "/spec/clusterIPs", INVALID_RULE, message)
+            parsed.append(None)
+            continue
+        address = parse_ip_sloppy(ip)
+        parsed.append(address)
+        if address is None:
+            invalid = True
+            where = (
+                _join("/spec/clusterIPs", index)
+                if service.ips_written == "/spec/clusterIPs"
+                else service.ips_written
+            )
+            message = f"Invalid value: {_go_value(ip)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+            yield _finding_at(document, _join("/spec/clusterIPs", index), INVALID_RULE, message, where)
+    if len(ips) > 2:
+        message = f"Invalid value: {_go_value(ips)}: may only hold up to 2 values"
+        yield _finding(document, "/spec/clusterIPs", INVALID_RULE, message)
+    if invalid:
+        return  # "we stop here if there are errors in clusterIPs validation"
+    if len(ips) > 1 and len({address.version for address in parsed if address is not None}) < len(ips):
+        message = f"Invalid value: {_go_value(ips)}: may specify no more than one IP for each IP family"
+        yield _finding(document, "/spec/clusterIPs", INVALID_RULE, message)
+    if service.headless:
+        return
+    for index, (ip, address) in enumerate(zip(ips, parsed, strict=True)):
+        if index >= len(families) or address is None:
+            break
+        family = families[index]
+        if (family == "IPv4" and address.version == 6) or (family == "IPv6" and address.version == 4):
+            where = (
+                _join("/spec/clusterIPs", index)
+                if service.ips_written == "/spec/clusterIPs"
+                else service.ips_written
+            )
+            message = f"Invalid value: {_go_value(ip)}: expected an {family} value as indicated by `ipFamilies[{index}]`"
+            yield _finding_at(document, _join("/spec/clusterIPs", index), INVALID_RULE, message, where)
+
+
+def _non_special_ip(value: str) -> list[str]:
+    # IsValidIP, then ValidateNonSpecialIP: what an external IP may not be.
+    address = parse_ip_sloppy(value)
+    if address is None:
+        return ["must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"]
+    problems = []
+    if address.is_unspecified:
+        problems.append(f"may not be unspecified ({value})")
+    if address.is_loopback:
+        problems.append("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    if address.is_link_local:
+        problems.append("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+    # Go's IsLinkLocalMulticast: 224.0.0.0/24, or ff?2::/16 (any flags, link-local scope).
+    raw = address.packed
+    if (address.version == 4 and raw[:3] == bytes((224, 0, 0))) or (
+        address.version == 6 and raw[0] == 0xFF and raw[1] & 0x0F == 0x02
+    ):
+        problems.append("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+    return problems
+
+
+def _load_balancer_fields(document: Document, spec: dict[str, Any], service: _Service) -> Iterator[Finding]:
+    if service.type is None:
+        return
+    load_balancer = service.type == "LoadBalancer"
+    ranges = spec.get("loadBalancerSourceRanges")
+    if isinstance(ranges, list) and ranges:
+        # Go names this path `spec.LoadBalancerSourceRanges` (capital L); the pointer is the field.
+        if not load_balancer:
+            yield _finding(document, "/spec/loadBalancerSourceRanges", FORBIDDEN_RULE, _ONLY_LOAD_BALANCER)
+        for index, value in enumerate(ranges):
+            if isinstance(value, str) and not _parse_cidr_sloppy(value.strip()):
+                # "due to a historical accident ... these values are allowed to be space-padded".
+                message = f"Invalid value: {_go_value(value.strip())}: must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+                yield _finding(
+                    document, _join("/spec/loadBalancerSourceRanges", index), INVALID_RULE, message
+                )
+    else:
+        annotations = _at(document.value, "/metadata/annotations")
+        value = annotations.get(_SOURCE_RANGES_ANNOTATION) if isinstance(annotations, dict) else None
+        if isinstance(value, str):
+            pointer = _join("/metadata/annotations", _SOURCE_RANGES_ANNOTATION)
+            if not load_balancer:
+                yield _finding(document, pointer, FORBIDDEN_RULE, _ONLY_LOAD_BALANCER)
+            for cidr in value.strip().split(",") if value.strip() else []:
+                if not _parse_cidr_sloppy(cidr.strip()):
+                    message = f"Invalid value: {_go_value(cidr.strip())}: must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+                    yield _finding(document, pointer, INVALID_RULE, message)
+    if spec.get("allocateLoadBalancerNodePorts") is not None and not load_balancer:
+        yield _finding(document, "/spec/allocateLoadBalancerNodePorts", FORBIDDEN_RULE, _ONLY_LOAD_BALANCER)
+    # validateLoadBalancerClassField (create): a qualified name on a LoadBalancer, else forbidden.
+    load_balancer_class = spec.get("loadBalancerClass")
+    if isinstance(load_balancer_class, str):
+        if load_balancer:
+            problems = is_qualified_name(load_balancer_class)
+            yield from _invalid(document, "/spec/loadBalancerClass", load_balancer_class, problems)
+        else:
+            yield _finding(document, "/spec/loadBalancerClass", FORBIDDEN_RULE, _ONLY_LOAD_BALANCER)
+
+
+def _traffic_policy(
+    document: Document, spec: dict[str, Any], service: _Service, external_ips: Any
+) -> Iterator[Finding]:
+    # validateServiceExternalTrafficPolicy with pkg/api/service ExternallyAccessible and
+    # NeedsHealthCheck. SetDefaults_Service sets an externally-accessible Service's empty policy to
+    # Cluster; the value set is the schema enum's (corekinds).
+    if service.type is None:
+        return
+    accessible = service.type in ("LoadBalancer", "NodePort") or (
+        service.type == "ClusterIP" and isinstance(external_ips, list) and len(external_ips) > 0
+    )
+    policy = spec.get("externalTrafficPolicy")
+    if not accessible and isinstance(policy, str) and policy:
+        message = f"Invalid value: {_go_value(policy)}: may only be set for externally-accessible services"
+        yield _finding(document, "/spec/externalTrafficPolicy", INVALID_RULE, message)
+    needs_health_check = service.type == "LoadBalancer" and policy == "Local"
+    health_port = spec.get("healthCheckNodePort")
+    if not _is_int(health_port) or health_port == 0:
+        return  # 0 or absent: allocated when needed
+    pointer = "/spec/healthCheckNodePort"
+    if not needs_health_check:
+        message = (
+            f"Invalid value: {health_port}: may only be set when `type` is 'LoadBalancer' and "
+            "`externalTrafficPolicy` is 'Local'"
+        )
+        yield _finding(document, pointer, INVALID_RULE, message)
+    else:
+        yield from _invalid(document, pointer, health_port, is_valid_port_num(health_port))
 
 
 def _service_port(
@@ -304,6 +561,11 @@ def _service_port(
         yield from _invalid(document, target_pointer, target, is_valid_port_num(target))
     elif isinstance(target, str) and target:
         yield from _invalid(document, target_pointer, target, is_valid_port_name(target))
+    # `if sp.AppProtocol != nil`: ValidateQualifiedName.
+    app_protocol = port.get("appProtocol")
+    if isinstance(app_protocol, str):
+        problems = is_qualified_name(app_protocol)
+        yield from _invalid(document, join_pointer(pointer, "appProtocol"), app_protocol, problems)
 
 
 # --- ConfigMap (validation.go ValidateConfigMap) -----------------------------------------------
@@ -361,6 +623,10 @@ def minimal_name_requirements(name: str, prefix: bool) -> list[str]:
 
 NAME_RULES: dict[str, NameValidator] = {
     "Namespace": name_is_dns_label,
+    # ValidateService: ValidateServiceName is NameIsDNS1035Label, or NameIsDNSLabel with the
+    # RelaxedServiceNameValidation gate (alpha in 1.34). The DNS label, which both accept, is
+    # checked: a dotted name is refused either way; a leading digit is left alone.
+    "Service": name_is_dns_label,
     # ValidateRole, ValidateClusterRole, ValidateRoleBinding, ValidateClusterRoleBinding.
     "Role": minimal_name_requirements,
     "ClusterRole": minimal_name_requirements,
@@ -574,7 +840,7 @@ def _ingress_rule(document: Document, rule: dict[str, Any], pointer: str) -> Ite
     host = rule.get("host")
     if isinstance(host, str) and host:
         host_pointer = join_pointer(pointer, "host")
-        problems = ["must be a DNS name, not an IP address"] if parse_ip_sloppy(host) else []
+        problems = ["must be a DNS name, not an IP address"] if parse_ip_sloppy(host) is not None else []
         yield from _invalid(document, host_pointer, host, problems + _host_problems(host))
     http = rule.get("http")
     if not isinstance(http, dict):
