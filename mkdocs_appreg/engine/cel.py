@@ -17,8 +17,11 @@ meter cost ourselves: every comprehension body (`all`, `exists`, `exists_one`, `
 rewritten to call a metering function first, charged with the body's size in tokens, and the
 Python-implemented library functions charge the size of their input. When the budget runs out
 the metering function raises, which aborts evaluation inside the engine: a pathological rule
-costs at most a budget's worth of ticks (well under a second), never a hang. Rust's regex engine
-is linear-time, so `matches` on a huge string cannot backtrack catastrophically; `find` and
+costs at most a budget's worth of ticks (well under a second), never a hang. The engine's own
+copying (it copies what a rule selects, each comprehension item, and a growing `map` result at
+every item) is not in those ticks: `celcost.engine_work` estimates it per comprehension step from
+the actual values, and each tick charges its step's share to a second budget (`work_budget`).
+Rust's regex engine is linear-time, so `matches` on a huge string cannot backtrack catastrophically; `find` and
 `findAll` ask it before handing a pattern to Python's backtracking `re`.
 """
 
@@ -82,16 +85,31 @@ class CostExceeded(Exception):
 
 
 class _Meter:
-    def __init__(self, limit: int) -> None:
+    def __init__(
+        self, limit: int, work_limit: int | None = None, site_work: Mapping[int, int] | None = None
+    ) -> None:
         self.limit = limit
         self.used = 0
         self.exceeded = False
+        # The engine's own copying per comprehension step (celcost.engine_work), by site.
+        self.work_limit = work_limit
+        self.site_work = site_work or {}
+        self.work = 0
+        self.work_exceeded = False
 
     def charge(self, amount: int) -> None:
         self.used += amount
         if self.used > self.limit:
             self.exceeded = True
             raise CostExceeded(f"cost {self.used} exceeds {self.limit}")
+
+    def step(self, site: int) -> None:
+        if self.work_limit is None:
+            return
+        self.work += self.site_work.get(site, 0)
+        if self.work > self.work_limit:
+            self.work_exceeded = True
+            raise CostExceeded(f"engine work {self.work} exceeds {self.work_limit}")
 
 
 class _QuietTicks(logging.Filter):
@@ -128,9 +146,11 @@ def _tokens(source: str) -> list[tuple[str, str, int]]:
 def instrument(source: str) -> str:
     """`source` with a cost tick in front of every comprehension body.
 
-    `list.all(x, P)` becomes `list.all(x, [appregCostTick(w), (P)][1])` where `w` is the token
-    count of `P`: the list evaluates the tick, then P, and yields P's value or error unchanged,
-    so the rule means exactly what it meant. Strings are skipped by the tokenizer.
+    `list.all(x, P)` becomes `list.all(x, [appregCostTick(w, s), (P)][1])` where `w` is the token
+    count of `P` and `s` the offset of the macro name in `source` (celcost.engine_work names each
+    comprehension's step work by it): the list evaluates the tick, then P, and yields P's value
+    or error unchanged, so the rule means exactly what it meant. Strings are skipped by the
+    tokenizer.
     """
     tokens = _tokens(source)
     inserts: list[tuple[int, str]] = []
@@ -156,7 +176,7 @@ def instrument(source: str) -> str:
         if end < 0 or last_arg < 0 or last_arg + 1 >= end:
             continue  # not a macro call the engine will accept; let it report the error
         weight = max(1, end - last_arg - 1)
-        inserts.append((tokens[last_arg + 1][2], f"[{_TICK}({weight}), ("))
+        inserts.append((tokens[last_arg + 1][2], f"[{_TICK}({weight}, {tokens[index][2]}), ("))
         inserts.append((tokens[end][2], ")][1]"))
     if not inserts:
         return source
@@ -239,8 +259,9 @@ def _find_all(text: str, pattern: str, limit: int = -1) -> list[str]:
     return found if limit < 0 else found[:limit]
 
 
-def _tick(weight: int) -> bool:
+def _tick(weight: int, site: int = -1) -> bool:
     _charge(int(weight))
+    _STATE.meter.step(int(site))
     return True
 
 
@@ -299,20 +320,30 @@ class Expression(NamedTuple):
 class Outcome:
     """The result of one evaluation: a value, or an error message, and the cost it used."""
 
-    __slots__ = ("cost", "cost_exceeded", "error", "value")
+    __slots__ = ("cost", "cost_exceeded", "error", "value", "work", "work_exceeded")
 
     value: Any
     error: str | None
     cost: int
     cost_exceeded: bool
+    work: int
+    work_exceeded: bool
 
     def __init__(
-        self, value: Any = None, error: str | None = None, cost: int = 0, cost_exceeded: bool = False
+        self,
+        value: Any = None,
+        error: str | None = None,
+        cost: int = 0,
+        cost_exceeded: bool = False,
+        work: int = 0,
+        work_exceeded: bool = False,
     ) -> None:
         self.value = value
         self.error = error
         self.cost = cost
         self.cost_exceeded = cost_exceeded
+        self.work = work
+        self.work_exceeded = work_exceeded
 
 
 _CACHE: dict[str, Expression] = {}
@@ -357,9 +388,21 @@ def compile_expression(source: str) -> Expression:
     return expression
 
 
-def evaluate(expression: Expression, variables: Mapping[str, Any], *, budget: int) -> Outcome:
-    """Run `expression` with `variables` bound, stopping once it has cost more than `budget`."""
-    meter = _STATE.meter = _Meter(budget)
+def evaluate(
+    expression: Expression,
+    variables: Mapping[str, Any],
+    *,
+    budget: int,
+    work_budget: int | None = None,
+    site_work: Mapping[int, int] | None = None,
+) -> Outcome:
+    """Run `expression` with `variables` bound, stopping once it has cost more than `budget`.
+
+    With `work_budget`, each comprehension step also charges the engine's own work of that step
+    (`site_work`, from celcost.engine_work), and evaluation stops once that passes the budget
+    (`Outcome.work_exceeded`).
+    """
+    meter = _STATE.meter = _Meter(budget, work_budget, site_work)
     context = _STATE.context
     if context is None:
         context = _STATE.context = engine.Context(functions=_FUNCTIONS)
@@ -373,10 +416,12 @@ def evaluate(expression: Expression, variables: Mapping[str, Any], *, budget: in
             # KeyboardInterrupt as an evaluation error, which is the user's interrupt, not a
             # `cel.invalid` finding.
             raise KeyboardInterrupt from None
+        if meter.work_exceeded:
+            return Outcome(cost=meter.used, work=meter.work, work_exceeded=True)
         if meter.exceeded:
-            return Outcome(cost=meter.used, cost_exceeded=True)
-        return Outcome(error=_clean(str(error)), cost=max(1, meter.used))
-    return Outcome(value=value, cost=max(1, meter.used))
+            return Outcome(cost=meter.used, cost_exceeded=True, work=meter.work)
+        return Outcome(error=_clean(str(error)), cost=max(1, meter.used), work=meter.work)
+    return Outcome(value=value, cost=max(1, meter.used), work=meter.work)
 
 
 # How the engine words a KeyboardInterrupt raised in a Python function it called.

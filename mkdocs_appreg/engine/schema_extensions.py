@@ -49,6 +49,16 @@ def _cel() -> ModuleType:
 _PER_CALL_LIMIT = 1_000_000
 _RUNTIME_CEL_COST_BUDGET = 10_000_000
 
+# celcost.ENGINE_WORK_LIMIT and ENGINE_WORK_OBJECT_LIMIT (tests/test_celcost.py compares them),
+# repeated so that building a run does not import the estimator.
+_ENGINE_WORK_LIMIT = 10_000_000
+_ENGINE_WORK_OBJECT_LIMIT = 30_000_000
+
+# A comprehension macro call: the one construct whose work grows faster than the input.
+_MACRO_CALL = re.compile(
+    r"\.\s*(?:all|exists|exists_one|existsOne|map|filter|transformList|transformMap)\s*\("
+)
+
 # Structural errors after which the API server does not run CEL at all: it cannot trust the
 # types the rules were compiled against (pkg/registry/customresource/strategy.go, Validate, and
 # schema/cel/validation.go: "some validation rules were not checked because the object was invalid").
@@ -438,7 +448,10 @@ def check_schema(
         Problems in schema order: CEL rules that do not compile or are malformed, list-type and
         list-map-keys misuse, embedded resources that are not objects.
     """
-    problems: list[tuple[str, str]] = list(compile_schema_rules(schema, source=file).problems())
+    compiled = compile_schema_rules(schema, source=file)
+    problems: list[tuple[str, str]] = list(compiled.problems())
+    if compiled.by_node:
+        problems.extend(_cost_problems(schema, compiled))
     for pointer, node in _schema_nodes(schema, ""):
         problems.extend(_check_list_type(pointer, node))
         declared = node.get("type")
@@ -474,6 +487,44 @@ def check_schema(
         line, column = node_position(pointer) if node_position is not None else (None, None)
         located.append(CrdProblem(pointer, message, line, column))
     return located
+
+
+def _cost_problems(schema: Mapping[str, Any], compiled: CompiledRules) -> Iterator[tuple[str, str]]:
+    """Rules whose estimated cost the API server refuses the CRD for.
+
+    apiextensions validation.go: each rule's (and messageExpression's) estimated worst-case cost,
+    times how often it can run, may not pass `StaticEstimatedCostLimit`, nor all of them together
+    `StaticEstimatedCRDCostLimit` ("total CRD cost", at the root). celcost's estimate is a lower
+    bound of the server's, so a CRD the server accepts is never refused here.
+    """
+    from mkdocs_appreg.engine import celcost
+
+    nodes = dict(_schema_nodes(schema, ""))
+    total = 0
+    for pointer, rules in compiled.by_node.items():
+        node = nodes.get(pointer)
+        if node is None:
+            continue
+        cardinality = celcost.max_cardinality(schema, pointer)
+        for rule in rules:
+            for field, what, expression in (
+                ("rule", "estimated rule cost", rule.expression),
+                ("messageExpression", "estimated messageExpression cost", rule.message_expression),
+            ):
+                if expression is None or expression.program is None:
+                    continue
+                tree = celcost.parse(expression.source)
+                if tree is None:
+                    continue
+                cost = celcost.estimated_cost(tree, node, root=pointer == "") * cardinality
+                total += cost
+                if cost > celcost.STATIC_ESTIMATED_COST_LIMIT:
+                    yield (
+                        join_pointer(rule.pointer, field),
+                        celcost.cost_error_message(what, cost, celcost.STATIC_ESTIMATED_COST_LIMIT),
+                    )
+    if total > celcost.STATIC_ESTIMATED_CRD_COST_LIMIT:
+        yield "", celcost.cost_error_message("total CRD cost", total, celcost.STATIC_ESTIMATED_CRD_COST_LIMIT)
 
 
 def _check_list_type(pointer: str, node: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -551,7 +602,16 @@ def _check_list_type(pointer: str, node: Mapping[str, Any]) -> Iterator[tuple[st
 class _Run:
     """One document's pass over the `x-kubernetes-*` rules."""
 
-    __slots__ = ("document", "findings", "options", "out_of_budget", "remaining", "rules", "unchecked")
+    __slots__ = (
+        "document",
+        "findings",
+        "options",
+        "out_of_budget",
+        "remaining",
+        "rules",
+        "unchecked",
+        "work_remaining",
+    )
 
     document: Document
     rules: CompiledRules
@@ -560,6 +620,7 @@ class _Run:
     findings: list[Finding]
     unchecked: set[str]
     out_of_budget: bool
+    work_remaining: int
 
     def __init__(
         self,
@@ -570,6 +631,7 @@ class _Run:
         findings: list[Finding] | None = None,
         unchecked: set[str] | None = None,
         out_of_budget: bool = False,
+        work_remaining: int = _ENGINE_WORK_OBJECT_LIMIT,
     ) -> None:
         self.document = document
         self.rules = rules
@@ -578,6 +640,7 @@ class _Run:
         self.findings = [] if findings is None else findings
         self.unchecked = set() if unchecked is None else unchecked
         self.out_of_budget = out_of_budget
+        self.work_remaining = work_remaining
 
 
 def validate_extensions(
@@ -779,9 +842,20 @@ def _evaluate_rules(
         variables: dict[str, Any] = {"self": self_value}
         if expression.uses_old_self:
             variables["oldSelf"] = _cel().optional_none()  # create: there is no old object
+        work_budget = min(_ENGINE_WORK_LIMIT, run.work_remaining)
+        planned = _planned_work(expression.source, variables)
+        if planned is None or planned[0] > work_budget:
+            _unchecked_for_work(run, pointer, rule, None if planned is None else planned[0], work_budget)
+            continue
         budget = min(run.options.per_rule_cost_budget, run.remaining)
-        outcome = _cel().evaluate(expression, variables, budget=budget)
+        outcome = _cel().evaluate(
+            expression, variables, budget=budget, work_budget=work_budget - planned[0], site_work=planned[1]
+        )
         run.remaining -= outcome.cost
+        run.work_remaining -= planned[0] + outcome.work
+        if outcome.work_exceeded:
+            _unchecked_for_work(run, pointer, rule, planned[0] + outcome.work, work_budget)
+            continue
         type_name = _type_name(schema)
         if outcome.cost_exceeded:
             if run.remaining <= 0 or budget < run.options.per_rule_cost_budget:
@@ -829,13 +903,59 @@ def _evaluate_rules(
         run.findings.append(run.document.finding(target, rule_id, text))
 
 
+def _planned_work(source: str, variables: Mapping[str, Any]) -> tuple[int, dict[int, int]] | None:
+    """The engine's work for `source` on these variables (celcost.engine_work), before it runs.
+
+    None when it cannot be bounded: the estimator does not read a rule that has a comprehension.
+    A rule with neither a comprehension nor a `+` does work linear in what it reads: (0, {}).
+    """
+    from mkdocs_appreg.engine import celcost
+
+    tree = celcost.parse(source)
+    if tree is None:
+        return None if _MACRO_CALL.search(source) else (0, {})
+    if not celcost.may_grow(tree):
+        return 0, {}
+    return celcost.engine_work(tree, variables)
+
+
+def _unchecked_for_work(run: _Run, pointer: str, rule: CompiledRule, work: int | None, budget: int) -> None:
+    # Not an error: the API server, whose engine does not copy, may well run the rule in
+    # budget. But it was not checked, and a hostile rule must not stall the build to find out.
+    key = f"{rule.pointer}#work"
+    if run.options.cel_unchecked != "warning" or key in run.unchecked:
+        return
+    run.unchecked.add(key)
+    if work is None:
+        why = "appreg cannot bound the work of this rule (its cost estimator does not read it)"
+    else:
+        why = (
+            f"on this object it needs more than appreg's budget of {budget:,} value copies in the "
+            "CEL engine (estimated; the engine copies what a rule selects, each comprehension item, "
+            "and a map or filter result at each item)"
+        )
+    run.findings.append(
+        run.document.finding(pointer, "cel.unchecked", f"rule not checked: {why}: {rule.rule}", "warning")
+    )
+
+
 def _failure_message(run: _Run, rule: CompiledRule, variables: Mapping[str, Any]) -> str:
     # validation.go: messageExpression wins when it yields a non-empty one-line string;
     # otherwise `message`, otherwise "failed rule: <rule>".
-    if rule.message_expression is not None and not rule.message_expression.unsupported:
+    expression = rule.message_expression
+    planned = (
+        _planned_work(expression.source, variables)
+        if expression is not None and not expression.unsupported
+        else None
+    )
+    work_budget = min(_ENGINE_WORK_LIMIT, run.work_remaining)
+    if expression is not None and planned is not None and planned[0] <= work_budget:
         budget = min(run.options.per_rule_cost_budget, run.remaining)
-        outcome = _cel().evaluate(rule.message_expression, variables, budget=budget)
+        outcome = _cel().evaluate(
+            expression, variables, budget=budget, work_budget=work_budget - planned[0], site_work=planned[1]
+        )
         run.remaining -= outcome.cost
+        run.work_remaining -= planned[0] + outcome.work
         text = outcome.value
         if outcome.error is None and isinstance(text, str) and text.strip() and "\n" not in text:
             return text.strip()

@@ -132,3 +132,114 @@ def test_include_fan_out_is_bounded_in_the_check_and_the_build(tmp_path: Path) -
         "docs/index.md: snippet includes on this page go past 10,000 files or 64 MiB in total"
         in result.stderr
     )
+
+
+# --- CEL: the API server's static estimate, and the engine's own work --------------------------
+
+HOG_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: hogs.example.com}}
+spec:
+  group: example.com
+  names: {{kind: Hog, plural: hogs, singular: hog, listKind: HogList}}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.l.map(x, self.l + self.l).size() >= 0"
+            properties:
+              l:
+                type: array
+                {max_items}
+                items: {{type: integer}}
+"""
+
+HOG_RULE = "self.l.map(x, self.l + self.l).size() >= 0"
+
+
+def hog(items: int) -> str:
+    return f"apiVersion: example.com/v1\nkind: Hog\nmetadata: {{name: h}}\nspec:\n  l: {list(range(items))}\n"
+
+
+def hog_site(tmp_path: Path, max_items: int | None, items: int) -> Path:
+    bound = f"maxItems: {max_items}" if max_items is not None else ""
+    return write_site(
+        tmp_path / "site",
+        options={"crds": ["crds/hog.yaml"]},
+        pages={"index.md": '# Home\n\n```yaml\n--8<-- "examples/hog.yaml"\n```\n'},
+        files={"crds/hog.yaml": HOG_CRD.format(max_items=bound), "examples/hog.yaml": hog(items)},
+    )
+
+
+def test_a_cel_rule_past_the_static_cost_estimate_is_refused_with_its_crd(tmp_path: Path) -> None:
+    # The issue's rule: 400 items ran 55 s, 2,000 items past 90 s. Over an unbounded list of
+    # integers (1,572,863 fit a 3 MiB request) the API server estimates it at 26.7M, past the
+    # 10M a rule may cost, and refuses the CRD: so does appreg, at load, in one line.
+    site = hog_site(tmp_path, None, 2000)
+    env = no_network_env(tmp_path)
+    message = (
+        "crds/hog.yaml:19: v1 /properties/spec/x-kubernetes-validations/0/rule: Forbidden: estimated rule "
+        "cost exceeds budget by factor of 2.7x (try simplifying the rule, or adding maxItems, "
+        "maxProperties, and maxLength where arrays, maps, and strings are declared)"
+    )
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "validate", "--crd", "crds/hog.yaml", "examples/hog.yaml"],
+        cwd=site,
+        env=env,
+        seconds=60,
+    )
+    assert result.returncode == 2 and result.stderr.splitlines() == [f"appreg: error: {message}"]
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"], cwd=site, env=env, seconds=60
+    )
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    result = run_bounded(["-m", "mkdocs", "build", "-f", "mkdocs.yml"], cwd=site, env=env, seconds=60)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("items", [400, 2000])
+def test_a_cel_rule_past_the_engines_work_budget_stops_with_one_warning(tmp_path: Path, items: int) -> None:
+    # With maxItems the server accepts the rule (34k estimated; Go's CEL shares lists). The
+    # engine here copies: `self.l` at each selection, the concatenation, and map's growing
+    # result at each item. Each map step charges that copying to a 10M work budget, and the
+    # rule stops at the step that passes it: a warning that it was not checked, not a hang.
+    site = hog_site(tmp_path, 2000, items)
+    env = no_network_env(tmp_path)
+    for command in (
+        ["-m", "mkdocs_appreg", "validate", "--crd", "crds/hog.yaml", "examples/hog.yaml"],
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"],
+    ):
+        result = run_bounded(command, cwd=site, env=env, seconds=60)
+        assert "Traceback" not in result.stderr, result.stderr
+        warnings = [line for line in result.stdout.splitlines() if "[cel.unchecked]" in line]
+        assert len(warnings) == 1, result.stdout
+        assert warnings[0].endswith(
+            "rule not checked: on this object it needs more than appreg's budget of 10,000,000 value "
+            "copies in the CEL engine (estimated; the engine copies what a rule selects, each "
+            f"comprehension item, and a map or filter result at each item): {HOG_RULE}"
+        )
+
+
+def test_the_engine_budget_leaves_small_objects_checked() -> None:
+    # 20 items: the rule runs, and a failing variant of it is still reported as failing.
+    from mkdocs_appreg.engine import cel
+
+    def run() -> tuple[object, object]:
+        passing = cel.compile_expression(HOG_RULE)
+        failing = cel.compile_expression("self.l.map(x, self.l + self.l).size() > 20")
+        variables = {"self": {"l": list(range(20))}}
+        return (
+            cel.evaluate(passing, variables, budget=10**6, work_budget=10**7).value,
+            cel.evaluate(failing, variables, budget=10**6, work_budget=10**7).value,
+        )
+
+    assert bounded(run) == (True, False)
