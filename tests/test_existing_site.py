@@ -166,7 +166,14 @@ def test_placeholders_in_keys_names_and_templates(site: Path) -> None:
         # `{{ .server }}` in a uri field: a controller's template expression, nothing to report.
         # `${WIDGET_CONTROLLER}` under `annotationsEnvsubst: true`: the controller's to fill in.
         ("warning", "placeholder", 52),  # `${TEAM}`: the switch does not cover `labels`
+        ("warning", "placeholder", 63),  # a profile file holding placeholders
     ]
+    (profile,) = [f for f in findings if f.file == "docs/placeholders.md" and f.line == 63]
+    # The placeholders of a multi-line value, not its dozen lines.
+    assert profile.message == (
+        "placeholder <cloud-region>, <access-key-id>, ${CLOUD_TOKEN} in a multi-line value: "
+        "the reader must replace it with a string"
+    )
 
 
 # --- heredocs --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from mkdocs_appreg.site.placeholders import (
     placeholder_in_value,
     placeholder_kind,
     schema_at,
+    shown,
     substituted,
 )
 
@@ -292,3 +293,24 @@ def test_an_envsubst_switch_hands_the_variable_to_the_controller(
     value: Any, pointer: str, expected: bool
 ) -> None:
     assert substituted(value, pointer) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<your-token>", "<your-token>"),
+        ("<your private key here>\n", "<your private key here>"),
+        (
+            '{\n  "role": "arn:aws:iam::<AWS_ACCOUNT_ID>:role/<ROLE_NAME>"\n}\n',
+            "<AWS_ACCOUNT_ID>, <ROLE_NAME> in a multi-line value",
+        ),
+        ("a: ${X}\nb: <y-z>\nc: ${X}\n", "${X}, <y-z> in a multi-line value"),
+        (
+            "".join(f"k{i}: <v-{i}>\n" for i in range(7)),
+            "<v-0>, <v-1>, <v-2>, <v-3>, <v-4> and 2 more in a multi-line value",
+        ),
+        ("- ...\n- more\n", "- ... ..."),
+    ],
+)
+def test_a_multi_line_placeholder_is_shown_by_its_names(text: str, expected: str) -> None:
+    assert shown(text) == expected

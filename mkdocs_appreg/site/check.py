@@ -62,7 +62,7 @@ from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
 from mkdocs_appreg.pages.frontmatter import read_front_matter
 from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
-from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind, substituted
+from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind, shown, substituted
 from mkdocs_appreg.site.policies import PolicyConfig, check_policies
 from mkdocs_appreg.site.project import ProjectSettings
 from mkdocs_appreg.site.proposals import (
@@ -552,7 +552,7 @@ def with_placeholders(
             # controller from its own (an envsubst switch beside the field).
             continue
         wanted = f"a {expected}" if expected and not expected.startswith("one of") else expected
-        message = f"placeholder {text}: the reader must replace it with {wanted or 'a real value'}"
+        message = f"placeholder {shown(text)}: the reader must replace it with {wanted or 'a real value'}"
         kept.append(document.finding(pointer, PLACEHOLDER_RULE, message, "warning"))
     return sorted(kept, key=lambda f: (f.line, f.column, f.rule))
 

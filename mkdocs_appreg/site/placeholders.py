@@ -185,6 +185,29 @@ def expected_type(schema: Mapping[str, Any] | None) -> str:
     return kind
 
 
+def shown(text: str) -> str:
+    """A placeholder as a finding quotes it: the `<name>`s and `${NAME}`s of a multi-line value.
+
+    A config file held in a block scalar (`config: |` with a JSON document, an INI profile) is a
+    placeholder for the `<AWS_ACCOUNT_ID>` inside it; quoting the whole block would make a message
+    of a dozen lines.
+    """
+    stripped = text.strip()
+    if "\n" not in stripped:
+        return stripped
+    found = [
+        (match.start(), match.group(0))
+        for name in ("angle_embedded", "env_braced")
+        for match in _pattern(name).finditer(stripped)
+    ]
+    tokens = [token for _, token in sorted(found)]
+    if not tokens:
+        return stripped.split("\n", 1)[0] + " ..."
+    unique = list(dict.fromkeys(tokens))
+    more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+    return ", ".join(unique[:5]) + more + " in a multi-line value"
+
+
 @functools.cache
 def _envsubst_switch() -> re.Pattern[str]:
     # `commonAnnotationsEnvsubst` (Argo CD's Kustomize source) governs `commonAnnotations`; a bare
