@@ -975,7 +975,142 @@ def _ingress_tls(document: Document, tls: dict[str, Any], pointer: str) -> Itera
         )
 
 
+# --- PersistentVolumeClaim (validation.go ValidatePersistentVolumeClaim,
+# ValidatePersistentVolumeClaimSpec, validateDataSource, validateDataSourceRef), with the options
+# of a create (ValidationOptionsForPersistentVolumeClaim(pvc, nil)). SetDefaults_PersistentVolumeClaimSpec
+# fills an absent volumeMode with Filesystem; the registry's NormalizeDataSources copies a lone
+# dataSource to dataSourceRef and back, so only two written and different can disagree.
+
+_ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")  # sorted
+_VOLUME_MODES = ("Block", "Filesystem")
+# apimachinery resource.ParseQuantity's grammar: a signed decimal number, then a binary SI suffix,
+# a decimal SI suffix or a decimal exponent.
+_QUANTITY = re.compile(r"([+-]?)(\d+\.?\d*|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?")
+
+
+def _quantity_is_positive(value: Any) -> bool | None:
+    """Whether a quantity is greater than zero; None when it is no quantity (not this rule's to say)."""
+    if _is_int(value) or isinstance(value, float):
+        return value > 0
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.fullmatch(value)
+    if match is None:
+        return None
+    # A positive mantissa stays positive whatever the suffix (ParseQuantity rounds up).
+    return match.group(1) != "-" and any(digit in "123456789" for digit in match.group(2))
+
+
+def _persistent_volume_claim(document: Document) -> Iterator[Finding]:
+    spec = _at(document.value, "/spec")
+    spec = spec if isinstance(spec, dict) else {}
+    modes = spec.get("accessModes")
+    if modes is None or modes == []:
+        yield _finding(
+            document, "/spec/accessModes", REQUIRED_RULE, "Required value: at least 1 access mode is required"
+        )
+    modes = modes if isinstance(modes, list) else []
+    once_pod = other = False
+    for index, mode in enumerate(modes):
+        if not isinstance(mode, str):
+            continue
+        if mode not in _ACCESS_MODES:
+            # Go reports each at `spec.accessModes`; located at the mode itself.
+            message = _not_supported(mode, _ACCESS_MODES)
+            yield _finding_at(
+                document, "/spec/accessModes", NOT_SUPPORTED_RULE, message, _join("/spec/accessModes", index)
+            )
+        elif mode == "ReadWriteOncePod":
+            once_pod = True
+        else:
+            other = True
+    if once_pod and other:
+        message = "Forbidden: may not use ReadWriteOncePod with other access modes"
+        yield _finding(document, "/spec/accessModes", FORBIDDEN_RULE, message)
+    yield from _storage_request(document, spec)
+    class_name = spec.get("storageClassName")
+    if isinstance(class_name, str) and class_name:
+        # ValidateClassName is NameIsDNSSubdomain.
+        yield from _invalid(
+            document, "/spec/storageClassName", class_name, name_is_dns_subdomain(class_name, False)
+        )
+    volume_mode = spec.get("volumeMode")
+    if isinstance(volume_mode, str) and volume_mode not in _VOLUME_MODES:
+        yield _finding(
+            document, "/spec/volumeMode", NOT_SUPPORTED_RULE, _not_supported(volume_mode, _VOLUME_MODES)
+        )
+    source = spec.get("dataSource")
+    reference = spec.get("dataSourceRef")
+    if isinstance(source, dict):
+        yield from _data_source(document, source, "/spec/dataSource")
+    if isinstance(reference, dict):
+        yield from _data_source(document, reference, "/spec/dataSourceRef")
+        namespace = reference.get("namespace")
+        if isinstance(namespace, str) and namespace:
+            yield from _invalid(
+                document, "/spec/dataSourceRef/namespace", namespace, name_is_dns_label(namespace, False)
+            )
+    if isinstance(source, dict) and isinstance(reference, dict):
+        namespace = reference.get("namespace")
+        if isinstance(namespace, str) and namespace:
+            message = 'Invalid value: "spec.dataSource": may not be specified when dataSourceRef.namespace is specified'
+            yield _finding(document, "/spec", INVALID_RULE, message)
+        elif any(source.get(key) != reference.get(key) for key in ("apiGroup", "kind", "name")):
+            # isDataSourceEqualDataSourceRef: apiGroup (nil and "" differ in Go; both absent here
+            # compare equal, as the copies NormalizeDataSources makes do), kind and name.
+            yield _finding(
+                document, "/spec", INVALID_RULE, 'Invalid value: "spec.dataSource": must match dataSourceRef'
+            )
+
+
+def _storage_request(document: Document, spec: dict[str, Any]) -> Iterator[Finding]:
+    # `spec.Resources.Requests[storage]`: required and positive. Go's path is
+    # `spec.resources[storage]` (fldPath.Child("resources").Key("storage")); the finding is located
+    # at the request when written, else at the nearest of requests, resources, spec.
+    pointer = "/spec/resources/storage"
+    requests = _at(spec, "/resources/requests")
+    if requests is not None and not isinstance(requests, dict):
+        return  # mistyped: the schema's finding
+    requests = requests or {}
+    if "storage" not in requests:
+        where = next(
+            (
+                place
+                for place in ("/spec/resources/requests", "/spec/resources")
+                if _at(document.value, place) is not None
+            ),
+            "/spec",
+        )
+        message = "Required value: spec.resources.requests.storage"
+        yield _finding_at(document, pointer, REQUIRED_RULE, message, where)
+        return
+    storage = requests["storage"]
+    if _quantity_is_positive(storage) is False:
+        # ValidatePositiveQuantityValue.
+        message = f"Invalid value: {_go_value(storage)}: must be greater than zero"
+        yield _finding_at(document, pointer, INVALID_RULE, message, "/spec/resources/requests/storage")
+
+
+def _data_source(document: Document, source: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # validateDataSource / validateDataSourceRef. Absent name and kind are the schema's
+    # `schema.required`; only empty ones are reported here.
+    for member in ("name", "kind"):
+        if source.get(member) == "":
+            yield _finding(document, join_pointer(pointer, member), REQUIRED_RULE, "Required value")
+    api_group = source.get("apiGroup")
+    api_group = api_group if isinstance(api_group, str) else ""
+    kind = source.get("kind")
+    if not api_group and isinstance(kind, str) and kind != "PersistentVolumeClaim":
+        message = f"Invalid value: {_go_value(kind)}: must be 'PersistentVolumeClaim' when referencing the default apiGroup"
+        yield _finding(document, pointer, INVALID_RULE, message)
+    if api_group:
+        yield from _invalid(
+            document, join_pointer(pointer, "apiGroup"), api_group, is_dns1123_subdomain(api_group)
+        )
+
+
 _OTHER_KINDS: dict[str, Callable[[Document], Iterator[Finding]]] = {
     "Service": _service,
+    "PersistentVolumeClaim": _persistent_volume_claim,
     "ConfigMap": _config_map,
 }
