@@ -177,25 +177,64 @@ def _go_parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | 
         return None
 
 
-def is_ipv4(value: str) -> bool:
-    """`ipv4`: govalidator.IsIPv4, `net.ParseIP(s) != nil && strings.Contains(s, ".")`.
+def _sloppy_ipv4(value: str) -> str | None:
+    # k8s.io/utils/net ParseIPSloppy's IPv4 half: Go's parseIPv4 before 1.17 (forked in
+    # k8s.io/utils/internal/third_party/forked/golang/net/ip.go). Four dot-separated decimal
+    # numbers, each at most 255; leading zeros are allowed and read as decimal ("010" is 10, not
+    # octal 8). Returns the canonical form, or None.
+    parts = value.split(".")
+    if len(parts) != 4 or not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    numbers = [int(part) for part in parts]
+    return ".".join(map(str, numbers)) if all(number <= 255 for number in numbers) else None
 
-    So an IPv4-mapped IPv6 address such as `::ffff:1.2.3.4` passes, as it does upstream.
+
+def _go_parse_ip_sloppy(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    # ParseIPSloppy: like net.ParseIP, but an IPv4 address, alone or at the end of an IPv6 one
+    # (`::ffff:010.0.0.1`), may have leading zeros. Go picks the parser by the first "." or ":".
+    if "%" in value:
+        return None
+    dot, colon = value.find("."), value.find(":")
+    if dot != -1 and (colon == -1 or dot < colon):
+        canonical = _sloppy_ipv4(value)
+        return ipaddress.IPv4Address(canonical) if canonical is not None else None
+    head, _, tail = value.rpartition(":")
+    if colon != -1 and "." in tail:
+        canonical = _sloppy_ipv4(tail)
+        if canonical is None:
+            return None
+        value = f"{head}:{canonical}"
+    return _go_parse_ip(value)
+
+
+def is_ipv4(value: str) -> bool:
+    """`ipv4`: kube-openapi strfmt `isIPv4`, `netutils.ParseIPSloppy(s) != nil && strings.Contains(s, ".")`.
+
+    k8s.io/utils/net ParseIPSloppy is Go's net.ParseIP as it was before Go 1.17: `010.001.0.1`
+    passes, as it does upstream (kept there for values already stored). An IPv4-mapped IPv6
+    address such as `::ffff:1.2.3.4` passes too.
     """
-    return _go_parse_ip(value) is not None and "." in value
+    return "." in value and _go_parse_ip_sloppy(value) is not None
 
 
 def is_ipv6(value: str) -> bool:
-    """`ipv6`: govalidator.IsIPv6, `net.ParseIP(s) != nil && strings.Contains(s, ":")`."""
+    """`ipv6`: govalidator.IsIPv6, `net.ParseIP(s) != nil && strings.Contains(s, ":")`.
+
+    Go's own, strict, parser (kube-openapi made only `ipv4` and `cidr` sloppy): an embedded IPv4
+    address with leading zeros (`::ffff:010.0.0.1`) is refused.
+    """
     return _go_parse_ip(value) is not None and ":" in value
 
 
 def is_cidr(value: str) -> bool:
-    """`cidr`: govalidator.IsCIDR, `net.ParseCIDR` (host bits may be set)."""
+    """`cidr`: kube-openapi strfmt `isCIDR`, `netutils.ParseCIDRSloppy` (host bits may be set).
+
+    The address may have leading zeros in its IPv4 numbers, as ParseIPSloppy allows.
+    """
     address, slash, prefix = value.partition("/")
     if not slash or not prefix.isascii() or not prefix.isdigit():
         return False
-    ip = _go_parse_ip(address)
+    ip = _go_parse_ip_sloppy(address)
     return ip is not None and int(prefix) <= ip.max_prefixlen
 
 
