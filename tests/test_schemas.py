@@ -180,6 +180,8 @@ def test_a_different_redefinition_warns_and_the_users_wins(tmp_path: Path) -> No
         ("no-schema.yaml", 12, "version v1 of NoSchema has no schema.openAPIV3Schema"),
         ("not-structural.yaml", 16, "not structural (the root must have type: object)"),
         ("bad-scope.yaml", 10, 'spec.scope must be "Namespaced" or "Cluster"'),
+        # ValidateCustomResourceDefinition: a CRD named otherwise defines a kind no cluster has.
+        ("name-not-plural-group.yaml", 4, 'metadata.name: Invalid value: "scoped.test.example.com": must be'),
         ("syntax-error.yaml", 7, "YAML syntax error"),
     ],
 )

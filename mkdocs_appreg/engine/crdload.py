@@ -26,6 +26,7 @@ from mkdocs_appreg.common.limits import (
 from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.engine.documents import Document, describe_yaml_error
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, KindVersion
+from mkdocs_appreg.engine.metadata import is_dns1035_label, is_dns1123_subdomain
 from mkdocs_appreg.engine.schema_extensions import check_schema
 
 
@@ -258,21 +259,141 @@ def crd_document_findings(document: Document) -> list[Finding]:
     """A CustomResourceDefinition shown in the docs, checked as loading a CRD checks it.
 
     The apiserver validates a CRD on `kubectl apply` (apiextensions validation.go
-    ValidateCustomResourceDefinition); the same checks a `crds` file gets (`_kind_versions`:
-    structural root, names, versions, patterns, CEL rules, list types) run here, and the first
-    problem is one `crd.invalid` finding at its line instead of a setup error.
+    ValidateCustomResourceDefinition); the same checks a `crds` file gets run here. Every name
+    problem (`name_problems`) is a `crd.invalid` finding at its own field; then the first
+    problem of the rest (`_kind_versions`: structural root, versions, patterns, CEL rules, list
+    types) is one more, at its line, instead of a setup error.
     """
+    value = document.value
+    # Upstream may give one field two errors (a listKind that is no label and equals the kind):
+    # one finding per field, its messages joined.
+    by_field: dict[str, list[str]] = {}
+    for pointer, message in name_problems(value) if isinstance(value, dict) else []:
+        by_field.setdefault(pointer, []).append(message)
+    findings = [
+        document.finding(pointer, CRD_INVALID_RULE, "; ".join(messages))
+        for pointer, messages in by_field.items()
+    ]
     try:
-        _kind_versions(document, document.file, document.file)
+        _kind_versions(document, document.file, document.file, check_names=False)
     except CrdError as error:
         line = error.line if error.line is not None else document.line
         finding = document.finding("", CRD_INVALID_RULE, error.reason)
-        return [Finding(**{**finding.as_dict(), "line": line, "column": 1})]
-    return []
+        findings.append(Finding(**{**finding.as_dict(), "line": line, "column": 1}))
+    return findings
+
+
+def _strings(value: Any) -> list[tuple[int, str]]:
+    return (
+        [(i, item) for i, item in enumerate(value) if isinstance(item, str)]
+        if isinstance(value, list)
+        else []
+    )
+
+
+def name_problems(crd: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What ValidateCustomResourceDefinition says about a CRD's names, as `(pointer, message)`.
+
+    In upstream order (apiextensions validation.go): `metadata.name` must be
+    `<spec.names.plural>.<spec.group>` (its nameValidationFn), `spec.group` a DNS-1123 subdomain
+    with a dot, version names DNS-1035 labels, unique, exactly one of them the storage version;
+    then ValidateCustomResourceDefinitionNames: plural, singular, shortNames and categories
+    DNS-1035 labels, kind and listKind too once lowercased, and kind != listKind. `singular`
+    and `listKind` are defaulted first (v1 SetDefaults_CustomResourceDefinitionSpec: the
+    lowercased kind, kind + "List"). Only string values are judged: a wrong type is the
+    CustomResourceDefinition schema's finding.
+    """
+    problems: list[tuple[str, str]] = []
+    spec = crd.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    names = spec.get("names")
+    names = names if isinstance(names, dict) else {}
+    group, plural, kind = spec.get("group"), names.get("plural"), names.get("kind")
+    meta = crd.get("metadata")
+    if isinstance(meta, dict) and isinstance(group, str) and isinstance(plural, str):
+        required = f"{plural}.{group}"
+        for field in ("name", "generateName"):
+            name = meta.get(field)
+            if isinstance(name, str) and name and name != required:
+                message = f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group ("{required}")'
+                problems.append((f"/metadata/{field}", message))
+                break  # generateName is only checked when there is no name
+            if isinstance(name, str) and name:
+                break
+    if isinstance(group, str) and group:
+        errors = is_dns1123_subdomain(group)
+        if errors:
+            problems.append(("/spec/group", f'Invalid value: "{group}": {",".join(errors)}'))
+        elif "." not in group:
+            problems.append(
+                ("/spec/group", f'Invalid value: "{group}": should be a domain with at least one dot')
+            )
+    versions = spec.get("versions")
+    versions = versions if isinstance(versions, list) else []
+    seen: set[str] = set()
+    unique, storage = True, 0
+    for index, version in enumerate(versions):
+        if not isinstance(version, dict):
+            continue
+        storage += version.get("storage") is True
+        name = version.get("name")
+        if not isinstance(name, str):
+            continue
+        unique = unique and name not in seen
+        seen.add(name)
+        errors = is_dns1035_label(name)
+        if errors:
+            problems.append((f"/spec/versions/{index}/name", f'Invalid value: "{name}": {",".join(errors)}'))
+    if versions and not unique:
+        problems.append(("/spec/versions", "Invalid value: must contain unique version names"))
+    if versions and storage != 1:
+        problems.append(
+            ("/spec/versions", "Invalid value: must have exactly one version marked as storage version")
+        )
+    if "plural" not in names or plural == "":
+        problems.append(
+            ("/spec/names/plural" if "plural" in names else "/spec/names", "Required value: plural")
+        )
+    singular = names.get("singular") or (kind.lower() if isinstance(kind, str) else None)
+    list_kind = names.get("listKind") or (f"{kind}List" if isinstance(kind, str) and kind else None)
+    labels: list[tuple[str, Any, str]] = [
+        ("plural", plural, ""),
+        ("singular", singular, ""),
+        (
+            "kind",
+            kind.lower() if isinstance(kind, str) else None,
+            "may have mixed case, but should otherwise match: ",
+        ),
+        (
+            "listKind",
+            list_kind.lower() if isinstance(list_kind, str) else None,
+            "may have mixed case, but should otherwise match: ",
+        ),
+    ]
+    shown = {"plural": plural, "singular": singular, "kind": kind, "listKind": list_kind}
+    for field, label, prefix in labels:
+        if isinstance(label, str) and label:
+            errors = is_dns1035_label(label)
+            if errors:
+                problems.append(
+                    (f"/spec/names/{field}", f'Invalid value: "{shown[field]}": {prefix}{",".join(errors)}')
+                )
+    for field in ("shortNames", "categories"):
+        for index, item in _strings(names.get(field)):
+            errors = is_dns1035_label(item)
+            if errors:
+                problems.append(
+                    (f"/spec/names/{field}/{index}", f'Invalid value: "{item}": {",".join(errors)}')
+                )
+    if isinstance(kind, str) and kind and kind == list_kind:
+        problems.append(
+            ("/spec/names/listKind", f'Invalid value: "{list_kind}": kind and listKind may not be the same')
+        )
+    return problems
 
 
 def _kind_versions(
-    document: Document, shown: str, source_name: str, *, bundled: bool = False
+    document: Document, shown: str, source_name: str, *, bundled: bool = False, check_names: bool = True
 ) -> list[KindVersion]:
     def fail(pointer: str, message: str) -> CrdError:
         return CrdError(message, file=shown, line=document.locate(pointer)[0])
@@ -296,6 +417,11 @@ def _kind_versions(
     versions = spec.get("versions")
     if not isinstance(versions, list) or not versions:
         raise fail("/spec", "CustomResourceDefinition has no spec.versions")
+    # The API server refuses a CRD whose names disagree (metadata.name is not plural.group...):
+    # one loaded from a file would define a kind no cluster can have. The bundled CRDs ship
+    # checked (tests/test_schemas.py).
+    for pointer, message in name_problems(document.value) if check_names and not bundled else ():
+        raise fail(pointer, f"{pointer[1:].replace('/', '.')}: {message}")
     source = f"{source_name}:{document.line}"
     result: list[KindVersion] = []
     for index, version in enumerate(versions):

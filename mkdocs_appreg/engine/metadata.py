@@ -98,6 +98,28 @@ def is_dns1123_label(value: str) -> list[str]:
     return errors
 
 
+_DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?"
+_DNS1035_LABEL_ERR = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+    "start with an alphabetic character, and end with an alphanumeric character"
+)
+
+
+@functools.cache
+def _dns1035_label() -> re.Pattern[str]:
+    return re.compile(_DNS1035_LABEL_FMT)
+
+
+def is_dns1035_label(value: str) -> list[str]:
+    """Why `value` is not a DNS-1035 label (`IsDNS1035Label`); empty when it is one."""
+    errors = []
+    if _byte_length(value) > DNS1123_LABEL_MAX_LENGTH:  # DNS1035LabelMaxLength, also 63
+        errors.append(max_len_error(DNS1123_LABEL_MAX_LENGTH))
+    if not _dns1035_label().fullmatch(value):
+        errors.append(regex_error(_DNS1035_LABEL_ERR, _DNS1035_LABEL_FMT, "my-name", "abc-123"))
+    return errors
+
+
 def is_dns1123_subdomain(value: str) -> list[str]:
     """Why `value` is not a DNS-1123 subdomain (`IsDNS1123Subdomain`); empty when it is one."""
     errors = []
