@@ -363,13 +363,13 @@ def _walk_object(walk: _Walk, value: dict[str, Any], node: SchemaNode) -> Any:
         if root and key == "status" and walk.ignore_status:
             # With the status subresource, create/update through the main resource resets
             # `status` before validation (pkg/registry/customresource/strategy.go,
-            # PrepareForCreate/PrepareForUpdate), after strict decoding reported its unknown fields.
-            suspect = walk.suspect
+            # PrepareForCreate/PrepareForUpdate), after strict decoding reported its unknown fields:
+            # so what `kubectl apply` says about `status` is the pruning's word alone, mistyped
+            # values included (a mapping where a string belongs has only unknown fields).
             if child.__class__ is dict or child.__class__ is list:
                 walk.path.append(key)
-                _walk(walk, child, schema)
+                _prune_only(walk, child, schema, set())
                 walk.path.pop()
-            walk.suspect = suspect
             if result is None:
                 result = dict(value)
             del result[key]
@@ -392,6 +392,72 @@ def _walk_object(walk: _Walk, value: dict[str, Any], node: SchemaNode) -> Any:
                 result = dict(value)
             result[key] = _defaulted(schema)
     return value if result is None else result
+
+
+def _prune_only(walk: _Walk, value: Any, node: SchemaNode | None, seen: set[tuple[int, int]]) -> None:
+    """Report the fields pruning drops from `value`, exactly as pruning/algorithm.go `prune` does.
+
+    Unlike `_walk`, which leaves a mistyped container to `schema.type`, this follows upstream
+    where the value's shape and the schema disagree: a mapping whose schema declares no
+    properties (a string, say) has every key pruned, and so has each mapping in a list whose
+    schema has no `items`. Used where nothing but pruning judges the value (a `status` the
+    server drops). Each (container, schema) pair is walked once, so aliases cost their size.
+    """
+    key = (id(value), id(node))
+    if key in seen:
+        return
+    seen.add(key)
+    if node is not None and node.preserve_unknown:
+        _skip_prune(walk, value, node, seen)
+        return
+    if isinstance(value, dict):
+        for name, child in value.items():
+            if node is not None and node.embedded_resource and name in _META_FIELDS:
+                continue
+            schema = None if node is None else node.properties.get(name) or node.additional
+            if schema is None:
+                message = f'unknown field "{walk.dotted(name)}"'
+                if node is not None:
+                    message += did_you_mean(name, node.properties)
+                walk.findings.append(
+                    walk.document.finding(walk.pointer(name), "schema.unknown-field", message)
+                )
+                continue
+            if child.__class__ is dict or child.__class__ is list:
+                walk.path.append(name)
+                _prune_only(walk, child, schema, seen)
+                walk.path.pop()
+    elif isinstance(value, list):
+        items = None if node is None else node.items
+        for index, child in enumerate(value):
+            if child.__class__ is dict or child.__class__ is list:
+                walk.path.append(index)
+                _prune_only(walk, child, items, seen)
+                walk.path.pop()
+
+
+def _skip_prune(walk: _Walk, value: Any, node: SchemaNode, seen: set[tuple[int, int]]) -> None:
+    # algorithm.go `skipPrune` (x-kubernetes-preserve-unknown-fields): unknown keys stay, known
+    # ones are pruned below; list items are skip-pruned with the item schema.
+    key = (id(value), -id(node))
+    if key in seen:
+        return
+    seen.add(key)
+    if isinstance(value, dict):
+        for name, child in value.items():
+            if node.embedded_resource and name in _META_FIELDS:
+                continue
+            schema = node.properties.get(name) or node.additional
+            if schema is not None and (child.__class__ is dict or child.__class__ is list):
+                walk.path.append(name)
+                _prune_only(walk, child, schema, seen)
+                walk.path.pop()
+    elif isinstance(value, list) and node.items is not None:
+        for index, child in enumerate(value):
+            if child.__class__ is dict or child.__class__ is list:
+                walk.path.append(index)
+                _skip_prune(walk, child, node.items, seen)
+                walk.path.pop()
 
 
 def _walk_array(walk: _Walk, value: list[Any], node: SchemaNode) -> Any:
