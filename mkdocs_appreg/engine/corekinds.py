@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.spelling import did_you_mean
+from mkdocs_appreg.engine.corewalk import CoreWalk
 from mkdocs_appreg.engine.describe import dotted_path, json_type, pointer_of, schema_rule, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer
 from mkdocs_appreg.engine.kinds import parse_api_version
@@ -386,6 +387,7 @@ class CoreSchemas:
         self._version = version
         self._schemas: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._walk: CoreWalk | None = None
 
     @property
     def version(self) -> str:
@@ -428,6 +430,11 @@ class CoreSchemas:
         """The kind's schema in this release (its parts are `$ref`s into `definitions()`), or None."""
         return self._schema(api_version, kind)
 
+    def _walker(self) -> CoreWalk:
+        if self._walk is None:
+            self._walk = CoreWalk(self.definitions())
+        return self._walk
+
     def knows(self, api_version: str, kind: str) -> bool:
         """Whether this release has a schema for `kind` in `api_version` (`"apps/v1"`, `"v1"`)."""
         return self._schema(api_version, kind) is not None
@@ -463,9 +470,10 @@ class CoreSchemas:
             return None
         # ObjectMeta is metadata.py's: validate everything but it.
         instance = {key: member for key, member in value.items() if key != "metadata"}
+        # Quantities and list types: what the schema says beyond its JSON Schema keywords.
+        findings = self._walker().findings(document, compiled.schema)
         if compiled.fast is not None and compiled.fast.is_valid(instance):
-            return []
-        findings: list[Finding] = []
+            return findings
         for error in compiled.detail.iter_errors(instance):
             findings.extend(_findings(document, error))
         unique = list(dict.fromkeys(findings))

@@ -307,7 +307,9 @@ def _validate_one(
             if kind == CRD_KIND and document.api_version == CRD_API_VERSION:
                 # A CRD shown in the docs gets the checks a loaded CRD gets (crdload).
                 go_rules.extend(crd_document_findings(document))
-            return sorted([*meta, *found, *go_rules], key=lambda f: (f.line, f.column, f.rule))
+            return sorted(
+                _go_rules_first([*meta, *found, *go_rules]), key=lambda f: (f.line, f.column, f.rule)
+            )
     group = parsed[0]
     elsewhere = registry.groups_for_kind(kind)
     siblings = _kinds_by_group(registry, registry.fingerprint).get(group)
@@ -332,6 +334,25 @@ def _validate_one(
         why = f"no CRD defines it and it is not a built-in kind{release}"
     message = f'no schema for kind "{kind}" in "{document.api_version}": {why}'
     return [document.finding("/kind", SCHEMA_MISSING_RULE, message, missing)]
+
+
+_LIST_WARNINGS = frozenset({"list.duplicate", "list.duplicate-key"})
+
+
+def _go_rules_first(findings: list[Finding]) -> list[Finding]:
+    """Drop a list-type warning where the Go validation already rejects the same item.
+
+    A second container of the same name is `core.duplicate` at `.../containers/1/name`
+    (native.py), which says more than the warning at `.../containers/1` (corewalk.py).
+    """
+    errors = [f.path for f in findings if f.is_error]
+    return [
+        f
+        for f in findings
+        if f.rule not in _LIST_WARNINGS
+        or f.is_error
+        or not any(p == f.path or p.startswith(f.path + "/") for p in errors)
+    ]
 
 
 @functools.lru_cache(maxsize=8)

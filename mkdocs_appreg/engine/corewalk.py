@@ -1,0 +1,261 @@
+"""What a built-in kind's schema says that no JSON Schema keyword expresses: Quantities and list types.
+
+Two things, found by walking a resource along its kind's schema (`$ref`s into the release's
+definitions, `properties`, `additionalProperties`, `items`):
+
+- **Quantities** (`io.k8s.apimachinery.pkg.api.resource.Quantity`: `cpu: 500m`, `memory: 1Gi`).
+  The published schema says "a string or a number"; the API server decodes the string with
+  `resource.ParseQuantity` (k8s.io/apimachinery pkg/api/resource/quantity.go, `UnmarshalJSON`)
+  and refuses the request when it does not parse (`512MB`, `1x`): `core.quantity`, an error.
+- **List types** (`x-kubernetes-list-type: map | set`). For a built-in kind these are not
+  validation: a create or a client-side `kubectl apply` accepts a duplicate (the field manager
+  reads the object with `typed.AllowDuplicates`, k8s.io/apimachinery
+  pkg/util/managedfields/internal/structuredmerge.go `Update`), and only the Go validation
+  rejects some (duplicate container names, volume names, mount paths...: `native.py`). But
+  `kubectl apply --server-side` refuses any duplicate (`Apply` reads the applied object without
+  `AllowDuplicates`), and a client-side apply may later drop one of the two (the API server's
+  own warnings for env, ports, imagePullSecrets, hostAliases say so: k8s.io/kubernetes
+  pkg/api/pod/warnings.go). So a duplicate is `list.duplicate-key` (map) or `list.duplicate`
+  (set), a **warning**: the rule ids and wording of the CRD list-type errors, one severity down.
+
+Map keys are compared after the defaulting the API server does before anything sees the object
+(`protocol` is `TCP` when absent: SetDefaults_ContainerPort, SetDefaults_ServicePort); an item
+missing another key is not compared (server-side apply refuses it for that reason instead).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.documents import Document, join_pointer
+
+QUANTITY_RULE = "core.quantity"
+LIST_DUPLICATE_RULE = "list.duplicate"
+LIST_DUPLICATE_KEY_RULE = "list.duplicate-key"
+
+_QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+_DEFS = "$defs/"
+
+# quantity.go ErrFormatWrong, ErrSuffix, ErrNumeric.
+_FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+_SUFFIX_WRONG = "unable to parse quantity's suffix"
+_NUMERIC_WRONG = "unable to parse numeric part of quantity"
+
+# suffix.go: the decimal SI and binary SI suffixes and their exponents (base 10 and 2).
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_SUFFIX_CHARS = frozenset("eEinumkKMGTP")
+_DIGITS = frozenset("0123456789")
+_INT64 = 2**63
+
+# Map keys the API server defaults before validation (k8s.io/kubernetes pkg/apis/core/v1/defaults.go).
+_KEY_DEFAULTS = {"protocol": "TCP"}
+
+
+def quantity_problem(text: str) -> str | None:
+    """Why `resource.ParseQuantity(strings.TrimSpace(text))` fails; None when it parses.
+
+    A port of quantity.go `ParseQuantity` and `parseQuantityString`, quirks included: a lone
+    suffix (`M`, `Gi`) is a quantity of zero, as is `.`; `1.` and `.5` parse.
+    """
+    s = text.strip(" \t\n\r\v\f\u0085\u00a0")  # Go's strings.TrimSpace: Unicode white space
+    if not s:
+        return _FORMAT_WRONG
+    end, pos = len(s), 0
+    if s[0] in "+-":
+        pos = 1
+    while pos < end and s[pos] == "0":
+        pos += 1
+    if pos >= end:
+        return None  # only zeros: 0
+    start = pos
+    while pos < end and s[pos] in _DIGITS:
+        pos += 1
+    num = s[start:pos] or "0"
+    denom = ""
+    if pos < end and s[pos] == ".":
+        pos += 1
+        start = pos
+        while pos < end and s[pos] in _DIGITS:
+            pos += 1
+        denom = s[start:pos]
+    value = s[:pos]
+    suffix_start = pos
+    while pos < end and s[pos] in _SUFFIX_CHARS:
+        pos += 1
+    if pos < end and s[pos] in "+-":
+        pos += 1
+    while pos < end and s[pos] in _DIGITS:
+        pos += 1
+    if pos < end:
+        return _FORMAT_WRONG
+    suffix = s[suffix_start:]
+    # suffixHandler.interpret
+    if suffix in _DECIMAL:
+        binary, exponent = False, _DECIMAL[suffix]
+    elif suffix in _BINARY:
+        binary, exponent = True, _BINARY[suffix]
+    elif len(suffix) > 1 and suffix[0] in "eE" and _go_parse_int64(suffix[1:]) is not None:
+        binary, exponent = False, _go_parse_int64(suffix[1:]) or 0
+    else:
+        return _SUFFIX_WRONG
+    # ParseQuantity: the int64 fast path needs no more than the digits it was given; the inf.Dec
+    # path (a long number, a binary fraction, a scale below nano) needs one digit in `value`.
+    if binary:
+        precision = 15 - len(num) - int(exponent * 3 / 10) - 1 if not denom else -1
+        fast = precision >= 0
+    else:
+        fast = 18 - len(num + denom) >= 0 and exponent - len(denom) >= -9
+    if not fast and not any(c in _DIGITS for c in value):
+        return _NUMERIC_WRONG
+    return None
+
+
+def _go_parse_int64(text: str) -> int | None:
+    # strconv.ParseInt(text, 10, 64): an optional sign, ASCII digits, within int64.
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not all(c in _DIGITS for c in digits):
+        return None
+    number = int(text)
+    return number if -_INT64 <= number < _INT64 else None
+
+
+class CoreWalk:
+    """Walks resources of one release along their kind schemas (built once per release).
+
+    Args:
+        definitions: The release's `$defs` (`CoreSchemas.definitions()`).
+    """
+
+    __slots__ = ("_definitions", "_interesting")
+
+    def __init__(self, definitions: Mapping[str, Any]) -> None:
+        self._definitions = definitions
+        self._interesting: dict[str, bool] = {}
+
+    def findings(self, document: Document, schema: Mapping[str, Any]) -> list[Finding]:
+        """The `core.quantity` errors and list-type warnings of one resource (metadata excluded)."""
+        value = document.value
+        if not isinstance(value, dict):
+            return []
+        properties = schema.get("properties")
+        if not isinstance(properties, Mapping):
+            return []
+        found: list[Finding] = []
+        for key, child in value.items():
+            sub = properties.get(key)
+            if key != "metadata" and isinstance(sub, Mapping) and self._reaches(sub):
+                found.extend(self._walk(document, child, sub, join_pointer("", key), set()))
+        return found
+
+    # -- what is worth walking
+
+    def _resolve(self, schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and _DEFS in ref:
+            name = ref.rpartition(_DEFS)[2]
+            target = self._definitions.get(name)
+            return (target if isinstance(target, Mapping) else {}), name
+        return schema, None
+
+    def _reaches(self, schema: Mapping[str, Any]) -> bool:
+        """Whether a Quantity or a set/map list lies at or below `schema` (cached per definition)."""
+        schema, name = self._resolve(schema)
+        if name is not None:
+            known = self._interesting.get(name)
+            if known is not None:
+                return known
+            self._interesting[name] = False  # a recursive definition (JSONSchemaProps) ends here
+            answer = name == _QUANTITY or self._reaches_below(schema)
+            self._interesting[name] = answer
+            return answer
+        return self._reaches_below(schema)
+
+    def _reaches_below(self, schema: Mapping[str, Any]) -> bool:
+        if schema.get("x-kubernetes-list-type") in ("set", "map"):
+            return True
+        children: list[Any] = []
+        properties = schema.get("properties")
+        if isinstance(properties, Mapping):
+            children.extend(properties.values())
+        children.extend(schema.get(key) for key in ("additionalProperties", "items"))
+        return any(isinstance(child, Mapping) and self._reaches(child) for child in children)
+
+    # -- the walk
+
+    def _walk(
+        self,
+        document: Document,
+        value: Any,
+        schema: Mapping[str, Any],
+        pointer: str,
+        seen: set[tuple[int, int]],
+    ) -> Iterator[Finding]:
+        schema, name = self._resolve(schema)
+        if name == _QUANTITY:
+            if isinstance(value, str):
+                problem = quantity_problem(value)
+                if problem is not None:
+                    yield document.finding(
+                        pointer, QUANTITY_RULE, f"Invalid value: {json.dumps(value)}: {problem}"
+                    )
+            return
+        if not isinstance(value, (dict, list)):
+            return
+        key = (id(value), id(schema))
+        if key in seen:  # YAML aliases share containers: each (container, schema) once
+            return
+        seen.add(key)
+        if isinstance(value, dict):
+            properties = schema.get("properties")
+            properties = properties if isinstance(properties, Mapping) else {}
+            additional = schema.get("additionalProperties")
+            for child_key, child in value.items():
+                sub = properties.get(child_key, additional)
+                if isinstance(sub, Mapping) and self._reaches(sub):
+                    yield from self._walk(document, child, sub, join_pointer(pointer, child_key), seen)
+            return
+        yield from _list_type(document, value, schema, pointer)
+        items = schema.get("items")
+        if isinstance(items, Mapping) and self._reaches(items):
+            for index, item in enumerate(value):
+                yield from self._walk(document, item, items, join_pointer(pointer, index), seen)
+
+
+def _list_type(
+    document: Document, value: list[Any], schema: Mapping[str, Any], pointer: str
+) -> Iterator[Finding]:
+    list_type = schema.get("x-kubernetes-list-type")
+    if list_type == "set":
+        seen: set[str] = set()
+        for index, item in enumerate(value):
+            shown = json.dumps(item, sort_keys=True, default=str)
+            if shown in seen:
+                yield _duplicate(document, join_pointer(pointer, index), LIST_DUPLICATE_RULE, shown)
+            seen.add(shown)
+    elif list_type == "map":
+        keys = schema.get("x-kubernetes-list-map-keys")
+        if not isinstance(keys, list) or not keys:
+            return
+        seen_keys: set[str] = set()
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                continue
+            values = {k: item.get(k, _KEY_DEFAULTS.get(k)) for k in keys}
+            if any(v is None for v in values.values()):
+                continue  # a key missing: server-side apply refuses that, not as a duplicate
+            shown = json.dumps(values, sort_keys=True, default=str)
+            if shown in seen_keys:
+                yield _duplicate(document, join_pointer(pointer, index), LIST_DUPLICATE_KEY_RULE, shown)
+            seen_keys.add(shown)
+
+
+def _duplicate(document: Document, pointer: str, rule: str, shown: str) -> Finding:
+    message = (
+        f"Duplicate value: {shown}: kubectl apply --server-side refuses it; a client-side apply "
+        "keeps both, and a later apply may drop one"
+    )
+    return document.finding(pointer, rule, message, "warning")
