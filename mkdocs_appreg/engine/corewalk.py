@@ -25,11 +25,13 @@ missing another key is not compared (server-side apply refuses it for that reaso
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mkdocs_appreg.common.findings import Finding
+from mkdocs_appreg.engine.describe import pointer_of
 from mkdocs_appreg.engine.documents import Document, join_pointer
 
 QUANTITY_RULE = "core.quantity"
@@ -55,6 +57,7 @@ _INT64 = 2**63
 _KEY_DEFAULTS = {"protocol": "TCP"}
 
 
+@functools.lru_cache(maxsize=1024)  # a site writes the same few quantities over and over
 def quantity_problem(text: str) -> str | None:
     """Why `resource.ParseQuantity(strings.TrimSpace(text))` fails; None when it parses.
 
@@ -130,59 +133,59 @@ class CoreWalk:
         definitions: The release's `$defs` (`CoreSchemas.definitions()`).
     """
 
-    __slots__ = ("_definitions", "_interesting")
+    __slots__ = ("_definitions", "_reaching", "_resolved")
 
     def __init__(self, definitions: Mapping[str, Any]) -> None:
         self._definitions = definitions
-        self._interesting: dict[str, bool] = {}
+        # By id() of a schema node: the nodes live as long as the release's definitions do.
+        self._reaching: dict[int, bool] = {}
+        self._resolved: dict[int, tuple[dict[str, Any], str | None]] = {}
 
     def findings(self, document: Document, schema: Mapping[str, Any]) -> list[Finding]:
         """The `core.quantity` errors and list-type warnings of one resource (metadata excluded)."""
         value = document.value
-        if not isinstance(value, dict):
-            return []
         properties = schema.get("properties")
-        if not isinstance(properties, Mapping):
+        if not isinstance(value, dict) or not isinstance(properties, dict):
             return []
         found: list[Finding] = []
+        seen: set[tuple[int, int]] = set()
         for key, child in value.items():
             sub = properties.get(key)
-            if key != "metadata" and isinstance(sub, Mapping) and self._reaches(sub):
-                found.extend(self._walk(document, child, sub, join_pointer("", key), set()))
+            if key != "metadata" and isinstance(sub, dict) and self._reaches(sub):
+                self._walk(document, child, sub, [key], seen, found)
         return found
 
     # -- what is worth walking
 
-    def _resolve(self, schema: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None]:
+    def _resolve(self, schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        known = self._resolved.get(id(schema))
+        if known is not None:
+            return known
+        resolved: tuple[dict[str, Any], str | None] = (schema, None)
         ref = schema.get("$ref")
         if isinstance(ref, str) and _DEFS in ref:
             name = ref.rpartition(_DEFS)[2]
             target = self._definitions.get(name)
-            return (target if isinstance(target, Mapping) else {}), name
-        return schema, None
+            resolved = (target if isinstance(target, dict) else {}), name
+        self._resolved[id(schema)] = resolved
+        return resolved
 
-    def _reaches(self, schema: Mapping[str, Any]) -> bool:
-        """Whether a Quantity or a set/map list lies at or below `schema` (cached per definition)."""
-        schema, name = self._resolve(schema)
-        if name is not None:
-            known = self._interesting.get(name)
-            if known is not None:
-                return known
-            self._interesting[name] = False  # a recursive definition (JSONSchemaProps) ends here
-            answer = name == _QUANTITY or self._reaches_below(schema)
-            self._interesting[name] = answer
-            return answer
-        return self._reaches_below(schema)
-
-    def _reaches_below(self, schema: Mapping[str, Any]) -> bool:
-        if schema.get("x-kubernetes-list-type") in ("set", "map"):
-            return True
-        children: list[Any] = []
-        properties = schema.get("properties")
-        if isinstance(properties, Mapping):
-            children.extend(properties.values())
-        children.extend(schema.get(key) for key in ("additionalProperties", "items"))
-        return any(isinstance(child, Mapping) and self._reaches(child) for child in children)
+    def _reaches(self, schema: dict[str, Any]) -> bool:
+        """Whether a Quantity or a set/map list lies at or below `schema` (cached per node)."""
+        known = self._reaching.get(id(schema))
+        if known is not None:
+            return known
+        self._reaching[id(schema)] = False  # a recursive definition (JSONSchemaProps) ends here
+        target, name = self._resolve(schema)
+        if name == _QUANTITY or target.get("x-kubernetes-list-type") in ("set", "map"):
+            answer = True
+        else:
+            properties = target.get("properties")
+            children = list(properties.values()) if isinstance(properties, dict) else []
+            children.extend(target.get(key) for key in ("additionalProperties", "items"))
+            answer = any(isinstance(child, dict) and self._reaches(child) for child in children)
+        self._reaching[id(schema)] = answer
+        return answer
 
     # -- the walk
 
@@ -190,39 +193,42 @@ class CoreWalk:
         self,
         document: Document,
         value: Any,
-        schema: Mapping[str, Any],
-        pointer: str,
+        schema: dict[str, Any],
+        path: list[str | int],
         seen: set[tuple[int, int]],
-    ) -> Iterator[Finding]:
+        found: list[Finding],
+    ) -> None:
+        # `path` is turned into a pointer only for a finding: most walks find nothing.
         schema, name = self._resolve(schema)
         if name == _QUANTITY:
-            if isinstance(value, str):
+            if value.__class__ is str:
                 problem = quantity_problem(value)
                 if problem is not None:
-                    yield document.finding(
-                        pointer, QUANTITY_RULE, f"Invalid value: {json.dumps(value)}: {problem}"
-                    )
+                    message = f"Invalid value: {json.dumps(value)}: {problem}"
+                    found.append(document.finding(pointer_of(path), QUANTITY_RULE, message))
             return
-        if not isinstance(value, (dict, list)):
+        is_dict = value.__class__ is dict
+        if not is_dict and value.__class__ is not list:
             return
         key = (id(value), id(schema))
         if key in seen:  # YAML aliases share containers: each (container, schema) once
             return
         seen.add(key)
-        if isinstance(value, dict):
+        if is_dict:
             properties = schema.get("properties")
-            properties = properties if isinstance(properties, Mapping) else {}
+            properties = properties if isinstance(properties, dict) else {}
             additional = schema.get("additionalProperties")
             for child_key, child in value.items():
                 sub = properties.get(child_key, additional)
-                if isinstance(sub, Mapping) and self._reaches(sub):
-                    yield from self._walk(document, child, sub, join_pointer(pointer, child_key), seen)
+                if sub.__class__ is dict and self._reaches(sub):
+                    self._walk(document, child, sub, [*path, child_key], seen, found)
             return
-        yield from _list_type(document, value, schema, pointer)
+        if schema.get("x-kubernetes-list-type") is not None:
+            found.extend(_list_type(document, value, schema, pointer_of(path)))
         items = schema.get("items")
-        if isinstance(items, Mapping) and self._reaches(items):
+        if items.__class__ is dict and self._reaches(items):
             for index, item in enumerate(value):
-                yield from self._walk(document, item, items, join_pointer(pointer, index), seen)
+                self._walk(document, item, items, [*path, index], seen, found)
 
 
 def _list_type(
@@ -232,7 +238,7 @@ def _list_type(
     if list_type == "set":
         seen: set[str] = set()
         for index, item in enumerate(value):
-            shown = json.dumps(item, sort_keys=True, default=str)
+            shown = _show(item)
             if shown in seen:
                 yield _duplicate(document, join_pointer(pointer, index), LIST_DUPLICATE_RULE, shown)
             seen.add(shown)
@@ -240,17 +246,29 @@ def _list_type(
         keys = schema.get("x-kubernetes-list-map-keys")
         if not isinstance(keys, list) or not keys:
             return
-        seen_keys: set[str] = set()
+        seen_keys: set[tuple[tuple[str, Any], ...]] = set()
         for index, item in enumerate(value):
             if not isinstance(item, dict):
                 continue
             values = {k: item.get(k, _KEY_DEFAULTS.get(k)) for k in keys}
             if any(v is None for v in values.values()):
                 continue  # a key missing: server-side apply refuses that, not as a duplicate
-            shown = json.dumps(values, sort_keys=True, default=str)
-            if shown in seen_keys:
-                yield _duplicate(document, join_pointer(pointer, index), LIST_DUPLICATE_KEY_RULE, shown)
-            seen_keys.add(shown)
+            # Typed, so that 1, 1.0 and true stay different keys, as in Go's unstructured values.
+            identity = tuple(
+                (v.__class__.__name__, v if v.__class__ in _SCALARS else _show(v)) for v in values.values()
+            )
+            if identity in seen_keys:
+                yield _duplicate(
+                    document, join_pointer(pointer, index), LIST_DUPLICATE_KEY_RULE, _show(values)
+                )
+            seen_keys.add(identity)
+
+
+_SCALARS = (str, int, float, bool)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _duplicate(document: Document, pointer: str, rule: str, shown: str) -> Finding:
