@@ -370,3 +370,32 @@ def test_a_broken_front_matter_marks_nothing(site: Path) -> None:
     page = site / "docs" / "design" / "widget-quotas.md"
     page.write_text(page.read_text().replace("status: implementable", "status: implementable\n- broken"))
     assert on(check(site), "docs/design/widget-quotas.md") == [("error", "schema.unknown-field", 17)]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_file_a_proposal_and_a_guide_both_show_is_checked_for_the_guide(site: Path, order: int) -> None:
+    # `docs/snippets/widget-tiers.yaml` (`spec.tier`) is shown by a proposal and by a guide page:
+    # reported once, whichever page is read first.
+    loaded = load_site(site / "mkdocs.yml")
+    registry, _ = build_registry(loaded.settings)
+    result = check_site(
+        loaded.settings,
+        loaded.pages[::order],
+        options=loaded.options,
+        registry=registry,
+        rendered=[],
+        base_path=loaded.base_path,
+    )
+    assert on(result.findings, "docs/snippets/widget-tiers.yaml") == [("error", "schema.unknown-field", 8)]
+    # Shown by the proposal alone, it is what the proposal proposes.
+    (site / "docs" / "tiers.md").unlink()
+    loaded = load_site(site / "mkdocs.yml")
+    result = check_site(
+        loaded.settings,
+        loaded.pages[::order],
+        options=loaded.options,
+        registry=registry,
+        rendered=[],
+        base_path=loaded.base_path,
+    )
+    assert on(result.findings, "docs/snippets/widget-tiers.yaml") == []

@@ -787,6 +787,7 @@ class _SiteCheck:
         "page_kinds",
         "page_words",
         "proposal_pages",
+        "proposed",
         "registry",
         "rendered_by_file",
         "rendered_pages",
@@ -821,6 +822,7 @@ class _SiteCheck:
     also: dict[tuple[str, int], list[tuple[str, int]]]
     page_words: dict[str, set[str]]  # every word of each page's YAML (prose drift only)
     proposal_pages: set[str]  # pages whose front matter marks them as design proposals
+    proposed: dict[tuple[str, int, int, str], list[Finding]]  # by Example.key: not reported there
     vocabularies: dict[tuple[str, str], Vocabulary | None]  # by (apiVersion, kind), proposals only
 
     def __init__(
@@ -851,6 +853,7 @@ class _SiteCheck:
         self.also = {}
         self.page_words = {}
         self.proposal_pages = set()
+        self.proposed = {}
         self.vocabularies = {}
 
     @property
@@ -1015,6 +1018,10 @@ class _SiteCheck:
                 resources = tuple(d for d in parsed.documents if d.api_version and d.kind)
         kinds.update((d.api_version, d.kind) for d in resources)
         if example.key in self.seen:
+            if example.page not in self.proposal_pages and example.key in self.proposed:
+                # A file a proposal showed first is shown by another page too: there the API it
+                # proposes is not proposed, it is wrong.
+                self.findings.extend(self.proposed.pop(example.key))
             return
         self.seen.add(example.key)
         if example.ignore:
@@ -1046,7 +1053,9 @@ class _SiteCheck:
                 start = len(self.findings)
                 mine = [f for f in found if _in_document(f, document)]
                 if example.page in self.proposal_pages:
-                    mine = self.unproposed(mine, document)
+                    mine, dropped = self.unproposed(mine, document)
+                    if dropped:
+                        self.proposed.setdefault(example.key, []).extend(dropped)
                 self.findings.extend(mine)
                 self.first_copies[(document.file, document.line)] = (start, len(self.findings))
                 self.resources.append(SiteResource(document, example.page))
@@ -1055,17 +1064,22 @@ class _SiteCheck:
                 self.findings.extend(f for f in found if _in_document(f, document) and _left_out(f))
         self.documents += len(resources)
 
-    def unproposed(self, findings: list[Finding], document: Document) -> list[Finding]:
-        """A design proposal's findings, less those about the API it proposes (`site/proposals.py`)."""
+    def unproposed(self, findings: list[Finding], document: Document) -> tuple[list[Finding], list[Finding]]:
+        """A design proposal's findings, less those about the API it proposes (`site/proposals.py`),
+        and those."""
         if not any(f.rule in RELAXED_RULES for f in findings):
-            return findings
+            return findings, []
         key = (document.api_version, document.kind)
         if key not in self.vocabularies:
             self.vocabularies[key] = self.vocabulary(document)
         vocabulary = self.vocabularies[key]
         if vocabulary is None:
-            return findings
-        return [f for f in findings if not proposed(f, document, vocabulary)]
+            return findings, []
+        kept: list[Finding] = []
+        dropped: list[Finding] = []
+        for finding in findings:
+            (dropped if proposed(finding, document, vocabulary) else kept).append(finding)
+        return kept, dropped
 
     def vocabulary(self, document: Document) -> Vocabulary | None:
         kind_version = self.registry.lookup(document.api_version, document.kind)
