@@ -13,13 +13,23 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench import build_overhead, crd_loading, large_site, parallel, scaling, serve_rebuild, throughput
+from bench import (
+    build_overhead,
+    crd_loading,
+    large_site,
+    parallel,
+    scaling,
+    serve_rebuild,
+    startup,
+    throughput,
+)
 from bench.common import Row, format_table, machine
 
 BENCHMARKS: dict[str, Callable[..., list[Row]]] = {
     "build": build_overhead.run,
     "large-site": large_site.run,
     "throughput": throughput.run,
+    "startup": startup.run,
     "crd-load": crd_loading.run,
     "scaling": scaling.run,
     "serve": serve_rebuild.run,

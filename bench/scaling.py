@@ -42,13 +42,13 @@ files = [str(path) for path in sorted(directory.glob("*.yaml"))]
 # Compile what the corpus uses first, as any real run has by its second file.
 for path in files[:50]:
     source = cli.read_source(path, None)
-    validate_stream(source.text, source.name, registry, core, missing="error")
+    validate_stream(source.data, source.name, registry, core, missing="error")
 before = status("VmRSS")
 start = time.process_time()
 errors = documents = 0
 for path in files:
     source = cli.read_source(path, None)
-    found, count = validate_stream(source.text, source.name, registry, core, missing="error")
+    found, count = validate_stream(source.data, source.name, registry, core, missing="error")
     documents += count
     errors += sum(1 for f in found if f.severity == "error")
 elapsed = time.process_time() - start

@@ -82,7 +82,7 @@ def validator(registry: SchemaRegistry) -> Callable[[Sequence[Path]], int]:
         errors = 0
         for path in files:
             source = cli.read_source(str(path), None)
-            found, _ = validate_stream(source.text, source.name, registry, core, missing="error")
+            found, _ = validate_stream(source.data, source.name, registry, core, missing="error")
             errors += sum(1 for f in found if f.severity == "error")
         return errors
 

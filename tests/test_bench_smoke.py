@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 GOOD_CRDS = Path(__file__).resolve().parent / "fixtures" / "crds" / "good"
 sys.path.insert(0, str(REPO))
 
-from bench import build_overhead, corpus, crd_loading, parallel, scaling, serve_rebuild, throughput  # noqa: E402
+from bench import build_overhead, corpus, crd_loading, parallel, scaling, serve_rebuild, startup, throughput  # noqa: E402
 from bench.common import Row, format_table  # noqa: E402
 from bench.run import BENCHMARKS  # noqa: E402
 
@@ -69,6 +69,12 @@ def test_throughput_bench_counts_instructions() -> None:
     rows = measured(throughput.run(quick=True, count=10, repeats=1, eda=False, instructions=True))
     [counted] = [row for row in rows if "instructions" in row.case]
     assert counted.value > counted.baseline > 0 and counted.target == 1.5  # type: ignore[operator]
+
+
+@pytest.mark.bench
+def test_startup_bench_measures_memory() -> None:
+    [row] = measured(startup.run(quick=True, count=200, instructions=False))
+    assert "200 ConfigMaps" in row.case and row.unit == "MB" and row.target == 50.0
 
 
 @pytest.mark.bench

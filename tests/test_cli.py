@@ -302,6 +302,27 @@ def test_not_utf8_is_a_finding_at_the_first_bad_byte() -> None:
     assert "0xe9" in finding["message"]
 
 
+@pytest.mark.parametrize("split", [0, 1])
+def test_a_bad_byte_past_the_first_megabyte_is_found_where_a_whole_decode_finds_it(
+    tmp_path: Path, split: int
+) -> None:
+    # read_source checks UTF-8 a megabyte at a time; `split` cuts a two-byte letter across the
+    # chunk boundary, which must not count as an error.
+    from mkdocs_appreg.cli.commands import read_source
+
+    head = b"a: " + b"x" * ((1 << 20) - 3 - split) + "é".encode() + b"\n"
+    data = head + "b: ü\n".encode() * 1000 + b"c: caf\xe9\n"
+    (tmp_path / "big.yaml").write_bytes(data)
+    source = read_source(str(tmp_path / "big.yaml"), None)
+    assert source.data == b"" and source.finding is not None
+    with pytest.raises(UnicodeDecodeError) as raised:
+        data.decode("utf-8")
+    assert (source.finding.line, source.finding.column) == (1002, 7)
+    assert source.finding.message == f"not UTF-8: byte 0xe9 at offset {raised.value.start}"
+    (tmp_path / "good.yaml").write_bytes(head + "b: ü\n".encode())
+    assert read_source(str(tmp_path / "good.yaml"), None).finding is None
+
+
 def test_not_utf8_on_stdin() -> None:
     result = appreg("validate", "-", stdin=b"kind: Secret\nmetadata:\n  name: \xff\n")
     assert result.returncode == 1

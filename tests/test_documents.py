@@ -143,3 +143,32 @@ def test_documents_are_streamed_one_at_a_time() -> None:
     assert first.value == {"a": 1} and findings == []
     assert [d.value for d in stream] == [{"b": 3}]
     assert [f.rule for f in findings] == ["yaml.duplicate-key", "yaml.syntax"]
+
+
+# A file is parsed from its bytes (`appreg validate`), a page's example from a str: the same
+# documents and findings, at the same positions, either way.
+BYTES_OR_TEXT = [
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n",
+    "\ufeffkind: A\nname: ü\n---\nkind: B\n",
+    "name: é\nbad: \x00here\n",  # a control character after a non-ASCII one: a character offset
+    "kind: A\r\nname: a\r\n---\r\nkind: B\r\n  bad: [\r\n",
+    "a: 1\u2028b: 2\x85c: [\n",
+    "a: &x [1, 2]\nb: *x\n",
+    "--- !tag\na: 1\n---\nb: 2\n",  # kubectl's splitting differs from YAML's: split by lines
+    "%YAML 1.1\n---\na: 1\n",
+    "a: 1\n...\nb: 2\n",
+    "metadata:\n  name: 日本\n  name: b\n",
+    "k: [unterminated",
+    "k: 'x\n",
+]
+
+
+@pytest.mark.parametrize("text", BYTES_OR_TEXT)
+def test_bytes_and_text_parse_alike(text: str) -> None:
+    from_text = parse_documents(text, "x.yaml")
+    from_bytes = parse_documents(text.encode("utf-8"), "x.yaml")
+    assert from_bytes.findings == from_text.findings
+    assert [(d.index, d.value, d.line, d.column) for d in from_bytes.documents] == [
+        (d.index, d.value, d.line, d.column) for d in from_text.documents
+    ]
+    assert from_bytes.count == from_text.count

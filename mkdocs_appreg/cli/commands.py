@@ -26,7 +26,7 @@ from mkdocs_appreg.common.cachefs import CacheRoot
 from mkdocs_appreg.common.errors import AppregError, ConfigError, CrdError, InputError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS, Finding, failing
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, FileTooLarge, read_limited
-from mkdocs_appreg.common.utf8 import undecodable
+from mkdocs_appreg.common.utf8 import check_utf8, undecodable
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdcache import CrdCache
 from mkdocs_appreg.engine.schemas import SchemaRegistry
@@ -115,10 +115,14 @@ class ValidateOptions(NamedTuple):
 
 
 class Source(NamedTuple):
-    """One input read into memory: its display name, its text, or the finding saying why it has none."""
+    """One input read into memory: its display name, its bytes, or the finding saying why it has none.
+
+    `data` is known to be UTF-8 and is handed to the YAML parser as it is: a decoded str beside
+    it would double the memory a large input holds (and the parser would encode a third copy).
+    """
 
     name: str
-    text: str
+    data: bytes
     finding: Finding | None = None
 
 
@@ -148,13 +152,14 @@ def read_source(file: str, stdin: BinaryIO | None) -> Source:
             raise InputError("standard input is closed", file=name)
     except FileTooLarge as error:
         # Refused before it is read whole: a finding like any other bad input, not a crash.
-        return Source(name, "", Finding(name, 1, 1, "yaml.limit", str(error)))
+        return Source(name, b"", Finding(name, 1, 1, "yaml.limit", str(error)))
     except OSError as error:
         raise InputError(error.strerror or str(error), file=name) from None
     try:
-        return Source(name, data.decode("utf-8"))
+        check_utf8(data)
     except UnicodeDecodeError as error:
-        return Source(name, "", _encoding_finding(name, data, error))
+        return Source(name, b"", _encoding_finding(name, data, error))
+    return Source(name, data)
 
 
 def _encoding_finding(name: str, data: bytes, error: UnicodeDecodeError) -> Finding:
@@ -230,7 +235,7 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     sources = [read_source(file, stdin) for file in expand_inputs(options.files)]
     registry, findings = load_registry(options.crds, allow_remote=options.allow_remote_crds)
     core = _core_schemas(options.kubernetes_version)
-    texts = [(source.name, source.text) for source in sources if source.finding is None]
+    texts = [(source.name, source.data) for source in sources if source.finding is None]
     results = iter(validate_texts(texts, registry, core, jobs=options.jobs, skip=options.skip))
     documents = 0
     for source in sources:

@@ -29,7 +29,8 @@ Result = tuple[list[Finding], int]
 
 # What the workers validate: set before the pool forks, so each worker inherits it (nothing is
 # pickled on the way in) and only indices travel.
-_JOB: tuple[Sequence[tuple[str, str]], SchemaRegistry, CoreSchemas | None, frozenset[str]] | None = None
+_Job = tuple[Sequence[tuple[str, str | bytes]], "SchemaRegistry", "CoreSchemas | None", frozenset[str]]
+_JOB: _Job | None = None
 
 
 def workers_for(jobs: int, inputs: int) -> int:
@@ -39,7 +40,7 @@ def workers_for(jobs: int, inputs: int) -> int:
 
 
 def validate_texts(
-    texts: Sequence[tuple[str, str]],
+    texts: Sequence[tuple[str, str | bytes]],
     registry: SchemaRegistry,
     core: CoreSchemas | None,
     *,
@@ -49,7 +50,7 @@ def validate_texts(
     """Each `(name, text)`'s findings and non-empty document count, in input order.
 
     Args:
-        texts: Display names and texts to validate.
+        texts: Display names and texts to validate (bytes: UTF-8, as `validate_stream` takes them).
         registry: The CRDs.
         core: The built-in kinds, or None.
         jobs: Worker processes; 1 validates here, 0 starts one per CPU.
@@ -71,7 +72,7 @@ def validate_texts(
 
 
 def _pooled(
-    texts: Sequence[tuple[str, str]],
+    texts: Sequence[tuple[str, str | bytes]],
     registry: SchemaRegistry,
     core: CoreSchemas | None,
     workers: int,

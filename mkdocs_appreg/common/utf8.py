@@ -21,3 +21,30 @@ def undecodable(data: bytes, error: UnicodeDecodeError) -> tuple[int, int, str]:
     column = len(before) - (before.rfind("\n") + 1) + 1
     byte = data[error.start] if error.start < len(data) else 0
     return line, column, f"not UTF-8: byte 0x{byte:02x} at offset {error.start}"
+
+
+_CHECK_CHUNK = 1 << 20
+
+
+def check_utf8(data: bytes) -> None:
+    """Raise what `data.decode("utf-8")` raises, without holding a decoded copy of all of `data`.
+
+    A caller that hands the bytes on (the YAML parser takes UTF-8 bytes) needs only to know they
+    decode: an ASCII file (most YAML) is known to by a scan, any other is decoded a megabyte at a
+    time. The error, when there is one, is the whole decode's, with offsets into `data`.
+
+    Raises:
+        UnicodeDecodeError: `data` is not UTF-8.
+    """
+    if data.isascii():
+        return
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), _CHECK_CHUNK):
+            decoder.decode(view[start : start + _CHECK_CHUNK], final=start + _CHECK_CHUNK >= len(data))
+    except UnicodeDecodeError:
+        data.decode("utf-8")  # raises again, with the offsets of the whole
+        raise  # pragma: no cover - the whole decode cannot succeed where a part failed

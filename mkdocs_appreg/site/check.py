@@ -387,7 +387,7 @@ def once_per_kind(findings: Iterable[Finding], *, fix: str) -> list[Finding]:
 
 
 def validate_stream(
-    text: str,
+    text: str | bytes,
     file: str,
     registry: SchemaRegistry,
     core: CoreSchemas | None,
@@ -398,6 +398,8 @@ def validate_stream(
     """`validate.validate_text` with the built-in kinds as a fallback (what `appreg validate` runs).
 
     Args:
+        text: The YAML stream; bytes a caller checked to be UTF-8 (a file as read) go to the
+            parser as they are (`documents.iter_documents`).
         skip: Kinds not validated (`validate_resource`).
 
     Returns:
@@ -425,7 +427,7 @@ RELATIONS_SCOPE = "the files given"
 
 
 def validate_relations(
-    texts: Sequence[tuple[str, str]],
+    texts: Sequence[tuple[str, str | bytes]],
     *,
     references: Sequence[ReferenceRule] = DEFAULT_REFERENCE_RULES,
     policies: PolicyConfig = PolicyConfig(),  # noqa: B008 - one shared, never-changed default
@@ -441,9 +443,17 @@ def validate_relations(
     if not kinds:
         return []
     named = re.compile(r"\bkind:\s*[\"']?(?:" + "|".join(map(re.escape, sorted(kinds))) + r")\b")
+    named_bytes: re.Pattern[bytes] | None = None
     resources: list[SiteResource] = []
     for name, text in texts:
-        if named.search(text) is None:
+        if isinstance(text, bytes):
+            # A file's bytes: searched as they are when ASCII, where `\b` and `\s` mean the same
+            # for bytes as for text; any other file is decoded for the search (Unicode spaces).
+            named_bytes = named_bytes or re.compile(named.pattern.encode("utf-8"))
+            found = named_bytes.search(text) if text.isascii() else named.search(text.decode("utf-8"))
+        else:
+            found = named.search(text)
+        if found is None:
             continue
         for document in parse_documents(text, name).documents:
             candidates = [item for _, item in list_items(document)[0]] if is_list(document) else [document]
