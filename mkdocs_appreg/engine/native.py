@@ -272,8 +272,12 @@ _ONLY_LOAD_BALANCER = "Forbidden: may only be used when `type` is 'LoadBalancer'
 
 class _Service:
     """A Service as ValidateService sees it on create: after SetDefaults_Service and the
-    registry's NormalizeClusterIPs (a `clusterIP` written alone becomes `clusterIPs: [clusterIP]`,
-    so errors about it are at `spec.clusterIPs`; they are located at the `clusterIP` written)."""
+    registry's NormalizeClusterIPs (a `clusterIP` written alone becomes `clusterIPs: [clusterIP]`).
+
+    The API server reports such a `clusterIP` at `spec.clusterIPs[0]`; the finding's path is the
+    `clusterIP` written instead, so that a placeholder there (`clusterIP: <ip>`) explains the
+    finding away as it does every finding at its path.
+    """
 
     def __init__(self, spec: dict[str, Any]) -> None:
         written_type = spec.get("type")
@@ -297,6 +301,10 @@ class _Service:
         # isHeadlessService. The registry does not fill clusterIP from clusterIPs on create, so
         # `clusterIPs: [None]` alone is headless too (and an error left out, see the rule table).
         self.headless = self.cluster_ips == ["None"]
+
+    def ip_pointer(self, index: int) -> str:
+        """Where the cluster IP at `index` of the normalized list is written."""
+        return _join(self.ips_written, index) if self.ips_written == "/spec/clusterIPs" else self.ips_written
 
 
 def _service(document: Document) -> Iterator[Finding]:
@@ -352,12 +360,12 @@ def _service_type_rules(document: Document, spec: dict[str, Any], service: _Serv
     # The `switch service.Spec.Type` of ValidateService.
     if service.type in ("LoadBalancer", "NodePort") and service.headless:
         message = f"Invalid value: \"None\": may not be set to 'None' for {service.type} services"
-        yield _finding_at(document, "/spec/clusterIPs/0", INVALID_RULE, message, service.ips_written)
+        yield _finding(document, service.ip_pointer(0), INVALID_RULE, message)
     if service.type != "ExternalName":
         return
     if service.cluster_ips:
         message = "Forbidden: may not be set for ExternalName services"
-        yield _finding_at(document, "/spec/clusterIPs", FORBIDDEN_RULE, message, service.ips_written)
+        yield _finding(document, service.ips_written, FORBIDDEN_RULE, message)
     families = spec.get("ipFamilies")
     if isinstance(families, list) and families:
         message = "Forbidden: may not be set for ExternalName services"
@@ -416,13 +424,9 @@ def _cluster_ips(document: Document, spec: dict[str, Any], service: _Service) ->
         parsed.append(address)
         if address is None:
             invalid = True
-            where = (
-                _join("/spec/clusterIPs", index)
-                if service.ips_written == "/spec/clusterIPs"
-                else service.ips_written
-            )
+            where = service.ip_pointer(index)
             message = f"Invalid value: {_go_value(ip)}: must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
-            yield _finding_at(document, _join("/spec/clusterIPs", index), INVALID_RULE, message, where)
+            yield _finding(document, where, INVALID_RULE, message)
     if len(ips) > 2:
         message = f"Invalid value: {_go_value(ips)}: may only hold up to 2 values"
         yield _finding(document, "/spec/clusterIPs", INVALID_RULE, message)
@@ -438,13 +442,9 @@ def _cluster_ips(document: Document, spec: dict[str, Any], service: _Service) ->
             break
         family = families[index]
         if (family == "IPv4" and address.version == 6) or (family == "IPv6" and address.version == 4):
-            where = (
-                _join("/spec/clusterIPs", index)
-                if service.ips_written == "/spec/clusterIPs"
-                else service.ips_written
-            )
+            where = service.ip_pointer(index)
             message = f"Invalid value: {_go_value(ip)}: expected an {family} value as indicated by `ipFamilies[{index}]`"
-            yield _finding_at(document, _join("/spec/clusterIPs", index), INVALID_RULE, message, where)
+            yield _finding(document, where, INVALID_RULE, message)
 
 
 def _non_special_ip(value: str) -> list[str]:
@@ -816,13 +816,14 @@ def _ingress(document: Document) -> Iterator[Finding]:
     class_name = spec.get("ingressClassName")
     if isinstance(class_name, str):
         # ValidateIngressClassName is NameIsDNSSubdomain.
-        yield from _invalid(
-            document, "/spec/ingressClassName", class_name, name_is_dns_subdomain(class_name, False)
-        )
-        # ValidateIngressCreate: the legacy annotation must agree with the field.
+        class_problems = name_is_dns_subdomain(class_name, False)
+        yield from _invalid(document, "/spec/ingressClassName", class_name, class_problems)
+        # ValidateIngressCreate: the legacy annotation must agree with the field. Compared only for
+        # a valid class name: an invalid one (`<ingress-class>`, a placeholder the reader replaces)
+        # has its own finding, at its own path.
         annotations = _at(document.value, "/metadata/annotations")
         annotation = annotations.get(_INGRESS_CLASS_ANNOTATION) if isinstance(annotations, dict) else None
-        if isinstance(annotation, str) and annotation != class_name:
+        if isinstance(annotation, str) and annotation != class_name and not class_problems:
             pointer = join_pointer("/metadata/annotations", _INGRESS_CLASS_ANNOTATION)
             message = f'Invalid value: "{annotation}": must match `ingressClassName` when both are specified'
             yield _finding(document, pointer, INVALID_RULE, message)
@@ -1015,11 +1016,10 @@ def _persistent_volume_claim(document: Document) -> Iterator[Finding]:
         if not isinstance(mode, str):
             continue
         if mode not in _ACCESS_MODES:
-            # Go reports each at `spec.accessModes`; located at the mode itself.
+            # Go reports each at `spec.accessModes`; the path is the mode itself, so that one
+            # finding per mode has its own place and a placeholder mode explains its finding away.
             message = _not_supported(mode, _ACCESS_MODES)
-            yield _finding_at(
-                document, "/spec/accessModes", NOT_SUPPORTED_RULE, message, _join("/spec/accessModes", index)
-            )
+            yield _finding(document, _join("/spec/accessModes", index), NOT_SUPPORTED_RULE, message)
         elif mode == "ReadWriteOncePod":
             once_pod = True
         else:
@@ -1065,8 +1065,9 @@ def _persistent_volume_claim(document: Document) -> Iterator[Finding]:
 
 def _storage_request(document: Document, spec: dict[str, Any]) -> Iterator[Finding]:
     # `spec.Resources.Requests[storage]`: required and positive. Go's path is
-    # `spec.resources[storage]` (fldPath.Child("resources").Key("storage")); the finding is located
-    # at the request when written, else at the nearest of requests, resources, spec.
+    # `spec.resources[storage]` (fldPath.Child("resources").Key("storage")): a missing request is
+    # reported there, located at the nearest of requests, resources, spec; a value that is not
+    # positive at the value written (the path a placeholder there has).
     pointer = "/spec/resources/storage"
     requests = _at(spec, "/resources/requests")
     if requests is not None and not isinstance(requests, dict):
@@ -1088,7 +1089,7 @@ def _storage_request(document: Document, spec: dict[str, Any]) -> Iterator[Findi
     if _quantity_is_positive(storage) is False:
         # ValidatePositiveQuantityValue.
         message = f"Invalid value: {_go_value(storage)}: must be greater than zero"
-        yield _finding_at(document, pointer, INVALID_RULE, message, "/spec/resources/requests/storage")
+        yield _finding(document, "/spec/resources/requests/storage", INVALID_RULE, message)
 
 
 def _data_source(document: Document, source: dict[str, Any], pointer: str) -> Iterator[Finding]:
