@@ -56,3 +56,20 @@ def test_the_walk_follows_aliases_once_and_skips_metadata() -> None:
     assert [(f.rule, f.path) for f in findings] == [
         ("core.quantity", "/spec/containers/0/resources/requests/memory")
     ]
+
+
+def test_a_recursive_definition_is_walked_where_it_leads_to_a_list_type() -> None:
+    # JSONSchemaProps refers to itself, so the walk's "is there anything below" cache meets
+    # cycles: a CRD shown in the docs still has its nested rule list checked, and the walk ends.
+    text = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n"
+        "  name: gauges.test.example.com\nspec:\n  group: test.example.com\n"
+        "  names: {kind: Gauge, plural: gauges}\n  scope: Namespaced\n  versions:\n"
+        "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+        "        type: object\n        properties:\n          spec:\n            type: object\n"
+        "            properties:\n              level:\n                type: integer\n"
+        "                x-kubernetes-validations: [{rule: self > 0}, {rule: self > 0}]\n"
+    )
+    findings, _ = validate_stream(text, "c.yaml", SchemaRegistry.builtin(), core_schemas(None))
+    assert [(f.rule, f.severity) for f in findings] == [("list.duplicate-key", "warning")]
+    assert findings[0].path.endswith("/properties/level/x-kubernetes-validations/1")

@@ -133,13 +133,15 @@ class CoreWalk:
         definitions: The release's `$defs` (`CoreSchemas.definitions()`).
     """
 
-    __slots__ = ("_definitions", "_reaching", "_resolved")
+    __slots__ = ("_cycles", "_definitions", "_pending", "_reaching", "_resolved")
 
     def __init__(self, definitions: Mapping[str, Any]) -> None:
         self._definitions = definitions
         # By id() of a schema node: the nodes live as long as the release's definitions do.
         self._reaching: dict[int, bool] = {}
         self._resolved: dict[int, tuple[dict[str, Any], str | None]] = {}
+        self._pending: set[int] = set()  # nodes whose answer is being worked out
+        self._cycles = 0  # how many times an unfinished node was asked about
 
     def findings(self, document: Document, schema: Mapping[str, Any]) -> list[Finding]:
         """The `core.quantity` errors and list-type warnings of one resource (metadata excluded)."""
@@ -172,10 +174,15 @@ class CoreWalk:
 
     def _reaches(self, schema: dict[str, Any]) -> bool:
         """Whether a Quantity or a set/map list lies at or below `schema` (cached per node)."""
-        known = self._reaching.get(id(schema))
+        key = id(schema)
+        known = self._reaching.get(key)
         if known is not None:
+            if key in self._pending:
+                self._cycles += 1  # a recursive definition (JSONSchemaProps): not known yet
             return known
-        self._reaching[id(schema)] = False  # a recursive definition (JSONSchemaProps) ends here
+        self._reaching[key] = False
+        self._pending.add(key)
+        cycles = self._cycles
         target, name = self._resolve(schema)
         if name == _QUANTITY or target.get("x-kubernetes-list-type") in ("set", "map"):
             answer = True
@@ -184,7 +191,12 @@ class CoreWalk:
             children = list(properties.values()) if isinstance(properties, dict) else []
             children.extend(target.get(key) for key in ("additionalProperties", "items"))
             answer = any(isinstance(child, dict) and self._reaches(child) for child in children)
-        self._reaching[id(schema)] = answer
+        self._pending.discard(key)
+        if answer or self._cycles == cycles:
+            self._reaching[key] = answer
+        else:
+            # "No" was found through an unfinished node, which may yet say yes: ask again later.
+            del self._reaching[key]
         return answer
 
     # -- the walk
