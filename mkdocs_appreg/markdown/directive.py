@@ -17,29 +17,29 @@ The text logic (`expand_directives`, `heredoc_delimiter`, `tab_markup`, and the 
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 from mkdocs_appreg.common.errors import ConfigError, DirectiveError
-from mkdocs_appreg.common.limits import MAX_PAGE_INCLUDED_BYTES, MAX_PAGE_INCLUDES, alias_problem
+from mkdocs_appreg.common.limits import MAX_PAGE_INCLUDED_BYTES, MAX_PAGE_INCLUDES
 from mkdocs_appreg.pages.directives import (
-    BLOCK_START,
     DEFAULT_COMMAND_LABEL,
+    DEFAULT_KUBECTL,
+    DEFAULT_LANG,
     DEFAULT_YAML_LABEL,
-    DIRECTIVE_LIKE,
-    DIRECTIVE_NAME,
-    indent_width,
-    live_block_lines,
+    OPTION_INDENT,
+    OPTION_NAMES,
+    Directive,
+    ResourceOptions,
+    is_single_line,
+    iter_directives,
 )
 from mkdocs_appreg.pages.snippets import included_paths, refuse_found, resolve_snippet_path, snippet_resolver
 from mkdocs_appreg.site.options import EXTENSION_OPTIONS, PLUGIN_ONLY_OPTIONS, PROJECT_OPTIONS
@@ -49,6 +49,8 @@ __all__ = [
     "DEFAULT_KUBECTL",
     "DEFAULT_LANG",
     "DEFAULT_YAML_LABEL",
+    "OPTION_INDENT",
+    "OPTION_NAMES",
     "PRIORITY",
     "ResourceExtension",
     "ResourceOptions",
@@ -63,8 +65,6 @@ __all__ = [
     "tab_markup",
 ]
 
-DEFAULT_KUBECTL = "kubectl apply -f -"
-DEFAULT_LANG = "yaml"
 DEFAULT_DELIMITER = "EOF"
 
 # pymdownx.snippets registers at 32; a higher priority runs earlier, so snippets sees our `--8<--` lines.
@@ -76,58 +76,12 @@ SNIPPETS = "snippet"  # pymdownx.snippets' preprocessor
 # and `docs_dir`, which a host without a configuration of its own cannot tell.
 PROJECT_OPTION_NAMES = frozenset([*PROJECT_OPTIONS, "docs_dir"])
 
-OPTION_NAMES = ("command", "kubectl", "lang", "yaml")
-# pymdownx.blocks' own options are indented by 4 more than the header (`RE_INDENT_YAML_LINE`).
-OPTION_INDENT = 4
-
-_BLOCK_END = re.compile(r"^(?P<indent>[ \t]*)(?P<slashes>/{3,})[ \t]*$")
-
-
-# superfences' fence language pattern (`RE_NESTED_FENCE_START`, group `lang`); compiled on first use,
-# since only a directive with a `lang` option needs it.
-@functools.cache
-def _lang() -> re.Pattern[str]:
-    return re.compile(r"^[\w#.+-]+$")
-
-
+# The directive itself (header, options, end) is the page model's (pages/directives.py), shared
+# with `appreg check`; this module turns it into markup.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-# PyYAML's libyaml-based loader when it was built with it (the pure-Python one otherwise).
-_C_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 OnError = Callable[[DirectiveError], object]
 Resolver = Callable[[str], Path | None]
-
-
-# A plain class (common/records.py says why).
-class ResourceOptions:
-    """What one directive expands to, after its options are applied over the defaults.
-
-    Attributes:
-        yaml_label: Label of the YAML tab, or None to leave that tab out.
-        command_label: Label of the `kubectl` tab, or None to leave that tab out.
-        lang: Fence language of the YAML tab.
-        kubectl: The command the heredoc is fed to.
-    """
-
-    __slots__ = ("command_label", "kubectl", "lang", "yaml_label")
-
-    yaml_label: str | None
-    command_label: str | None
-    lang: str
-    kubectl: str
-
-    def __init__(
-        self,
-        yaml_label: str | None = DEFAULT_YAML_LABEL,
-        command_label: str | None = DEFAULT_COMMAND_LABEL,
-        lang: str = DEFAULT_LANG,
-        kubectl: str = DEFAULT_KUBECTL,
-    ) -> None:
-        self.yaml_label = yaml_label
-        self.command_label = command_label
-        self.lang = lang
-        self.kubectl = kubectl
 
 
 def heredoc_delimiter(text: str) -> str:
@@ -297,25 +251,14 @@ def expand_directives(
     defaults = ResourceOptions(yaml_label=yaml_label, command_label=command_label)
     out: list[str] = []
     done = 0  # the lines before it are in `out`
-    for index in live_block_lines(lines, tab_length):  # the others are copied as they are
-        if index < done:
-            continue  # inside a directive already handled
-        line = lines[index].rstrip("\r")
-        if DIRECTIVE_LIKE.match(line) is None:
-            continue
+    for index, end, found in iter_directives(lines, tab_length):  # the others are copied as they are
         out.extend(lines[done:index])
-        header = BLOCK_START.match(line)
-        end = index
         try:
-            if header is None:
-                raise DirectiveError(
-                    f"malformed header; write `/// {DIRECTIVE_NAME} | path/to/file.yaml`", line=index + 1
-                )
-            directive = _Directive(lines, index, header, tab_length)
-            end = directive.end
+            if isinstance(found, DirectiveError):
+                raise found
             out.extend(
-                directive.expand(
-                    resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched
+                _expand(
+                    found, resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched
                 )
             )
         except DirectiveError as error:
@@ -328,67 +271,40 @@ def expand_directives(
     return out
 
 
-class _Directive:
-    """One `/// resource` directive found in a page: where it ends, and what it expands to."""
-
-    def __init__(self, lines: Sequence[str], start: int, header: re.Match[str], tab_length: int) -> None:
-        self.lines = lines
-        self.start = start
-        self.header_line = start + 1
-        self.indent = indent_width(header["indent"], tab_length)
-        self.slashes = header["slashes"]
-        self.path = (header["arg"] or "").strip()
-        self.tab_length = tab_length
-        self.options_end = start + 1
-        while self.options_end < len(lines) and self._is_option_line(lines[self.options_end]):
-            self.options_end += 1
-        self.end = start
-        self.problem: DirectiveError | None = None
-        self._find_end()
-
-    def _indent_of(self, line: str) -> int:
-        stripped = line.lstrip(" \t")
-        return indent_width(line[: len(line) - len(stripped)], self.tab_length)
-
-    def _is_option_line(self, line: str) -> bool:
-        line = line.rstrip("\r")
-        return bool(line.strip()) and self._indent_of(line) >= self.indent + OPTION_INDENT
-
-    def _find_end(self) -> None:
-        """Find the closing `///`; record a problem if it is missing or content comes before it."""
-        content: int | None = None
-        for index in range(self.options_end, len(self.lines)):
-            line = self.lines[index].rstrip("\r")
-            if not line.strip():
-                continue
-            end = _BLOCK_END.match(line)
-            if end is not None and end["slashes"] == self.slashes:
-                if self._indent_of(line) != self.indent:
-                    self.end = index
-                    self.problem = DirectiveError(
-                        f"closing `{self.slashes}` is indented {self._indent_of(line)} spaces; the "
-                        f"`{DIRECTIVE_NAME}` header on line {self.header_line} is indented {self.indent}",
-                        line=index + 1,
-                    )
-                    return
-                self.end = index
-                if content is not None:
-                    self.problem = DirectiveError(
-                        f"the `{DIRECTIVE_NAME}` directive takes no content; options go directly under its "
-                        "header, indented 4 spaces",
-                        line=content + 1,
-                    )
-                return
-            # Another block starting, or one closing with a different fence, means ours never closed.
-            if end is not None or BLOCK_START.match(line) is not None:
-                break
-            if content is None:
-                content = index
-        self.end = self.start
-        self.problem = DirectiveError(
-            f"`{DIRECTIVE_NAME}` directive has no closing `{self.slashes}` at its indentation",
-            line=self.header_line,
+def _expand(
+    directive: Directive,
+    resolve: Resolver,
+    defaults: ResourceOptions,
+    *,
+    check_paths: bool,
+    encoding: str,
+    searched: Sequence[str],
+) -> list[str]:
+    options, path = directive.checked(defaults)
+    try:
+        resolved = resolve(path)
+    except ValueError as error:
+        raise DirectiveError(str(error), line=directive.header_line) from None
+    delimiter = DEFAULT_DELIMITER
+    line_count = None
+    fence = "```"
+    if resolved is not None:
+        text = _read(directive, resolved, encoding)
+        delimiter = heredoc_delimiter(text)
+        line_count = content_lines(text)
+        fence = code_fence(text)
+    elif check_paths:
+        where = f" ({', '.join(searched)})" if searched else ""
+        raise DirectiveError(
+            f"`{path}` was not found in any snippet base path{where}", line=directive.header_line
         )
+    return tab_markup(
+        path, options, delimiter=delimiter, indent=directive.indent, line_count=line_count, fence=fence
+    )
+
+
+class _Directive(Directive):
+    """A directive of the page model (pages/directives.py) that expands into its tab markup."""
 
     def expand(
         self,
@@ -399,142 +315,17 @@ class _Directive:
         encoding: str,
         searched: Sequence[str],
     ) -> list[str]:
-        if self.problem is not None:
-            raise self.problem
-        options = self._options(defaults)
-        path = self._checked_path()
-        try:
-            resolved = resolve(path)
-        except ValueError as error:
-            raise DirectiveError(str(error), line=self.header_line) from None
-        delimiter = DEFAULT_DELIMITER
-        line_count = None
-        fence = "```"
-        if resolved is not None:
-            text = self._read(resolved, encoding)
-            delimiter = heredoc_delimiter(text)
-            line_count = content_lines(text)
-            fence = code_fence(text)
-        elif check_paths:
-            where = f" ({', '.join(searched)})" if searched else ""
-            raise DirectiveError(
-                f"`{path}` was not found in any snippet base path{where}", line=self.header_line
-            )
-        return tab_markup(
-            path, options, delimiter=delimiter, indent=self.indent, line_count=line_count, fence=fence
-        )
-
-    def _checked_path(self) -> str:
-        path = self.path
-        if not path:
-            raise DirectiveError(
-                f"`{DIRECTIVE_NAME}` directive needs a path: `/// {DIRECTIVE_NAME} | path/to/file.yaml`",
-                line=self.header_line,
-            )
-        # A `"` would end the `--8<-- "..."` line early, and snippets skips paths starting with `;`.
-        if '"' in path or path.startswith(";"):
-            raise DirectiveError(
-                f'path `{path}` cannot be used in a snippet line (no `"`, no leading `;`)',
-                line=self.header_line,
-            )
-        return path
-
-    def _read(self, resolved: Path, encoding: str) -> str:
-        try:
-            return resolved.read_text(encoding=encoding)
-        except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            raise DirectiveError(f"cannot read `{self.path}`: {reason}", line=self.header_line) from None
-
-    def _options(self, defaults: ResourceOptions) -> ResourceOptions:
-        """Parse the indented YAML under the header, as pymdownx.blocks reads a block's options."""
-        first = self.start + 1
-        raw = [line.rstrip("\r") for line in self.lines[first : self.options_end]]
-        if not raw:
-            return defaults
-        text = textwrap.dedent("\n".join(raw))
-        try:
-            # libyaml first (a tenth of the pure-Python parser's cost); its messages are worded
-            # differently, so an error is reported as PyYAML words it.
-            return self._parsed_options(text, first, defaults, _C_LOADER)
-        except DirectiveError:
-            if _C_LOADER is yaml.SafeLoader:
-                raise
-            return self._parsed_options(text, first, defaults, yaml.SafeLoader)
-
-    def _parsed_options(
-        self, text: str, first: int, defaults: ResourceOptions, loader_class: type[yaml.SafeLoader]
-    ) -> ResourceOptions:
-        seen: dict[str, int] = {}
-        loader: yaml.SafeLoader | None = None
-        line = first + 1
-        try:
-            loader = loader_class(text)
-            node = loader.get_single_node()
-            if not isinstance(node, yaml.MappingNode):
-                raise DirectiveError("options must be a YAML mapping such as `yaml: Manifest`", line=line)
-            aliasing = alias_problem(node)
-            if aliasing is not None:
-                raise DirectiveError(f"options are not valid YAML: {aliasing[1]}", line=line)
-            options = defaults
-            for key_node, value_node in node.value:
-                line = first + key_node.start_mark.line + 1
-                key = loader.construct_object(key_node, deep=True)
-                if not isinstance(key, str) or key not in OPTION_NAMES:
-                    raise DirectiveError(
-                        f"unknown option `{key}`; allowed: {', '.join(OPTION_NAMES)}", line=line
-                    )
-                if key in seen:
-                    raise DirectiveError(
-                        f"option `{key}` is set twice (first on line {seen[key]})", line=line
-                    )
-                seen[key] = line
-                line = first + value_node.start_mark.line + 1
-                options = _apply_option(options, key, loader.construct_object(value_node, deep=True), line)
-        except yaml.YAMLError as error:
-            # Worded and located as for resources (control characters, by offset, included).
-            # Imported here: a build that reuses its results must not load the validator.
-            from mkdocs_appreg.engine.documents import describe_yaml_error
-
-            where, _column, problem = describe_yaml_error(error, text)
-            raise DirectiveError(f"options are not valid YAML: {problem}", line=first + where) from None
-        except (RecursionError, ValueError, TypeError, OverflowError, LookupError) as error:
-            # PyYAML's constructors fail this way on junk such as `!!int abc`.
-            problem = f"{type(error).__name__}: {error}"[:200]
-            raise DirectiveError(f"options are not valid YAML: {problem}", line=line) from None
-        finally:
-            if loader is not None:
-                loader.dispose()
-        if options.yaml_label is None and options.command_label is None:
-            last = max(seen.get("yaml", 0), seen.get("command", 0)) or first + 1
-            raise DirectiveError("`yaml: false` and `command: false` leave no tab to show", line=last)
-        return options
+        return _expand(self, resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched)
 
 
-def _apply_option(options: ResourceOptions, key: str, value: object, line: int) -> ResourceOptions:
-    if key in ("yaml", "command"):
-        if value is False:
-            label = None
-        elif _is_single_line(value):
-            label = str(value).strip()
-        else:
-            raise DirectiveError(f"option `{key}` must be a tab label or false, not {value!r}", line=line)
-        if key == "yaml":
-            return ResourceOptions(label, options.command_label, options.lang, options.kubectl)
-        return ResourceOptions(options.yaml_label, label, options.lang, options.kubectl)
-    if key == "lang":
-        if not isinstance(value, str) or not _lang().match(value):
-            raise DirectiveError(
-                f"option `lang` must be a fence language such as `yaml`, not {value!r}", line=line
-            )
-        return ResourceOptions(options.yaml_label, options.command_label, value, options.kubectl)
-    if not _is_single_line(value):
-        raise DirectiveError(f"option `kubectl` must be a one-line command, not {value!r}", line=line)
-    return ResourceOptions(options.yaml_label, options.command_label, options.lang, str(value).strip())
-
-
-def _is_single_line(value: object) -> bool:
-    return isinstance(value, str) and bool(value.strip()) and not _LINE_BREAK.search(value)
+def _read(directive: Directive, resolved: Path, encoding: str) -> str:
+    try:
+        return resolved.read_text(encoding=encoding)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise DirectiveError(
+            f"cannot read `{directive.path}`: {reason}", line=directive.header_line
+        ) from None
 
 
 class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ships no type hints for mypy
@@ -805,7 +596,7 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
             if not isinstance(value, list) or not all(isinstance(v, (str, os.PathLike)) for v in value):
                 raise ConfigError(f"appreg: `base_path` must be a list of paths, not {value!r}")
             value = [os.fspath(v) for v in value]
-        if key in ("yaml_label", "command_label") and not _is_single_line(value):
+        if key in ("yaml_label", "command_label") and not is_single_line(value):
             raise ConfigError(f"appreg: `{key}` must be a one-line, non-empty string, not {value!r}")
         try:
             super().setConfig(key, value)

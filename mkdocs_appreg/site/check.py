@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mkdocs_appreg.common.digests import digest as file_digest
 from mkdocs_appreg.common.digests import reads_unchanged, text_digest
+from mkdocs_appreg.common.errors import DirectiveError
 from mkdocs_appreg.common.findings import Finding, Severity, sort_key
 from mkdocs_appreg.common.records import Record
 from mkdocs_appreg.common.spelling import close_names
@@ -57,7 +58,7 @@ from mkdocs_appreg.engine.lists import is_list, list_items, validate_list
 from mkdocs_appreg.engine.native import NAME_RULES, validate_native
 from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
-from mkdocs_appreg.pages.directives import directive_paths
+from mkdocs_appreg.pages.directives import ResourceOptions, iter_directives
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
 from mkdocs_appreg.pages.extract import Example, extract_examples
 from mkdocs_appreg.pages.frontmatter import read_front_matter
@@ -948,11 +949,19 @@ class _SiteCheck:
             return resolved
 
         examples, found = extract_examples(text, page, resolve=resolve, display=self.display)
-        for line, path in directive_paths(text.splitlines()) if "///" in text else ():
-            # What stops the build when the page renders (the directive's own error) is an
-            # error here too: the check and the build agree.
+        for _, _, directive in iter_directives(text.splitlines()) if "///" in text else ():
+            # What stops the build when the page renders (the directive's own error: its header,
+            # its end, its options, its path) is an error here too, found by the same parser
+            # (pages/directives.py): the check and the build agree.
             try:
+                if isinstance(directive, DirectiveError):
+                    raise directive
+                _, path = directive.checked(ResourceOptions())
+                line = directive.header_line
                 target = resolve(path)
+            except DirectiveError as error:
+                found.append(Finding(page, error.line or 1, 1, "directive.invalid", error.reason))
+                continue
             except ValueError as error:
                 found.append(Finding(page, line, 1, "directive.invalid", str(error)))
                 continue

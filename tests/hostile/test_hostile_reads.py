@@ -204,3 +204,64 @@ def test_a_docs_file_that_links_inside_the_project_is_published(tmp_path: Path) 
     result = build(site)
     assert result.returncode == 0, result.stderr
     assert (site / "site" / "readme" / "index.html").is_file()
+
+
+# `appreg check` read only the directive's path; a bad option, a missing closing `///`, content
+# inside the directive or an empty path stopped the build and the check said "no problems". Both
+# now read the directive with one parser (pages/directives.py) and say the same thing.
+@pytest.mark.parametrize(
+    ("directive", "line", "reason"),
+    [
+        (
+            "/// resource | r.yaml\n    lang: not a language\n///\n",
+            4,
+            "option `lang` must be a fence language such as `yaml`, not 'not a language'",
+        ),
+        (
+            "/// resource | r.yaml\n    colour: red\n///\n",
+            4,
+            "unknown option `colour`; allowed: command, kubectl, lang, yaml",
+        ),
+        (
+            "/// resource | r.yaml\n    yaml: false\n    command: false\n///\n",
+            5,
+            "`yaml: false` and `command: false` leave no tab to show",
+        ),
+        (
+            "/// resource | r.yaml\n    kubectl: [apply]\n///\n",
+            4,
+            "option `kubectl` must be a one-line command, not ['apply']",
+        ),
+        ("/// resource | r.yaml\n    yaml: [\n///\n", 4, None),
+        ("/// resource | r.yaml\n", 3, "`resource` directive has no closing `///` at its indentation"),
+        (
+            "/// resource | r.yaml\nsome text\n///\n",
+            4,
+            "the `resource` directive takes no content; options go directly under its header, indented 4 spaces",
+        ),
+        ("/// resource |\n///\n", 3, "`resource` directive needs a path: `/// resource | path/to/file.yaml`"),
+        ("/// resource: r.yaml\n///\n", 3, "malformed header; write `/// resource | path/to/file.yaml`"),
+    ],
+)
+def test_a_directive_the_build_refuses_is_the_same_error_in_the_check(
+    tmp_path: Path, directive: str, line: int, reason: str | None
+) -> None:
+    site = write_site(
+        tmp_path / "site",
+        pages={"index.md": f"# Home\n\n{directive}"},
+        files={"r.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n"},
+    )
+    result = build(site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [text for text in result.stderr.splitlines() if text.startswith("ERROR   -  docs/index.md")]
+    assert len(errors) == 1, result.stderr
+    built = errors[0].removeprefix("ERROR   -  ")
+    assert built.startswith(f"docs/index.md:{line}: ")
+    if reason is not None:
+        assert built == f"docs/index.md:{line}: {reason}"
+    result = check(site)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    # The check's finding is the build's error, as a finding.
+    assert f"docs/index.md:{line}:1: error [directive.invalid] {built.split(': ', 1)[1]}" in (
+        result.stdout.splitlines()
+    ), result.stdout
