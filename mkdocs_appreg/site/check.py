@@ -256,7 +256,14 @@ def validate_resource(
         # Skipped before validating, not filtered after: no time spent on it, and nothing about
         # it (not even a resource.unchecked) reaches the report but a leak.
         return find_leaks(document, allowlist) if _is_core_secret(document) else []
-    return _validate_one(document, registry, core, missing=missing, allowlist=allowlist)
+    try:
+        return _validate_one(document, registry, core, missing=missing, allowlist=allowlist)
+    except RecursionError as error:
+        # A value nested past Python's stack: YAML allows 1,000 levels (the API server's JSON
+        # decoder 10,000), and under `x-kubernetes-preserve-unknown-fields` no schema limits them.
+        # The resource is reported as unchecked, in the build and the check as in `validate`.
+        message = f"this resource could not be checked: {type(error).__name__}: {error}"[:300]
+        return [document.finding("", INTERNAL_RULE, message)]
 
 
 def _is_core_secret(document: Document) -> bool:
@@ -559,7 +566,12 @@ def with_placeholders(
     environment substitution (`commonAnnotationsEnvsubst: true` beside `commonAnnotations`,
     `placeholders.substituted`).
     """
-    placeholders = find_placeholders(document, schema)
+    try:
+        placeholders = find_placeholders(document, schema)
+    except RecursionError:
+        # A value nested past Python's stack (YAML allows 1,000 levels, the API server 10,000):
+        # its placeholders are not looked for, and nothing else is lost with them.
+        placeholders = []
     named = {
         f.path: text
         for f in findings

@@ -233,3 +233,62 @@ def test_a_crd_schema_at_the_depth_limit_validates_its_deepest_field(tmp_path: P
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "unchecked" not in result.stdout
     assert "error [schema.type]" in result.stdout and "expected string, got integer" in result.stdout
+
+
+PRESERVING_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: deeps.example.com}
+spec:
+  group: example.com
+  names: {kind: Deep, plural: deeps, singular: deep, listKind: DeepList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+            x-kubernetes-validations:
+            - rule: "self == self"
+"""
+
+
+def test_a_resource_nested_990_levels_under_preserved_fields_is_unchecked_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # No schema limits a preserved value's depth, and YAML allows 1,000 levels: the placeholder
+    # search, the CEL conversion and the validation recursed past Python's stack (a traceback in
+    # `validate`, `check` and the build). Now it is one `resource.unchecked` in each.
+    (tmp_path / "crd.yaml").write_text(PRESERVING_CRD)
+    (tmp_path / "r.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Deep\nmetadata: {name: x}\nspec: "
+        + "{a: " * 990
+        + "1"
+        + "}" * 990
+        + "\n"
+    )
+    result = appreg("validate", "--crd", "crd.yaml", "r.yaml", cwd=tmp_path, seconds=60)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith(
+        "r.yaml:1:1: error [resource.unchecked] Deep/x: this resource could not be checked: RecursionError"
+    )
+    site = write_site(
+        tmp_path / "site",
+        options={"crds": ["crds/deep.yaml"]},
+        pages={"index.md": '# Home\n\n```yaml\n--8<-- "examples/deep.yaml"\n```\n'},
+        files={"crds/deep.yaml": PRESERVING_CRD, "examples/deep.yaml": (tmp_path / "r.yaml").read_text()},
+    )
+    env = no_network_env(tmp_path)
+    result = run_bounded(["-m", "mkdocs_appreg", "check"], cwd=site, env=env, seconds=60)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "error [resource.unchecked] Deep/x: this resource could not be checked" in result.stdout
+    result = run_bounded(["-m", "mkdocs", "build", "--strict"], cwd=site, env=env, seconds=60)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1 and "[resource.unchecked] Deep/x" in result.stderr
