@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, TypeGuard
@@ -28,6 +29,7 @@ from mkdocs_appreg.engine.metadata import (
     is_dns1123_label,
     is_dns1123_subdomain,
     is_qualified_name,
+    is_valid_label_value,
     is_wildcard_dns1123_subdomain,
     max_len_error,
     name_is_dns_label,
@@ -345,6 +347,9 @@ def _service(document: Document) -> Iterator[Finding]:
                 shown = f'{{"port":{number}, "protocol":"{protocol}"}}'
                 yield _finding(document, here, DUPLICATE_RULE, f"Duplicate value: {shown}")
             pairs.add((number, protocol))
+    selector = spec.get("selector")
+    if isinstance(selector, dict):
+        yield from _selector_labels(document, selector, "/spec/selector")
     yield from _session_affinity(document, spec)
     if service.type != "ExternalName":
         yield from _cluster_ips(document, spec, service)
@@ -381,6 +386,23 @@ def _service_type_rules(document: Document, spec: dict[str, Any], service: _Serv
             yield _finding(document, "/spec/externalName", REQUIRED_RULE, "Required value")
         else:
             yield from _invalid(document, "/spec/externalName", cname, is_dns1123_subdomain(cname))
+
+
+def _selector_labels(document: Document, labels: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # `if service.Spec.Selector != nil`: meta/v1/validation ValidateLabels, every key a qualified
+    # name and every value a label value. Go's path is `spec.selector` for all of them; each
+    # finding is at its own key (one per label, where a placeholder value explains it away).
+    for key, value in labels.items():
+        if value is not None and not isinstance(value, str):
+            continue  # the schema's type finding
+        problems = [f"key {json.dumps(key)}: {message}" for message in is_qualified_name(key)]
+        problems += [
+            f"value {json.dumps(value or '')}: {message}" for message in is_valid_label_value(value or "")
+        ]
+        if problems:
+            yield document.finding(
+                join_pointer(pointer, key), INVALID_RULE, "Invalid value: " + "; ".join(problems)
+            )
 
 
 def _session_affinity(document: Document, spec: dict[str, Any]) -> Iterator[Finding]:
