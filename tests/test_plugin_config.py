@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.plugin.config import AppregConfig, check_options_from
 from mkdocs_appreg.site.policies import PolicyConfig
 from mkdocs_appreg.site.references import DEFAULT_REFERENCE_RULES, ReferenceRule
@@ -89,3 +90,48 @@ def test_set_nested_options_reach_the_site_check() -> None:
             same_namespace=False,
         ),
     )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {
+            "check_pages": False,
+            "prose": True,
+            "cel_unchecked": "off",
+            "ignore_pages": ["proposals/*"],
+            "proposals": "strict",
+            "kubernetes_version": " 1.34 ",
+            "policies": {"backup_label": False},
+            "references": [{"kind": "Widget", "path": "spec.secretRef", "target": "Secret"}],
+        },
+    ],
+    ids=["defaults", "every-check-option"],
+)
+def test_the_plugin_and_the_extension_give_the_same_check_options(raw: dict[str, Any]) -> None:
+    # One rule (site/options.check_options_from_mapping) for both: an option the plugin adds to
+    # the site check reaches it the way the standalone extension's does.
+    from mkdocs_appreg.site.check import CheckOptions
+    from mkdocs_appreg.site.options import check_options_from_mapping, project_options
+
+    config, errors = validated(raw)
+    assert errors == []
+    plugin = check_options_from(config, "mkdocs.yml")
+    extension = check_options_from_mapping(project_options(raw, source="mkdocs.yml"), source="mkdocs.yml")
+    assert [getattr(plugin, name) for name in CheckOptions.__slots__] == [
+        getattr(extension, name) for name in CheckOptions.__slots__
+    ]
+    if raw:
+        assert (plugin.proposals, plugin.kubernetes_version, plugin.ignore_pages) == (
+            "strict",
+            "1.34",
+            ("proposals/*",),
+        )
+
+
+def test_a_bad_kubernetes_version_names_the_plugin_option() -> None:
+    config, errors = validated({"kubernetes_version": "0.1"})
+    assert errors == []
+    with pytest.raises(ConfigError, match=r"^.*plugin option 'kubernetes_version': "):
+        check_options_from(config, "mkdocs.yml")

@@ -249,10 +249,6 @@ class AppregConfig(_StrictConfig):
         return f"unknown option '{key}' of the appreg plugin"
 
 
-# `https://...`, `git+ssh://...`: a CRD path that would need the network.
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
 def settings_from(options: AppregConfig, config: MkDocsConfig) -> ProjectSettings:
     """Resolve the plugin options against the directory of mkdocs.yml (site/options.py's rule)."""
     from mkdocs_appreg.site.options import settings_from_options
@@ -290,40 +286,23 @@ def _cache_dir(value: str, root: Path, config: MkDocsConfig) -> Path:
 
 
 def check_options_from(options: AppregConfig, source: str) -> CheckOptions:
-    """The site-check options of the plugin config, each one validated.
+    """The site-check options of the plugin config, each one validated (site/options.py's rule).
 
     Raises:
         ConfigError: One line naming the option that is wrong (`source` is the mkdocs.yml shown).
     """
-    # Imported here: a build that reuses its previous results never needs the checker.
-    from mkdocs_appreg.site.check import CheckOptions, core_schemas
-    from mkdocs_appreg.site.policies import parse_policy_config
-    from mkdocs_appreg.site.references import DEFAULT_REFERENCE_RULES, parse_reference_rules
+    from mkdocs_appreg.site.options import PROJECT_OPTIONS, check_options_from_mapping
 
-    references = (
-        DEFAULT_REFERENCE_RULES
-        if options.references is None
-        else parse_reference_rules([_set(rule) for rule in options.references], source=source)
+    # Every option the two share, so one added to both reaches the check without a third edit
+    # here. The shape of `references` and `policies` was checked as MkDocs loaded the config
+    # (`_Nested`); the site check adds its defaults and what only it knows (a reference path's
+    # segments), from the keys that were set.
+    mapping = {name: options[name] for name in PROJECT_OPTIONS if name in options}
+    mapping["references"] = (
+        None if options.references is None else [_set(rule) for rule in options.references]
     )
-    # Their shape was checked as MkDocs loaded the config (`_Nested`); the site check adds its
-    # defaults and what only it knows (a reference path's segments).
-    policies = parse_policy_config(
-        None if options.policies is None else _set(options.policies), source=source
-    )
-    try:
-        core_schemas(options.kubernetes_version)
-    except ConfigError as error:
-        raise ConfigError(f"plugin option 'kubernetes_version': {error.reason}", file=source) from None
-    return CheckOptions(
-        check_pages=options.check_pages,
-        references=references,
-        policies=policies,
-        kubernetes_version=options.kubernetes_version,
-        prose=options.prose,
-        cel_unchecked="off" if options.cel_unchecked == "off" else "warning",
-        ignore_pages=tuple(options.ignore_pages),
-        proposals="strict" if options.proposals == "strict" else "relaxed",
-    )
+    mapping["policies"] = None if options.policies is None else _set(options.policies)
+    return check_options_from_mapping(mapping, source=source, label="plugin option")
 
 
 def snippet_base_path(config: MkDocsConfig, relative_to: Path) -> list[Path]:

@@ -207,8 +207,15 @@ def settings_from_options(
     )
 
 
-def check_options_from_mapping(options: Mapping[str, Any], *, source: str) -> CheckOptions:
-    """The site-check options, each one validated (the plugin's `check_options_from`, without MkDocs).
+def check_options_from_mapping(
+    options: Mapping[str, Any], *, source: str, label: str = "appreg option"
+) -> CheckOptions:
+    """The site-check options, each one validated: the plugin's and the extension's one rule.
+
+    Args:
+        options: The options by name (the plugin's config, or the standalone extension's).
+        source: The configuration file, named in errors.
+        label: How messages name an option (`plugin option` for the MkDocs plugin).
 
     Raises:
         ConfigError: One line naming the option that is wrong.
@@ -228,7 +235,7 @@ def check_options_from_mapping(options: Mapping[str, Any], *, source: str) -> Ch
     try:
         core_schemas(version)
     except ConfigError as error:
-        raise ConfigError(f"appreg option 'kubernetes_version': {error.reason}", file=source) from None
+        raise ConfigError(f"{label} 'kubernetes_version': {error.reason}", file=source) from None
     return CheckOptions(
         check_pages=options["check_pages"],
         references=references,
