@@ -23,6 +23,7 @@ CASES = {
     "keys-made-strings": "1: one\ntrue: yes\nnull: nothing\n2.5: f\n",
     "duplicates": "a: 1\nb: 2\na: 3\na: 4\n",
     "nested-duplicates": "spec:\n  x: 1\n  x: 2\nlist:\n  - k: 1\n    k: 2\n",
+    "duplicates-outer-and-inner": "a: 1\na:\n  x: 1\n  x: 2\n  x: 3\nb: {y: 1, true: 2}\nb: 3\n",
     "aliases-shared": "base: &b {x: 1}\none: *b\ntwo: [*b, *b]\n",
     "merge-key": "base: &b {x: 1, y: 2}\nchild:\n  <<: *b\n  y: 3\n",
     "merge-list": "a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: [*a, *b]\n",
@@ -40,6 +41,13 @@ CASES = {
 }
 
 
+def _duplicates(loader: Any) -> list[tuple[int, str, int]]:
+    # In the order of the text, as iter_documents reports them: the direct walk records a
+    # mapping's duplicates after its values', the generic constructor the outer ones first.
+    found = sorted(loader.duplicates, key=lambda duplicate: duplicate[0].start_mark.index)
+    return [(k.start_mark.line, n, f.start_mark.line) for k, n, f in found]
+
+
 def reference(text: str) -> list[Any]:
     """Each document through PyYAML's generic constructor, or the exception it raised."""
     out: list[Any] = []
@@ -52,7 +60,7 @@ def reference(text: str) -> list[Any]:
             except Exception as error:
                 out.append(("error", type(error).__name__))
                 break
-            out.append((value, [(k.start_mark.line, n, f.start_mark.line) for k, n, f in loader.duplicates]))
+            out.append((value, _duplicates(loader)))
             loader.duplicates.clear()
     except yaml.YAMLError as error:
         out.append(("error", type(error).__name__))
@@ -72,7 +80,7 @@ def direct(text: str) -> list[Any]:
             except Exception as error:
                 out.append(("error", type(error).__name__))
                 break
-            out.append((value, [(k.start_mark.line, n, f.start_mark.line) for k, n, f in loader.duplicates]))
+            out.append((value, _duplicates(loader)))
             loader.duplicates.clear()
     except yaml.YAMLError as error:
         out.append(("error", type(error).__name__))

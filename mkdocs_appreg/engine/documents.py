@@ -28,6 +28,7 @@ from yaml.resolver import Resolver
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES, alias_problem
+from mkdocs_appreg.common.mappingkeys import repeated_keys
 from mkdocs_appreg.engine import goyaml
 
 try:  # libyaml's parser and composer when PyYAML was built with it; pure Python otherwise
@@ -149,7 +150,7 @@ class _KubectlConstructor(SafeConstructor):
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             self.flatten_mapping(node)
-        seen: dict[str, Node] = {}
+        names: list[str] = []
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
@@ -160,11 +161,10 @@ class _KubectlConstructor(SafeConstructor):
                     key_node.start_mark,
                 )
             name = scalar_key(key_node)
-            if name in seen:
-                # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
-                self.duplicates.append((key_node, name, seen[name]))
-            seen[name] = key_node
+            names.append(name)
             mapping[name] = self.construct_object(value_node, deep=deep)
+        if len(mapping) < len(names):
+            _add_duplicates(self.duplicates, node.value, names)
         return mapping
 
 
@@ -250,19 +250,30 @@ def _plain(loader: _Loader, node: Node, shared: dict[int, Any]) -> Any:
     if cls is MappingNode:
         mapping: dict[str, Any] = {}
         shared[id(node)] = mapping
-        for position, (key_node, value_node) in enumerate(node.value):
-            name = _plain_key(key_node)
-            if name in mapping:
-                # go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping)
-                first = next(k for k, _ in reversed(node.value[:position]) if _plain_key(k) == name)
-                loader.duplicates.append((key_node, name, first))
+        pairs = node.value
+        for key_node, value_node in pairs:
+            name = _plain_key(key_node)  # before the value, whose errors come later in the text
             mapping[name] = _plain(loader, value_node, shared)
+        # Fewer entries than keys: some key repeats. Found here, once per mapping, and not
+        # with a lookup per key: this loop is the validator's hot path.
+        if len(mapping) < len(pairs):
+            _add_duplicates(loader.duplicates, pairs, [_plain_key(key_node) for key_node, _ in pairs])
         return mapping
     sequence: list[Any] = []
     shared[id(node)] = sequence
     for item in node.value:
         sequence.append(_plain(loader, item, shared))
     return sequence
+
+
+def _add_duplicates(duplicates: list[tuple[Node, str, Node]], pairs: list[Any], names: list[str]) -> None:
+    """Record the duplicate keys of one mapping: `(key node, JSON key, earlier key node)`.
+
+    go-yaml v2: `mapping key "x" already defined at line N` (decode.go, d.mapping); which keys
+    are duplicates is common/mappingkeys.py's rule, shared with the vars file.
+    """
+    for position, earlier in repeated_keys(names):
+        duplicates.append((pairs[position][0], names[position], pairs[earlier][0]))
 
 
 def _plain_key(node: Node) -> str:
@@ -673,6 +684,9 @@ def _iter_stream(
                 )
                 break
             document = Document(file, index, value, node, line_offset, column_offset)
+            if len(loader.duplicates) > 1:
+                # In the order of the text: each mapping records its own after its values'.
+                loader.duplicates.sort(key=lambda duplicate: duplicate[0].start_mark.index)
             for key_node, name, first in loader.duplicates:
                 findings.append(
                     Finding(

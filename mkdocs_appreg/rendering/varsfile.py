@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode, ScalarNode
 
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.limits import FileTooLarge, alias_problem, read_limited
+from mkdocs_appreg.common.mappingkeys import repeated_keys
 from mkdocs_appreg.common.utf8 import undecodable
 
 
@@ -19,20 +20,17 @@ class _DuplicateKeys:
     """Rejects duplicate keys (PyYAML silently keeps the last one); mixed into a SafeLoader."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _value in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
+        # Keys as Jinja sees them (PyYAML's values), merge keys left to PyYAML; which of them are
+        # duplicates is the validator's rule (common/mappingkeys.py). The first one is the error.
+        key_nodes = [key_node for key_node, _value in node.value if key_node.tag != "tag:yaml.org,2002:merge"]
+        keys = (self.construct_object(key_node, deep=True) for key_node in key_nodes)  # type: ignore[attr-defined]
+        for position, earlier in repeated_keys(keys):
+            key_node = key_nodes[position]
             key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
-            try:
-                first = seen.get(key)
-                seen.setdefault(key, key_node.start_mark.line + 1)
-            except TypeError:  # unhashable: the base class reports it
-                continue
-            if first is not None:
-                raise ConstructorError(
-                    None, None, f"duplicate key {key!r} (first on line {first})", key_node.start_mark
-                )
+            first = key_nodes[earlier].start_mark.line + 1
+            raise ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {first})", key_node.start_mark
+            )
         return super().construct_mapping(node, deep=deep)  # type: ignore[misc, no-any-return]
 
 
