@@ -159,20 +159,24 @@ def run_mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     printed on stderr as Python would print it. `run_mkdocs_process` is the real process;
     tests/test_plugin.py checks that the two agree.
     """
+    return run_mkdocs_command(["build", "-f", str(project / "mkdocs.yml"), *args], cwd=project)
+
+
+def run_mkdocs_command(argv: list[str], *, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs *argv` run from `cwd` in this process, as `run_mkdocs` describes."""
     import mkdocs.__main__ as mkdocs_main
     from click.testing import CliRunner
     from mkdocs.commands import build
 
     env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("MKDOCS")}
     env["NO_COLOR"] = "1"
-    argv = ["build", "-f", str(project / "mkdocs.yml"), *args]
     root, mkdocs_log = logging.getLogger(), logging.getLogger("mkdocs")
     saved_root = root.handlers[:]
     saved_mkdocs = (mkdocs_log.handlers[:], mkdocs_log.level, mkdocs_log.propagate, build.log.filters[:])
     wrapper = mkdocs_main.ColorFormatter.text_wrapper
     width, cwd_before = wrapper.width, os.getcwd()
     try:
-        os.chdir(project)
+        os.chdir(cwd)
         wrapper.width = 0  # what a process whose stderr is a pipe gets: no wrapping
         for handler in saved_root:
             root.removeHandler(handler)

@@ -62,13 +62,18 @@ def env_for(tmp_path: Path, machine: str) -> dict[str, str]:
 
 
 def build(site: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    result = run_bounded(["-m", "mkdocs", "build", "-f", "mkdocs.yml", *args], cwd=site, env=env)
+    # Real processes (`process=True`): each "machine" is a process with its own cache key.
+    result = run_bounded(
+        ["-m", "mkdocs", "build", "-f", "mkdocs.yml", *args], cwd=site, env=env, process=True
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
 
 def check(site: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = run_bounded(["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"], cwd=site, env=env)
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "check", "--config-file", "mkdocs.yml"], cwd=site, env=env, process=True
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

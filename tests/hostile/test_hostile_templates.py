@@ -261,7 +261,10 @@ def test_check_and_build_stop_a_hostile_template_in_bounded_time_and_memory(tmp_
     }
     site = write_site(tmp_path / "site", templates=templates)
     # 1 GiB for the whole interpreter: building the 1 GB string would not fit.
-    result = appreg("check", "--config-file", "mkdocs.yml", cwd=site, seconds=30, memory_mb=1024)
+    # (A fresh interpreter, `process=True`: a fork would cap what it maps on top of this one's.)
+    result = appreg(
+        "check", "--config-file", "mkdocs.yml", cwd=site, seconds=30, memory_mb=1024, process=True
+    )
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
@@ -274,6 +277,7 @@ def test_check_and_build_stop_a_hostile_template_in_bounded_time_and_memory(tmp_
         seconds=60,
         memory_mb=1024,
         env=no_network_env(tmp_path),
+        process=True,
     )
     assert built.returncode == 1
     assert "templates/bomb.yaml.j2:2: '*' would build a value of 1000000000 items" in built.stderr

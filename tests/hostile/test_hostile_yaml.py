@@ -143,7 +143,7 @@ def test_a_100_mb_file_is_refused_by_the_cli_without_reading_it(tmp_path: Path) 
     with big.open("wb") as handle:
         handle.truncate(100 * 1024 * 1024)  # sparse
     # 300 MiB of address space for the whole interpreter: reading the file whole would not fit.
-    result = appreg("validate", "big.yaml", cwd=tmp_path, seconds=30, memory_mb=600)
+    result = appreg("validate", "big.yaml", cwd=tmp_path, seconds=30, memory_mb=600, process=True)
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == (
         f"big.yaml:1:1: error [yaml.limit] file is larger than the 16 MiB limit ({100 * 1024 * 1024} bytes)"
