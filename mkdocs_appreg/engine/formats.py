@@ -14,11 +14,12 @@ Each checker is a plain function `str -> bool` mirroring the Go function it cite
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING
+
+from mkdocs_appreg.engine.netparse import parse_cidr_sloppy, parse_ip, parse_ip_sloppy
 
 if TYPE_CHECKING:
     from jsonschema import FormatChecker
@@ -166,47 +167,6 @@ def is_uuid5(value: str) -> bool:
     return bool(_UUID5.match(value))
 
 
-def _go_parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    # Go's net.ParseIP: no zone ("%eth0"), no brackets, no leading zeros in IPv4 (Go >= 1.17,
-    # like Python's ipaddress).
-    if "%" in value:
-        return None
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
-
-
-def _sloppy_ipv4(value: str) -> str | None:
-    # k8s.io/utils/net ParseIPSloppy's IPv4 half: Go's parseIPv4 before 1.17 (forked in
-    # k8s.io/utils/internal/third_party/forked/golang/net/ip.go). Four dot-separated decimal
-    # numbers, each at most 255; leading zeros are allowed and read as decimal ("010" is 10, not
-    # octal 8). Returns the canonical form, or None.
-    parts = value.split(".")
-    if len(parts) != 4 or not all(part.isascii() and part.isdigit() for part in parts):
-        return None
-    numbers = [int(part) for part in parts]
-    return ".".join(map(str, numbers)) if all(number <= 255 for number in numbers) else None
-
-
-def _go_parse_ip_sloppy(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    # ParseIPSloppy: like net.ParseIP, but an IPv4 address, alone or at the end of an IPv6 one
-    # (`::ffff:010.0.0.1`), may have leading zeros. Go picks the parser by the first "." or ":".
-    if "%" in value:
-        return None
-    dot, colon = value.find("."), value.find(":")
-    if dot != -1 and (colon == -1 or dot < colon):
-        canonical = _sloppy_ipv4(value)
-        return ipaddress.IPv4Address(canonical) if canonical is not None else None
-    head, _, tail = value.rpartition(":")
-    if colon != -1 and "." in tail:
-        canonical = _sloppy_ipv4(tail)
-        if canonical is None:
-            return None
-        value = f"{head}:{canonical}"
-    return _go_parse_ip(value)
-
-
 def is_ipv4(value: str) -> bool:
     """`ipv4`: kube-openapi strfmt `isIPv4`, `netutils.ParseIPSloppy(s) != nil && strings.Contains(s, ".")`.
 
@@ -214,7 +174,7 @@ def is_ipv4(value: str) -> bool:
     passes, as it does upstream (kept there for values already stored). An IPv4-mapped IPv6
     address such as `::ffff:1.2.3.4` passes too.
     """
-    return "." in value and _go_parse_ip_sloppy(value) is not None
+    return "." in value and parse_ip_sloppy(value) is not None
 
 
 def is_ipv6(value: str) -> bool:
@@ -223,7 +183,7 @@ def is_ipv6(value: str) -> bool:
     Go's own, strict, parser (kube-openapi made only `ipv4` and `cidr` sloppy): an embedded IPv4
     address with leading zeros (`::ffff:010.0.0.1`) is refused.
     """
-    return _go_parse_ip(value) is not None and ":" in value
+    return parse_ip(value) is not None and ":" in value
 
 
 def is_cidr(value: str) -> bool:
@@ -231,11 +191,7 @@ def is_cidr(value: str) -> bool:
 
     The address may have leading zeros in its IPv4 numbers, as ParseIPSloppy allows.
     """
-    address, slash, prefix = value.partition("/")
-    if not slash or not prefix.isascii() or not prefix.isdigit():
-        return False
-    ip = _go_parse_ip_sloppy(address)
-    return ip is not None and int(prefix) <= ip.max_prefixlen
+    return parse_cidr_sloppy(value)
 
 
 def is_mac(value: str) -> bool:
@@ -276,7 +232,7 @@ def is_uri(value: str) -> bool:
         host = authority.rpartition("@")[2]
         if host.startswith("["):
             close = host.find("]")
-            if close < 0 or _go_parse_ip(host[1:close]) is None:
+            if close < 0 or parse_ip(host[1:close]) is None:
                 return False
             port = host[close + 1 :]
             if port and not (port.startswith(":") and (port == ":" or port[1:].isdigit())):

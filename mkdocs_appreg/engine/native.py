@@ -15,7 +15,6 @@ Rule ids (the `field.ErrorType` of the Go error): `core.required` (Required valu
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -36,6 +35,7 @@ from mkdocs_appreg.engine.metadata import (
     name_is_dns_subdomain,
     name_is_path_segment,
 )
+from mkdocs_appreg.engine.netparse import IPAddress, parse_cidr_sloppy, parse_ip_sloppy
 from mkdocs_appreg.engine.secret import (
     MAX_SECRET_SIZE,
     CorruptInputError,
@@ -180,51 +180,6 @@ def _finding_at(document: Document, pointer: str, rule: str, message: str, where
     finding = document.finding(pointer, rule, message)
     line, column = document.locate(where)
     return finding.moved(file=finding.file, line=line, column=column)
-
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-def parse_ip_sloppy(value: str) -> IPAddress | None:
-    """k8s.io/utils/net `ParseIPSloppy` (Go 1.16's net.ParseIP): the address, or None.
-
-    Go 1.17 began rejecting IPv4 parts with leading zeros; the API server kept the older parser
-    for stored data, so `010.1.1.1` is an address (read as decimal 10). No zone (`%eth0`). An
-    IPv4-mapped IPv6 address is returned as its IPv4 address, as Go's `To4()` sees it.
-    """
-    if "%" in value or not value.isascii():
-        return None
-    if ":" not in value:
-        return _ipv4_sloppy(value)
-    head, _, tail = value.rpartition(":")
-    if "." in tail:  # an IPv4 tail fills the last 32 bits, with the same sloppy parts
-        v4 = _ipv4_sloppy(tail)
-        if v4 is None:
-            return None
-        value = f"{head}:{int(v4) >> 16:x}:{int(v4) & 0xFFFF:x}"
-    try:
-        address = ipaddress.IPv6Address(value)
-    except ValueError:
-        return None
-    return address.ipv4_mapped or address
-
-
-def _ipv4_sloppy(value: str) -> ipaddress.IPv4Address | None:
-    parts = value.split(".")
-    if len(parts) != 4 or not all(part.isdigit() and int(part) <= 255 for part in parts):
-        return None
-    return ipaddress.IPv4Address(".".join(str(int(part)) for part in parts))
-
-
-def _parse_cidr_sloppy(value: str) -> bool:
-    """k8s.io/utils/net `ParseCIDRSloppy` accepts `value`: a sloppy address, `/`, a prefix length."""
-    address, slash, bits = value.partition("/")
-    ip = parse_ip_sloppy(address) if slash else None
-    if ip is None or not bits.isascii() or not bits.isdigit():
-        return False
-    # An IPv4-mapped IPv6 address keeps its IPv6 mask width (`::ffff:1.2.3.4/120`).
-    width = 128 if ":" in address else 32
-    return int(bits) <= width
 
 
 def _go_value(value: Any) -> str:
@@ -500,7 +455,7 @@ def _load_balancer_fields(document: Document, spec: dict[str, Any], service: _Se
         if not load_balancer:
             yield _finding(document, "/spec/loadBalancerSourceRanges", FORBIDDEN_RULE, _ONLY_LOAD_BALANCER)
         for index, value in enumerate(ranges):
-            if isinstance(value, str) and not _parse_cidr_sloppy(value.strip()):
+            if isinstance(value, str) and not parse_cidr_sloppy(value.strip()):
                 # "due to a historical accident ... these values are allowed to be space-padded".
                 message = f"Invalid value: {_go_value(value.strip())}: must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
                 yield _finding(
@@ -514,7 +469,7 @@ def _load_balancer_fields(document: Document, spec: dict[str, Any], service: _Se
             if not load_balancer:
                 yield _finding(document, pointer, FORBIDDEN_RULE, _ONLY_LOAD_BALANCER)
             for cidr in value.strip().split(",") if value.strip() else []:
-                if not _parse_cidr_sloppy(cidr.strip()):
+                if not parse_cidr_sloppy(cidr.strip()):
                     message = f"Invalid value: {_go_value(cidr.strip())}: must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
                     yield _finding(document, pointer, INVALID_RULE, message)
     if spec.get("allocateLoadBalancerNodePorts") is not None and not load_balancer:
