@@ -479,9 +479,8 @@ def test_version() -> None:
     assert coverage.startswith("Kubernetes schemas: 1.25 to 1.37 shipped; kubernetes_version unset means")
     assert "pin the release you run" in coverage
     assert gate in (
-        "built-in kinds: jsonschema-rs gate on",
-        "built-in kinds: jsonschema only (slower on many resources; "
-        "pip install 'mkdocs-appreg[fast]' adds jsonschema-rs)",
+        "built-in kinds: plain-Python gate, jsonschema-rs for schemas it cannot decide",
+        "built-in kinds: plain-Python gate, jsonschema for schemas it cannot decide",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.metadata
+import json
 import re
 from pathlib import Path
 
@@ -233,11 +234,32 @@ def test_the_extract_is_current() -> None:
 
 
 def test_the_extract_holds_only_what_is_read() -> None:
-    with gzip.open(corekinds._EXTRACT_DIR / "v1.37.json.gz", "rt") as handle:
-        files = __import__("json").load(handle)["files"]
-    assert "_definitions.json" in files and "all.json" not in files
-    assert all(corekinds.is_kind_file(name, schema) for name, schema in files.items())
-    assert "deployment-apps-v1.json" in files
+    release = corekinds._Release("1.37")
+    names = release.names()
+    assert "_definitions.json" in names and "all.json" not in names
+    assert all(corekinds.is_kind_file(name, release.read(name)) for name in names)
+    assert "deployment-apps-v1.json" in names
+    assert release.read("nothing-v1.json") is None and release.definition("io.k8s.Nothing") is None
+
+
+def test_the_extract_is_read_per_entry() -> None:
+    # Its first line indexes the entries: one kind's validation parses that kind's file and
+    # the definitions it reaches, not the whole release.
+    with gzip.open(corekinds._EXTRACT_DIR / "v1.37.json.gz") as handle:
+        head, _, body = handle.read().partition(b"\n")
+    index = json.loads(head)
+    assert set(index) == {"files", "defs", "header"}
+    start, length = index["defs"]["io.k8s.api.core.v1.ConfigMap"]
+    assert json.loads(body[start : start + length])["properties"]["data"]["additionalProperties"]
+    release = corekinds._Release("1.37")
+    definitions = corekinds.Definitions(release)
+    reached = definitions.closure(release.read("configmap-v1.json"))
+    assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in reached
+    assert set(definitions._parsed) == set(reached) and 0 < len(reached) < len(index["defs"]) / 10
+    # The whole `_definitions.json` is the same entries, for the checks that need all of it.
+    whole = corekinds._Release("1.37").read(corekinds.DEFINITIONS)
+    assert whole["$id"] == "https://kubernetes.io/api/_definitions.json"
+    assert set(whole["$defs"]) == set(index["defs"])
 
 
 def test_coverage_names_the_releases_and_asks_for_a_pin() -> None:

@@ -10,11 +10,11 @@ Subcommands live in `COMMANDS`, so `check` and `render` plug in with an entry ea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
@@ -181,7 +181,8 @@ def load_registry(crds: Sequence[str], *, allow_remote: bool = False) -> tuple[S
     registry = SchemaRegistry.builtin()
     findings: list[Finding] = []
     cache = CrdCache.user_default()  # parsed CRDs by content, under $XDG_CACHE_HOME/mkdocs-appreg
-    with tempfile.TemporaryDirectory(prefix="appreg-crds-") as downloads:
+    with contextlib.ExitStack() as stack:
+        downloads: Path | None = None
         for crd in crds:
             path = Path(crd)
             if "://" in crd:  # engine.remote.is_url, without importing urllib on every run
@@ -193,7 +194,13 @@ def load_registry(crds: Sequence[str], *, allow_remote: bool = False) -> tuple[S
                     )
                 from mkdocs_appreg.engine.remote import fetch_crd
 
-                path = fetch_crd(crd, CacheRoot(Path(downloads)), "remote-crds")
+                if downloads is None:
+                    # Made for the first URL only: tempfile (with shutil, random, bz2, lzma) is
+                    # imported by no run without one.
+                    import tempfile
+
+                    downloads = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="appreg-crds-")))
+                path = fetch_crd(crd, CacheRoot(downloads), "remote-crds")
             findings.extend(registry.add_path(path, display=crd, cache=cache))
     return registry, findings
 

@@ -16,14 +16,16 @@ When kubernetes-validate is installed too, the releases it ships that the extrac
 newer one) are read from it; a release both have is read from the extract.
 
 We read those files ourselves rather than calling `kubernetes_validate.validate()`, which re-reads
-and re-parses the 1.8 MB definitions on every call and stops at the first error: a release is
-parsed once (cached for the process), each kind is compiled once, lazily.
+and re-parses the 1.8 MB definitions on every call and stops at the first error: each kind file
+and each definition is parsed when first needed (the extract is indexed per entry, see
+`extract_bytes`), each kind is compiled once, lazily.
 
-Engine: with the `fast` extra installed, a document is first checked with `jsonschema-rs` (about
-4 us per Deployment against about 0.9 ms for the `jsonschema` library, measured on 1,000
-Deployments), and only an invalid one is walked again with `jsonschema` for the detail (its
-error tree tells which branch of a `oneOf` failed how). Without `jsonschema-rs` (15.7 MB, the
-default install), `jsonschema` does both, only slower.
+Engine: a document is first checked by `coregate.py`'s plain-Python gate (about 17 us per
+Deployment; `jsonschema` needs about 0.9 ms, and its import and validator construction cost a
+one-file `appreg validate` more than parsing the file), and only one the gate does not pass is
+walked again with `jsonschema` for the detail (its error tree tells which branch of a `oneOf`
+failed how). With the `fast` extra, `jsonschema-rs` stands in for the gate on a kind whose
+schema uses a keyword the gate does not decide (none in the shipped releases).
 
 Findings use the CRD engine's rule ids: `schema.type`, `schema.required` (at the parent),
 `schema.enum`, `schema.unknown-field` (at the key), `schema.<keyword>` (kebab-case) for the rest.
@@ -50,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.spelling import did_you_mean
+from mkdocs_appreg.engine.coregate import Check, Gate, Undecided
 from mkdocs_appreg.engine.corewalk import CoreWalk
 from mkdocs_appreg.engine.describe import dotted_path, json_type, pointer_of, schema_rule, show_value
 from mkdocs_appreg.engine.documents import Document, join_pointer
@@ -215,10 +218,10 @@ def coverage() -> str:
 
 
 def fast_gate() -> str:
-    """One line on the jsonschema-rs gate, for `appreg --version`."""
+    """One line on how built-in kinds are checked, for `appreg --version`."""
     if importlib.util.find_spec("jsonschema_rs") is not None:
-        return "built-in kinds: jsonschema-rs gate on"
-    return f"built-in kinds: jsonschema only (slower on many resources; {EXTRA_FAST} adds jsonschema-rs)"
+        return "built-in kinds: plain-Python gate, jsonschema-rs for schemas it cannot decide"
+    return "built-in kinds: plain-Python gate, jsonschema for schemas it cannot decide"
 
 
 def _span(versions: tuple[str, ...]) -> str:
@@ -226,37 +229,77 @@ def _span(versions: tuple[str, ...]) -> str:
 
 
 class _Release:
-    """The strict schema files of one release: the extract's, or kubernetes-validate's folder."""
+    """The strict schema files of one release: the extract's, or kubernetes-validate's folder.
+
+    The extract is read per entry: its index names where each kind file and each definition
+    lies in the decompressed text (`extract_bytes`), and an entry is parsed when first asked
+    for. Validating one ConfigMap parses its file and the few definitions it reaches, not the
+    1.8 MB of a release (about 70 M instructions and 10 MB of objects; bench/README.md).
+    """
 
     def __init__(self, version: str) -> None:
-        self._files: dict[str, Any] | None = None
+        self._body = b""
+        self._files: dict[str, list[int]] = {}
+        self._defs: dict[str, list[int]] = {}
+        self._header: dict[str, Any] = {}
         self._folder: Traversable | None = None
+        self._whole: dict[str, Any] | None = None  # a folder's `_definitions.json`, parsed
         if version in extracted_versions():
-            with gzip.open(_EXTRACT_DIR / f"v{version}.json.gz", "rt", encoding="utf-8") as handle:
-                extract = json.load(handle)
-            self._files = extract["files"]
+            with gzip.open(_EXTRACT_DIR / f"v{version}.json.gz", "rb") as handle:
+                data = handle.read()
+            head, _, self._body = data.partition(b"\n")
+            index = json.loads(head)
+            self._files, self._defs, self._header = index["files"], index["defs"], index["header"]
         else:
             root = _upstream_root()
             if root is None:  # pragma: no cover - available_versions() listed it a moment ago
                 raise ModuleNotFoundError(_PACKAGE)
             self._folder = root.joinpath(f"v{version}.0-local-strict")
 
+    def _entry(self, span: list[int]) -> Any:
+        start, length = span
+        return json.loads(self._body[start : start + length])
+
     def names(self) -> list[str]:
         """The files of the release (the definitions and one per kind and group-version)."""
-        if self._files is not None:
-            return sorted(self._files)
-        assert self._folder is not None
+        if self._folder is None:
+            return sorted([*self._files, DEFINITIONS])
         return sorted(entry.name for entry in self._folder.iterdir() if entry.name.endswith(".json"))
 
     def read(self, name: str) -> Any:
         """A file of the release, parsed; None when the release has no such file."""
-        if self._files is not None:
-            return self._files.get(name)
-        assert self._folder is not None
+        if self._folder is None:
+            if name == DEFINITIONS:
+                return {
+                    **self._header,
+                    "$defs": {n: self._entry(span) for n, span in sorted(self._defs.items())},
+                }
+            span = self._files.get(name)
+            return None if span is None else self._entry(span)
         try:
             return json.loads(self._folder.joinpath(name).read_text("utf-8"))
         except (OSError, ValueError):  # no such kind in this release, or an unreadable file
             return None
+
+    def definition_names(self) -> list[str]:
+        """The names under `$defs` in `_definitions.json`."""
+        if self._folder is None:
+            return list(self._defs)
+        return list(self._whole_definitions())
+
+    def definition(self, name: str) -> Any:
+        """One definition, parsed (a fresh object each call); None when there is none of that name."""
+        if self._folder is None:
+            span = self._defs.get(name)
+            return None if span is None else self._entry(span)
+        return self._whole_definitions().get(name)
+
+    def _whole_definitions(self) -> dict[str, Any]:
+        if self._whole is None:
+            whole = self.read(DEFINITIONS)
+            defs = whole.get("$defs") if isinstance(whole, dict) else None
+            self._whole = defs if isinstance(defs, dict) else {}
+        return self._whole
 
 
 @functools.cache
@@ -264,20 +307,100 @@ def _release(version: str) -> _Release:
     return _Release(version)
 
 
+def _with_enums(name: str, definition: Any) -> Any:
+    """A definition with the fixed value sets the API server enforces added (`_ENUMS`)."""
+    members = _ENUMS.get(name)
+    properties = definition.get("properties", {}) if isinstance(definition, dict) and members else {}
+    for member, values in (members or {}).items():
+        if member in properties and "enum" not in properties[member]:
+            # `None` too: every generated type is nullable and null means "unset"; and `""`
+            # where defaulting replaces it (not listed as a supported value in messages).
+            empty = [""] if (name, member) in _EMPTY_IS_DEFAULTED else []
+            properties[member]["enum"] = [*values, *empty, None]
+    return definition
+
+
+class Definitions(Mapping[str, Any]):
+    """The `$defs` of one release, each parsed on first use and then kept (with `_ENUMS` added).
+
+    A mapping like the parsed `$defs`, which validating a few kinds never needs whole.
+    """
+
+    def __init__(self, release: _Release) -> None:
+        self._release = release
+        self._parsed: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        found = self._parsed.get(name)
+        if found is None:
+            found = self._release.definition(name)
+            if found is None:
+                raise KeyError(name)
+            found = self._parsed[name] = _with_enums(name, found)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._release.definition_names())
+
+    def __len__(self) -> int:
+        return len(self._release.definition_names())
+
+    def closure(self, schema: Any) -> dict[str, Any]:
+        """The definitions `schema` reaches through `$ref`s, directly or through each other."""
+        reached: dict[str, Any] = {}
+        pending = [schema]
+        while pending:
+            for name in _referenced(pending.pop()):
+                if name not in reached and name in self:
+                    reached[name] = self[name]
+                    pending.append(reached[name])
+        return reached
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        try:
+            self[name]
+        except KeyError:
+            return False
+        return True
+
+
+_DEFS_MARK = "#/$defs/"
+
+
+def _referenced(schema: Any) -> Iterator[str]:
+    """The definition names of the `$ref`s anywhere in `schema` (a property named `$ref` too)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref" and isinstance(value, str):
+                    if _DEFS_MARK in value:
+                        yield value.rpartition(_DEFS_MARK)[2]
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+@functools.cache
+def _lazy_definitions(version: str) -> Definitions:
+    return Definitions(_release(version))
+
+
 @functools.cache
 def _definitions(version: str) -> dict[str, Any]:
-    """`_definitions.json` of a release, parsed once per process, with the known enums added."""
-    definitions: dict[str, Any] = _release(version).read(DEFINITIONS)
-    defs = definitions.get("$defs", {})
-    for name, members in _ENUMS.items():
-        properties = defs.get(name, {}).get("properties", {})
-        for member, values in members.items():
-            if member in properties and "enum" not in properties[member]:
-                # `None` too: every generated type is nullable and null means "unset"; and `""`
-                # where defaulting replaces it (not listed as a supported value in messages).
-                empty = [""] if (name, member) in _EMPTY_IS_DEFAULTED else []
-                properties[member]["enum"] = [*values, *empty, None]
-    return definitions
+    """`_definitions.json` of a release, whole, with the known enums added (the prose checks' vocabulary)."""
+    lazy = _lazy_definitions(version)
+    return {**_release(version).read(DEFINITIONS), "$defs": {name: lazy[name] for name in lazy}}
+
+
+def _partial_definitions(version: str, schema: Any) -> dict[str, Any]:
+    """`_definitions.json` with only the definitions `schema` reaches: what its validators resolve."""
+    header = {"$id": _DEFINITIONS_URI, "$schema": "https://json-schema.org/draft/2020-12/schema"}
+    return {**header, "$defs": _lazy_definitions(version).closure(schema)}
 
 
 def is_kind_file(name: str, schema: Any) -> bool:
@@ -304,52 +427,100 @@ def extract_release(folder: Traversable) -> dict[str, Any]:
 
 
 def extract_bytes(folder: Traversable) -> bytes:
-    """`extract_release` serialised the one way the script writes and the test compares."""
-    return json.dumps(extract_release(folder), sort_keys=True, separators=(",", ":")).encode("utf-8")
+    """`extract_release` serialised the one way the script writes and the test compares.
+
+    One line of index, then the entries: each kind file and each definition of
+    `_definitions.json` as compact JSON, one after the other. The index gives each entry's
+    offset and length in what follows the line (`files` by file name, `defs` by definition
+    name) and the definitions file's other members (`header`), so a reader parses only the
+    entries it needs (`_Release`).
+    """
+    files = extract_release(folder)["files"]
+    whole = files.pop(DEFINITIONS)
+    index: dict[str, Any] = {
+        "files": {},
+        "defs": {},
+        "header": {k: v for k, v in whole.items() if k != "$defs"},
+    }
+    body = bytearray()
+    for group, entries in (("files", files), ("defs", whole.get("$defs", {}))):
+        for name in sorted(entries):
+            text = json.dumps(entries[name], sort_keys=True, separators=(",", ":")).encode("utf-8")
+            index[group][name] = [len(body), len(text)]
+            body += text
+    return json.dumps(index, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n" + bytes(body)
 
 
 @functools.cache
-def _registry(version: str) -> referencing.Registry[Any]:
-    # Imported here: jsonschema and referencing are only needed for the findings of a document
-    # that failed the fast gate (or when jsonschema_rs is missing).
-    import referencing
-    from referencing.jsonschema import DRAFT202012
-
-    definitions = DRAFT202012.create_resource(_definitions(version))
-    registry: referencing.Registry[Any] = referencing.Registry().with_resource(_DEFINITIONS_URI, definitions)
-    return registry
-
-
-@functools.cache
-def _fast_registry(version: str) -> Any:
-    # Built once per release: handing the 1.8 MB of definitions to Rust costs about 8 ms a time.
-    return _fast_engine().Registry([(_DEFINITIONS_URI, _definitions(version))])
+def _gate(version: str) -> Gate:
+    return Gate(_lazy_definitions(version))
 
 
 # A plain class (common/records.py says why).
 class _Compiled:
-    """A built-in kind's schema, its release, and its compiled validator."""
+    """A built-in kind's schema, its release, and its validators, each built when first needed.
 
-    __slots__ = ("_detail", "fast", "schema", "version")
+    `gate` (coregate.py, plain Python) answers "valid" for most resources; jsonschema-rs, when
+    installed, answers for a kind whose schema the gate cannot decide; `detail` (the jsonschema
+    library) explains the rest. The two libraries resolve `$ref`s in a `_definitions.json` that
+    holds only the definitions the kind reaches.
+    """
+
+    __slots__ = ("_definitions", "_detail", "_fast", "_gate", "schema", "version")
 
     schema: dict[str, Any]
     version: str
-    fast: Any  # a jsonschema_rs validator, or None
+    _gate: Check | None
+    _fast: Any  # a jsonschema_rs validator, None before it is built, False without one
     _detail: jsonschema.Draft202012Validator | None
+    _definitions: dict[str, Any] | None
 
-    def __init__(self, schema: dict[str, Any], version: str, fast: Any) -> None:
+    def __init__(self, schema: dict[str, Any], version: str) -> None:
         self.schema = schema
         self.version = version
-        self.fast = fast
+        self._definitions = None
         self._detail = None
+        self._fast = None
+        try:
+            self._gate = _gate(version).compile(schema)
+        except Undecided:
+            self._gate = None
+
+    def is_valid(self, instance: dict[str, Any]) -> bool:
+        """Whether `instance` is valid; False may also mean "ask `detail`"."""
+        if self._gate is not None:
+            try:
+                return self._gate(instance)
+            except Undecided:  # a definition reached for the first time uses another keyword
+                self._gate = None
+        if self._fast is None:
+            engine = _fast_engine()
+            registry = engine.Registry([(_DEFINITIONS_URI, self.definitions)]) if engine else None
+            self._fast = engine.Draft202012Validator(self.schema, registry=registry) if engine else False
+        return bool(self._fast and self._fast.is_valid(instance))
+
+    @property
+    def definitions(self) -> dict[str, Any]:
+        """`_definitions.json` with the definitions this kind reaches."""
+        if self._definitions is None:
+            self._definitions = _partial_definitions(self.version, self.schema)
+        return self._definitions
 
     @property
     def detail(self) -> jsonschema.Draft202012Validator:
         """The jsonschema validator that explains failures, built the first time one is needed."""
         if self._detail is None:
+            # Imported here: jsonschema and referencing are only needed for the findings of a
+            # document that failed the gate.
             import jsonschema
+            import referencing
+            from referencing.jsonschema import DRAFT202012
 
-            self._detail = jsonschema.Draft202012Validator(self.schema, registry=_registry(self.version))
+            resource = DRAFT202012.create_resource(self.definitions)
+            registry: referencing.Registry[Any] = referencing.Registry().with_resource(
+                _DEFINITIONS_URI, resource
+            )
+            self._detail = jsonschema.Draft202012Validator(self.schema, registry=registry)
         return self._detail
 
 
@@ -432,7 +603,8 @@ class CoreSchemas:
 
     def _walker(self) -> CoreWalk:
         if self._walk is None:
-            self._walk = CoreWalk(self.definitions())
+            # The definitions parsed as the walk reaches them, not the whole release.
+            self._walk = CoreWalk(_lazy_definitions(self._version))
         return self._walk
 
     def knows(self, api_version: str, kind: str) -> bool:
@@ -446,11 +618,7 @@ class CoreSchemas:
             schema = self._schema(api_version, kind)
             if schema is None:
                 return None
-            fast = None
-            engine = _fast_engine()
-            if engine is not None:
-                fast = engine.Draft202012Validator(schema, registry=_fast_registry(self._version))
-            compiled = self._compiled[key] = _Compiled(schema, self._version, fast)
+            compiled = self._compiled[key] = _Compiled(schema, self._version)
         return compiled
 
     def validate(self, document: Document) -> list[Finding] | None:
@@ -472,7 +640,7 @@ class CoreSchemas:
         instance = {key: member for key, member in value.items() if key != "metadata"}
         # Quantities and list types: what the schema says beyond its JSON Schema keywords.
         findings = self._walker().findings(document, compiled.schema)
-        if compiled.fast is not None and compiled.fast.is_valid(instance):
+        if compiled.is_valid(instance):
             return findings
         for error in compiled.detail.iter_errors(instance):
             findings.extend(_findings(document, error))
