@@ -325,3 +325,31 @@ def test_a_build_resolves_each_snippet_path_once(site_copy: Path) -> None:
     calls = json.loads(done.stdout.strip().splitlines()[-1])
     assert "docs/development/resources/registry.yaml" in calls
     assert {path: n for path, n in calls.items() if n > 1} == {}
+
+
+def test_every_bad_directive_of_the_site_stops_the_build_once(tmp_path: Path) -> None:
+    # The check finds them all before any page is read; MkDocs alone would name only the first
+    # page's, after a warning of the same directive.
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nmarkdown_extensions:\n  - pymdownx.superfences\n  - pymdownx.snippets\nplugins:\n  - appreg\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "templates/cm.yaml.j2").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n", encoding="utf-8"
+    )
+    (tmp_path / "docs/index.md").write_text(
+        "# A\n\n/// resource | cm.yaml.j2\n    bogus: 1\n///\n", encoding="utf-8"
+    )
+    (tmp_path / "docs/b.md").write_text(
+        "---\ntitle: B\n---\n# B\n\n/// resource | nothing.yaml\n///\n", encoding="utf-8"
+    )
+    result = run_mkdocs(tmp_path)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "docs/" in line]
+    assert errors == [
+        "ERROR   -  docs/b.md:6: `nothing.yaml` was not found in any snippet base path",
+        "docs/index.md:4: unknown option `bogus`; allowed: command, kubectl, lang, yaml",
+    ], result.stderr
+    assert "WARNING" not in result.stderr and "Error reading page" not in result.stderr

@@ -20,7 +20,7 @@ from mkdocs.structure.pages import Page
 
 from mkdocs_appreg.common.cachefs import UnsafeCachePath, machine_key
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
-from mkdocs_appreg.common.findings import Finding, failing
+from mkdocs_appreg.common.findings import Finding, failing, printable
 from mkdocs_appreg.markdown.directive import ResourceExtension
 from mkdocs_appreg.pages.annotate import annotate
 from mkdocs_appreg.pages.directives import directive_paths
@@ -291,11 +291,15 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         if settings is not None and self._record is not None:
             if settings.validate:
                 self.findings = self._site_findings(settings, files, config)
-                # Logged here, inside the build, so `mkdocs build --strict` counts every one.
+                # Logged here, inside the build, so `mkdocs build --strict` counts every one. A
+                # directive the build cannot expand is not a warning: it stops the build below,
+                # once, with every such directive of the site (not only the first page's).
                 for finding in self.findings:
-                    log.warning(finding.located())
+                    if finding.rule != "directive.invalid":
+                        log.warning(finding.located())
                 self._stop_on_leaks(settings)
                 self._stop_on_published_leaks(settings, files, config)
+                self._stop_on_directive_errors()
                 self._apply_fail_on()
             if not self.reused_check:
                 # A reused build's record would be the previous one, byte for byte: not rewritten.
@@ -325,6 +329,17 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 refuse_published(os.path.relpath(source, root), source, docs_dir, str(root))
             except ValueError as error:
                 raise PluginError(f"appreg: {error}") from None
+
+    def _stop_on_directive_errors(self) -> None:
+        """Stop the build on the directives no page could expand, each named once.
+
+        Each would stop the build anyway when MkDocs converts its page ("Error reading page"),
+        but only the first page's; the check has found them all, in the page's own lines
+        (front matter included), worded as the page conversion words them.
+        """
+        broken = [finding for finding in self.findings if finding.rule == "directive.invalid"]
+        if broken:
+            raise PluginError("\n".join(printable(f"{f.file}:{f.line}: {f.message}") for f in broken))
 
     def _apply_fail_on(self) -> None:
         """Stop the build when `fail_on` says the findings fail it (never under `mkdocs serve`,
