@@ -9,6 +9,7 @@ import pytest
 from mkdocs_appreg.engine.documents import parse_documents
 from mkdocs_appreg.engine.native import (
     _quantity_is_positive,
+    env_var_name_problems,
     is_valid_port_name,
     validate_native,
 )
@@ -86,3 +87,21 @@ def test_config_map_total_size_counts_data_and_decoded_binary_data() -> None:
 )
 def test_quantity_is_positive(value: object, positive: bool | None) -> None:
     assert _quantity_is_positive(value) is positive
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [
+        ("PATH", True),
+        ("app.mode-1", True),
+        ("1ST", True),  # refused by the pre-1.32 IsEnvVarName, accepted by IsRelaxedEnvVarName
+        ("with space", True),  # unicode.IsPrint counts the ASCII space
+        ("~!@#$%^&*()", True),
+        ("A=B", False),
+        ("tab\there", False),
+        ("del\x7f", False),
+        ("caf\u00e9", False),
+    ],
+)
+def test_env_var_name_is_the_relaxed_rule(name: str, valid: bool) -> None:
+    assert (env_var_name_problems(name) == []) is valid

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeGuard
 
 from mkdocs_appreg.common.findings import Finding
@@ -49,6 +49,7 @@ DUPLICATE_RULE = "core.duplicate"
 TOO_LONG_RULE = "core.too-long"
 NOT_SUPPORTED_RULE = "core.not-supported"
 FORBIDDEN_RULE = "core.forbidden"
+NOT_FOUND_RULE = "core.not-found"
 
 # Where each kind keeps its pod spec: apps/validation ValidateDeploymentSpec & co. call
 # ValidatePodTemplateSpec on `spec.template`; batch on `spec.template` (Job) and
@@ -98,8 +99,18 @@ def _at(value: Any, pointer: str) -> Any:
 
 
 def _pod_spec(document: Document, spec: dict[str, Any], pointer: str) -> Iterator[Finding]:
-    # validation.go ValidatePodSpec -> validateContainers / validateInitContainers /
-    # validateEphemeralContainers: container names are unique across all three lists.
+    # validation.go ValidatePodSpec: ValidateVolumes first (the names a mount may refer to), then
+    # validateContainers / validateInitContainers / validateEphemeralContainers (container names
+    # unique across all three lists, each container through validateContainerCommon).
+    volumes = yield from _volumes(document, spec, pointer)
+    # A StatefulSet's pods also get a volume per claim template, named by the template
+    # (pkg/controller/statefulset updateStorage): a mount may name one.
+    if document.kind == "StatefulSet":
+        claims = _at(document.value, "/spec/volumeClaimTemplates")
+        for claim in claims if isinstance(claims, list) else []:
+            name = _at(claim, "/metadata/name")
+            if isinstance(name, str):
+                volumes[name] = "persistentVolumeClaim"
     names: set[str] = set()
     for list_name in _CONTAINER_LISTS:
         containers = spec.get(list_name)
@@ -108,11 +119,16 @@ def _pod_spec(document: Document, spec: dict[str, Any], pointer: str) -> Iterato
         for index, container in enumerate(containers):
             if isinstance(container, dict):
                 here = join_pointer(join_pointer(pointer, list_name), index)
-                yield from _container(document, container, here, names)
+                yield from _container(document, container, here, names, volumes)
+    yield from _host_ports(document, spec, pointer)
 
 
 def _container(
-    document: Document, container: dict[str, Any], pointer: str, names: set[str]
+    document: Document,
+    container: dict[str, Any],
+    pointer: str,
+    names: set[str],
+    volumes: dict[str, str | None],
 ) -> Iterator[Finding]:
     # validation.go validateContainerCommon: name required and a DNS-1123 label; image required
     # (`len(ctr.Image) == 0`, in pods and in templates alike); validateContainers: allNames.
@@ -132,13 +148,34 @@ def _container(
     ports = container.get("ports")
     if isinstance(ports, list):
         yield from _ports(document, ports, join_pointer(pointer, "ports"))
+    env = container.get("env")
+    if isinstance(env, list):
+        yield from _env(document, env, join_pointer(pointer, "env"))
+    env_from = container.get("envFrom")
+    if isinstance(env_from, list):
+        yield from _env_from(document, env_from, join_pointer(pointer, "envFrom"))
+    mounts = _items(container.get("volumeMounts"))
+    devices = _items(container.get("volumeDevices"))
+    # GetVolumeMountMap / GetVolumeDeviceMap: name -> path, a later item replacing an earlier one.
+    mount_map = {m.get("name"): m.get("mountPath") for _, m in mounts}
+    device_map = {d.get("name"): d.get("devicePath") for _, d in devices}
+    yield from _volume_mounts(document, mounts, device_map, volumes, join_pointer(pointer, "volumeMounts"))
+    yield from _volume_devices(document, devices, mount_map, volumes, join_pointer(pointer, "volumeDevices"))
+
+
+def _items(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The mapping items of a list, with their indexes (anything else is the schema's to report)."""
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
 
 
 def _ports(document: Document, ports: list[Any], pointer: str) -> Iterator[Finding]:
     # The OpenAPI schema's x-kubernetes-list-type: map with x-kubernetes-list-map-keys
     # [containerPort, protocol] (protocol defaulted to TCP first): a second port with the same
-    # pair is "Duplicate value" at the second one, as the apiserver's structural list validation
-    # words it.
+    # pair is "Duplicate value" at the second one, as kubectl-validate's recorded apiserver answer
+    # (and `kubectl apply --server-side`) words it. A create or a client-side apply only warns
+    # (pkg/api/pod/warnings.go); see the `core.duplicate` row of docs/reference/rules.md.
     seen: set[tuple[Any, Any]] = set()
     for index, port in enumerate(ports):
         if not isinstance(port, dict) or "containerPort" not in port:
@@ -150,6 +187,309 @@ def _ports(document: Document, ports: list[Any], pointer: str) -> Iterator[Findi
                 document, join_pointer(pointer, index), DUPLICATE_RULE, f"Duplicate value: {shown}"
             )
         seen.add(key)
+
+
+def _host_ports(document: Document, spec: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # validateContainers -> checkHostPortConflicts / AccumulateUniqueHostPorts: a non-zero
+    # hostPort keyed "<protocol>/<hostIP>/<hostPort>" (protocol defaulted to TCP) is unique
+    # across the regular containers; each init container is checked on its own ("they are
+    # running in sequential order"). In a Pod (not a template: the
+    # DefaultHostNetworkHostPortsInPodTemplates gate is off), SetDefaults_Pod gives a
+    # hostNetwork pod's ports hostPort = containerPort first.
+    defaulted = document.kind == "Pod" and spec.get("hostNetwork") is True
+    for list_name, together in (("containers", True), ("initContainers", False)):
+        seen: set[str] = set()
+        for index, container in _items(spec.get(list_name)):
+            if not together:
+                seen = set()
+            container_pointer = _join(pointer, list_name, index, "ports")
+            for port_index, port in _items(container.get("ports")):
+                host_port = port.get("hostPort")
+                if defaulted and not host_port:
+                    host_port = port.get("containerPort")
+                if not _is_int(host_port) or host_port == 0:
+                    continue
+                host_ip = port.get("hostIP")
+                key = f"{port.get('protocol') or 'TCP'}/{host_ip if isinstance(host_ip, str) else ''}/{host_port}"
+                if key in seen:
+                    # (A defaulted hostPort is located at its port, the nearest node written.)
+                    here = _join(container_pointer, port_index, "hostPort")
+                    yield _finding(document, here, DUPLICATE_RULE, f'Duplicate value: "{key}"')
+                seen.add(key)
+
+
+# validation.go validateVolumeSource counts a volume's sources in this order; the second and later
+# written are each "may not specify more than 1 volume type". (Go's error path for three differs
+# from the JSON name: `persistentDisk`, `cephFS`, `downwarAPI`; the finding is at the key written.)
+_VOLUME_SOURCES = (
+    "emptyDir",
+    "hostPath",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "cinder",
+    "cephfs",
+    "quobyte",
+    "downwardAPI",
+    "fc",
+    "flexVolume",
+    "configMap",
+    "azureFile",
+    "vsphereVolume",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "azureDisk",
+    "storageos",
+    "projected",
+    "scaleIO",
+    "csi",
+    "ephemeral",
+    "image",
+)
+_VOLUME_FIELDS = frozenset({"name", *_VOLUME_SOURCES})
+# isMatchedDevice: a block device must come from a claim.
+_CLAIM_SOURCES = frozenset({"persistentVolumeClaim", "ephemeral"})
+
+
+def _volumes(
+    document: Document, spec: dict[str, Any], pointer: str
+) -> Generator[Finding, None, dict[str, str | None]]:
+    """ValidateVolumes; returns the volumes a mount may name (name -> source), as Go's `vols`."""
+    defined: dict[str, str | None] = {}
+    for index, volume in _items(spec.get("volumes")):
+        here = _join(pointer, "volumes", index)
+        failed = False
+        # A source given as null is no source (the Go pointer stays nil).
+        written = [key for key in _VOLUME_SOURCES if volume.get(key) is not None]
+        for key in written[1:]:
+            failed = True
+            message = "Forbidden: may not specify more than 1 volume type"
+            yield _finding(document, join_pointer(here, key), FORBIDDEN_RULE, message)
+        if not written and set(volume) <= _VOLUME_FIELDS:
+            # (A volume holding an unknown field is the schema's `unknown field` error: strict
+            # decoding refuses it before validation, so no second error for the same line.)
+            failed = True
+            yield _finding(document, here, REQUIRED_RULE, "Required value: must specify a volume type")
+        name = volume.get("name")
+        if not isinstance(name, str):
+            continue  # a missing name is the schema's `required` error
+        name_pointer = join_pointer(here, "name")
+        if not name:
+            failed = True
+            yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+        elif problems := is_dns1123_label(name):
+            failed = True
+            yield from _invalid(document, name_pointer, name, problems)
+        if name in defined:
+            failed = True
+            yield _finding(document, name_pointer, DUPLICATE_RULE, f"Duplicate value: {_go_value(name)}")
+        # Go keeps only a volume without errors in allNames and vols: a mount naming a broken
+        # volume is "Not found", a second volume of a broken one's name is no duplicate.
+        if not failed:
+            defined[name] = written[0] if written else None
+    return defined
+
+
+def _volume_mounts(
+    document: Document,
+    mounts: list[tuple[int, dict[str, Any]]],
+    devices: dict[Any, Any],
+    volumes: dict[str, str | None],
+    pointer: str,
+) -> Iterator[Finding]:
+    # validation.go ValidateVolumeMounts.
+    mount_points: set[str] = set()
+    for index, mount in mounts:
+        here = join_pointer(pointer, index)
+        name = mount.get("name")
+        if isinstance(name, str):
+            name_pointer = join_pointer(here, "name")
+            if not name:
+                yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+            if name not in volumes:
+                yield _finding(document, name_pointer, NOT_FOUND_RULE, f"Not found: {_go_value(name)}")
+            if name in devices:
+                yield from _invalid(document, name_pointer, name, ["must not already exist in volumeDevices"])
+        path = mount.get("mountPath")
+        if isinstance(path, str):
+            path_pointer = join_pointer(here, "mountPath")
+            if not path:
+                yield _finding(document, path_pointer, REQUIRED_RULE, "Required value")
+            problems = ["must be unique"] if path in mount_points else []
+            mount_points.add(path)
+            if path in devices.values():
+                problems.append("must not already exist as a path in volumeDevices")
+            yield from _invalid(document, path_pointer, path, problems)
+        # validateLocalDescendingPath on subPath and subPathExpr (Go's path for these is
+        # `volumeMounts.subPath`, without the index; the finding is at the field written).
+        sub_path = mount.get("subPath")
+        sub_path = sub_path if isinstance(sub_path, str) else ""
+        if sub_path:
+            problems = _local_descending_path(sub_path)
+            yield from _invalid(document, join_pointer(here, "subPath"), sub_path, problems)
+        expression = mount.get("subPathExpr")
+        if isinstance(expression, str) and expression:
+            problems = ["subPathExpr and subPath are mutually exclusive"] if sub_path else []
+            problems.extend(_local_descending_path(expression))
+            yield from _invalid(document, join_pointer(here, "subPathExpr"), expression, problems)
+
+
+def _local_descending_path(path: str) -> list[str]:
+    # validateLocalDescendingPath (path.IsAbs) and validatePathNoBacksteps (one error for any
+    # number of `..` parts).
+    problems = ["must be a relative path"] if path.startswith("/") else []
+    if ".." in path.split("/"):
+        problems.append("must not contain '..'")
+    return problems
+
+
+def _volume_devices(
+    document: Document,
+    devices: list[tuple[int, dict[str, Any]]],
+    mounts: dict[Any, Any],
+    volumes: dict[str, str | None],
+    pointer: str,
+) -> Iterator[Finding]:
+    # validation.go ValidateVolumeDevices.
+    device_names: set[str] = set()
+    device_paths: set[str] = set()
+    for index, device in devices:
+        here = join_pointer(pointer, index)
+        name = device.get("name")
+        if isinstance(name, str):
+            name_pointer = join_pointer(here, "name")
+            if not name:
+                yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+            problems = ["must be unique"] if name in device_names else []
+            source = volumes.get(name)
+            if name in volumes and source is not None and source not in _CLAIM_SOURCES:
+                problems.append(
+                    "can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode"
+                )
+            if name not in volumes:
+                yield _finding(document, name_pointer, NOT_FOUND_RULE, f"Not found: {_go_value(name)}")
+            if name in mounts:
+                problems.append("must not already exist in volumeMounts")
+            yield from _invalid(document, name_pointer, name, problems)
+            if name:
+                device_names.add(name)
+        path = device.get("devicePath")
+        if isinstance(path, str):
+            path_pointer = join_pointer(here, "devicePath")
+            if not path:
+                yield _finding(document, path_pointer, REQUIRED_RULE, "Required value")
+            problems = ["must be unique"] if path in device_paths else []
+            if path and ".." in path.split("/"):
+                problems.append("can not contain backsteps ('..')")
+            else:
+                device_paths.add(path)
+            if path in mounts.values():
+                problems.append("must not already exist as a path in volumeMounts")
+            yield from _invalid(document, path_pointer, path, problems)
+
+
+# validateEnvVarValueFrom's sources (`fileKeyRef` is the EnvFiles gate's; counted so that a
+# cluster with the gate on gets no false "must specify one of").
+_ENV_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")
+_ENV_FROM_SOURCES = ("configMapRef", "secretRef")
+_RELAXED_ENV_VAR_NAME = (
+    "a valid environment variable name must consist only of printable ASCII characters other than '='"
+)
+
+
+def env_var_name_problems(name: str) -> list[str]:
+    """apimachinery `IsRelaxedEnvVarName`: printable ASCII other than `=`.
+
+    The RelaxedEnvironmentVariableValidation gate (beta and on by default from 1.32, GA in 1.34)
+    makes ValidateEnv use it instead of the C-identifier-like `IsEnvVarName`; the older, stricter
+    rule is not applied, so a cluster older than 1.32 may refuse a name this accepts (`1A`).
+    """
+    return [_RELAXED_ENV_VAR_NAME] if any(not " " <= ch <= "~" or ch == "=" for ch in name) else []
+
+
+def _env(document: Document, env: list[Any], pointer: str) -> Iterator[Finding]:
+    # validation.go ValidateEnv, validateEnvVarValueFrom, validateConfigMapKeySelector,
+    # validateSecretKeySelector. (A repeated name is only a warning upstream: corewalk's
+    # `list.duplicate-key`.)
+    for index, var in _items(env):
+        here = join_pointer(pointer, index)
+        name = var.get("name")
+        if isinstance(name, str):
+            name_pointer = join_pointer(here, "name")
+            if not name:
+                yield _finding(document, name_pointer, REQUIRED_RULE, "Required value")
+            else:
+                yield from _invalid(document, name_pointer, name, env_var_name_problems(name))
+        value_from = var.get("valueFrom")
+        if not isinstance(value_from, dict):
+            continue
+        from_pointer = join_pointer(here, "valueFrom")
+        written = [key for key in _ENV_SOURCES if value_from.get(key) is not None]
+        value = var.get("value")
+        if not written:
+            if set(value_from) <= set(_ENV_SOURCES):  # an unknown field is the schema's error
+                message = 'Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'
+                yield _finding(document, from_pointer, INVALID_RULE, message)
+        elif isinstance(value, str) and value:
+            message = 'Invalid value: "": may not be specified when `value` is not empty'
+            yield _finding(document, from_pointer, INVALID_RULE, message)
+        elif len(written) > 1:
+            message = 'Invalid value: "": may not have more than one field specified at a time'
+            yield _finding(document, from_pointer, INVALID_RULE, message)
+        for key in ("configMapKeyRef", "secretKeyRef"):
+            selector = value_from.get(key)
+            if isinstance(selector, dict):
+                yield from _key_selector(document, selector, join_pointer(from_pointer, key))
+
+
+def _key_selector(document: Document, selector: dict[str, Any], pointer: str) -> Iterator[Finding]:
+    # ValidateNameFunc(ValidateSecretName)(name, false), then the key: required, IsConfigMapKey.
+    # (Go also refuses an empty or omitted name, which the schema calls optional; not ported.)
+    name = selector.get("name")
+    if isinstance(name, str) and name:
+        yield from _invalid(document, join_pointer(pointer, "name"), name, name_is_dns_subdomain(name, False))
+    key = selector.get("key")
+    if isinstance(key, str):
+        key_pointer = join_pointer(pointer, "key")
+        if not key:
+            yield _finding(document, key_pointer, REQUIRED_RULE, "Required value")
+        else:
+            yield from _invalid(document, key_pointer, key, is_config_map_key(key))
+
+
+def _env_from(document: Document, env_from: list[Any], pointer: str) -> Iterator[Finding]:
+    # validation.go ValidateEnvFrom, validateConfigMapEnvSource, validateSecretEnvSource. Go's
+    # path for the source count is the list (`envFrom`); the finding is at the item.
+    for index, source in _items(env_from):
+        here = join_pointer(pointer, index)
+        prefix = source.get("prefix")
+        if isinstance(prefix, str) and prefix:
+            yield from _invalid(document, join_pointer(here, "prefix"), prefix, env_var_name_problems(prefix))
+        written = [key for key in _ENV_FROM_SOURCES if source.get(key) is not None]
+        if not written and set(source) <= {"prefix", *_ENV_FROM_SOURCES}:
+            message = 'Invalid value: "": must specify one of: `configMapRef` or `secretRef`'
+            yield _finding(document, here, INVALID_RULE, message)
+        elif len(written) > 1:
+            message = 'Invalid value: "": may not have more than one field specified at a time'
+            yield _finding(document, here, INVALID_RULE, message)
+        for key in written:
+            reference = source.get(key)
+            if not isinstance(reference, dict):
+                continue
+            name = reference.get("name")
+            name_pointer = _join(here, key, "name")
+            if name is None or name == "":
+                # The name is optional in the schema, but an env source without one is refused.
+                yield _finding_at(document, name_pointer, REQUIRED_RULE, "Required value", name_pointer)
+            elif isinstance(name, str):
+                yield from _invalid(document, name_pointer, name, name_is_dns_subdomain(name, True))
 
 
 def _finding(document: Document, pointer: str, rule: str, message: str) -> Finding:
