@@ -84,8 +84,31 @@ def test_check_skip_leaves_the_kinds_named_unvalidated(status_quo: Path) -> None
     # `appreg check --skip Registry`, as `appreg validate --skip`: the Registry is not validated,
     # and nothing is said about it (its ref.missing included); the other kinds are.
     result = appreg("check", "--format", "json", "--skip", "Registry", cwd=status_quo)
-    kinds = {f["kind"] for f in json.loads(result.stdout)["findings"]}
+    report = json.loads(result.stdout)
+    kinds = {f["kind"] for f in report["findings"]}
     assert "Registry" not in kinds and "Secret" in kinds, result.stdout
+    # Nor counted as checked, as `appreg validate --skip` counts: the Secret and the Catalog.
+    assert report["documents"] == 2
+
+
+def test_check_skip_counts_no_skipped_rendered_resource(tmp_path: Path) -> None:
+    # The templates' resources too: a skipped kind rendered from a template is not counted.
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - appreg\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "both.yaml.j2").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n---\n"
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n",
+        encoding="utf-8",
+    )
+
+    def documents(*args: str) -> object:
+        result = appreg("check", "--format", "json", *args, cwd=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return json.loads(result.stdout)["documents"]
+
+    assert (documents(), documents("--skip", "Secret"), documents("--skip", "Secret,ConfigMap")) == (2, 1, 0)
 
 
 def test_status_quo_check_and_strict_build_agree(status_quo: Path) -> None:

@@ -898,8 +898,14 @@ class _SiteCheck:
             self.findings.extend(entry.parse_findings)
             self.findings.extend(entry.findings)
             documents.extend(entry.documents)
-            self.documents += len(entry.documents)
+            self.documents += self._counted(entry.documents)
         return documents
+
+    def _counted(self, documents: Sequence[Document]) -> int:
+        # A skipped kind is not validated, so it is not counted as checked (`appreg validate
+        # --skip` counts the same way, kubeconform's -skip).
+        skip = self.options.skip_kinds
+        return sum(1 for d in documents if d.kind not in skip) if skip else len(documents)
 
     def _rendered_entry(self, text: str, shown: str) -> _MemoEntry:
         key = None
@@ -1093,7 +1099,7 @@ class _SiteCheck:
             elif complete and not first:
                 # The first copy was an excerpt: what it may leave out is checked on this one.
                 self.findings.extend(f for f in found if _in_document(f, document) and _left_out(f))
-        self.documents += len(resources)
+        self.documents += self._counted(resources)
 
     def unproposed(self, findings: list[Finding], document: Document) -> tuple[list[Finding], list[Finding]]:
         """A design proposal's findings, less those about the API it proposes (`site/proposals.py`),
