@@ -173,6 +173,19 @@ def test_kubeconform_table_names_only_flags_that_exist() -> None:
     assert named and named <= flags
 
 
+def test_usage_lines_name_the_formats_each_command_takes() -> None:
+    # A synopsis such as `appreg check [--format text|json|github|junit]` in the README or a page
+    # lists what the parser takes, all of it: `tap` was added to both commands and the synopses
+    # went on naming the older lists.
+    usage = re.compile(r"appreg (\w+) [^\n]*?\[--format ([a-z]+(?:\|[a-z]+)+)\]")
+    pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+    found = [(page, *m.groups()) for page in pages for m in usage.finditer(page.read_text(encoding="utf-8"))]
+    assert found
+    for page, command, listed in found:
+        takes = next(a.choices for a in subcommands()[command]._actions if "--format" in a.option_strings)  # type: ignore[attr-defined]
+        assert listed.split("|") == list(takes), f"{page.name}: appreg {command} --format {listed}"
+
+
 def test_home_page_has_the_pipeline_diagram_and_the_before_after(built_site: Path) -> None:
     page = (built_site / "index.html").read_text()
     assert '<pre class="mermaid"><code>flowchart LR' in page
