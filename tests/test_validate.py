@@ -296,3 +296,18 @@ def test_any_value_gives_findings_not_exceptions(spec: object, kind: str, regist
     for finding in findings:
         assert 1 <= finding.line <= lines + 1
         assert len({(f.path, f.rule) for f in findings}) == len(findings)
+
+
+def test_every_failing_cel_rule_of_a_field_is_reported() -> None:
+    # The API server runs every x-kubernetes-validations rule of a field and reports each failure
+    # (schema/cel/validation.go validateExpressions appends one error per rule): two rules failing
+    # on one field are two findings, not the first alone. The same failure twice is still one.
+    cel_registry = SchemaRegistry.builtin()
+    assert cel_registry.add_path(HERE / "fixtures" / "crds-cel" / "cost.yaml") == []
+    text = "apiVersion: test.appreg.io/v1\nkind: Heavy\nmetadata: {name: big}\nspec:\n  text: abb\n"
+    findings, _ = validate_text(text, "h.yaml", cel_registry)
+    assert [(f.rule, f.path, f.line) for f in findings] == [("cel.invalid", "/spec/text", 5)] * 2
+    assert {f.message.split("failed rule: ")[1] for f in findings} == {
+        "self.matches('^(a+)+$')",
+        "self.find('b+') == ''",
+    }

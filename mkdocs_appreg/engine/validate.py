@@ -97,7 +97,7 @@ def validate_document(
         allowlist: Secret values not to report as leaked credentials.
 
     Returns:
-        Findings, one per (path, rule), ordered by position.
+        Findings, one per (path, rule) (per CEL rule for `cel.*`), ordered by position.
     """
     value = document.value
     if not isinstance(value, dict):
@@ -574,10 +574,12 @@ def _schema_finding(document: Document, error: ValidationError) -> Finding:
 
 
 def _deduplicated(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     unique: list[Finding] = []
     for finding in findings:
-        key = (finding.path, finding.rule)
+        # Each CEL rule of a field is its own error on the API server (validateExpressions
+        # appends one per failing rule): two rules failing at one path are two findings.
+        key = (finding.path, finding.rule, finding.message if finding.rule.startswith("cel.") else "")
         if key not in seen:
             seen.add(key)
             unique.append(finding)
