@@ -275,3 +275,21 @@ def test_without_jsonschema_rs_the_slow_path_gives_the_same_findings(monkeypatch
     without = [f for d in documents("core-invalid.yaml") for f in CoreSchemas("1.31").validate(d) or []]
     assert without == with_gate
     assert [core for core in (CoreSchemas("1.31"),) if core.validate(documents("core-valid.yaml")[3]) == []]
+
+
+def test_a_release_read_from_kubernetes_validate_gives_the_same_entries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A release the extract lacks is read from kubernetes-validate's folder, per file, with the
+    # definitions parsed whole once: the same kind files and definitions as the extract's.
+    if corekinds._upstream_root() is None or "1.37" not in corekinds.upstream_versions():
+        pytest.skip("kubernetes-validate 1.37 is not installed")
+    extract = corekinds._Release("1.37")
+    monkeypatch.setattr(corekinds, "extracted_versions", lambda: ())
+    folder = corekinds._Release("1.37")
+    assert folder._folder is not None and extract._folder is None
+    assert folder.read("deployment-apps-v1.json") == extract.read("deployment-apps-v1.json")
+    assert sorted(folder.definition_names()) == sorted(extract.definition_names())
+    name = "io.k8s.api.core.v1.ConfigMap"
+    assert folder.definition(name) == extract.definition(name) is not None
+    assert folder.definition("io.k8s.Nothing") is None
