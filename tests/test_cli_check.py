@@ -187,6 +187,16 @@ def test_broken_config_is_exit_2_and_one_line(tmp_path: Path, config: str, compl
     assert complaint in result.stderr
 
 
+def test_a_yaml_error_in_the_config_says_what_and_where(tmp_path: Path) -> None:
+    # MkDocs' message is the YAML problem, then `in "<path>", line N, column M`: the one line
+    # keeps both (the last line alone named the place and dropped the problem).
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nnav: {a: [\n")
+    result = appreg("check", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("appreg: error: mkdocs.yml:3: "), result.stderr
+    assert "expected" in result.stderr or "while parsing" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("command", ["check", "render"])
 def test_missing_config_is_exit_2(tmp_path: Path, command: str) -> None:
     result = appreg(command, "-f", "nowhere/mkdocs.yml", cwd=tmp_path)

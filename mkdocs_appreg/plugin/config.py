@@ -372,6 +372,15 @@ def _load_config(config_file: Path) -> tuple[MkDocsConfig, AppregConfig]:
     return config, options
 
 
+# MkDocs' wording of a YAML error in its configuration file (mkdocs/config/base.py `_open_config_file`,
+# PyYAML's MarkedYAMLError with the context mark left out).
+_YAML_ERROR = re.compile(
+    r"MkDocs encountered an error parsing the configuration file: (?P<problem>.*?)\s*"
+    r'\n\s*in "[^\n]*", line (?P<line>\d+), column \d+\s*$',
+    re.DOTALL,
+)
+
+
 def _load_mkdocs_config(config_file: Path) -> MkDocsConfig:
     from mkdocs.config import load_config
 
@@ -387,6 +396,12 @@ def _load_mkdocs_config(config_file: Path) -> MkDocsConfig:
     try:
         config = load_config(config_file=str(config_file))
     except (ConfigurationError, MkDocsException) as error:
+        yaml_error = _YAML_ERROR.match(str(error).strip())
+        if yaml_error is not None and not errors.messages:
+            # MkDocs words a YAML error as the problem, then `in "<path>", line N, column M`:
+            # keep both, the place as file:line.
+            problem = "; ".join(part.strip() for part in yaml_error["problem"].splitlines() if part.strip())
+            raise ConfigError(problem, file=str(config_file), line=int(yaml_error["line"])) from None
         lines = [*errors.messages, *str(error).strip().splitlines()] or ["cannot be loaded"]
         message = lines[0] if errors.messages else lines[-1]
         raise ConfigError(with_install_hint(message), file=str(config_file)) from None
