@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from mkdocs_appreg.engine.documents import join_pointer, parse_documents, split_pointer
+from mkdocs_appreg.engine.documents import describe_yaml_error, join_pointer, parse_documents, split_pointer
 
 
 def test_yaml_11_booleans_and_timestamps_as_kubectl_sees_them() -> None:
@@ -172,3 +173,23 @@ def test_bytes_and_text_parse_alike(text: str) -> None:
         (d.index, d.value, d.line, d.column) for d in from_text.documents
     ]
     assert from_bytes.count == from_text.count
+
+
+@pytest.mark.parametrize("reader", ["libyaml", "python"])
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ("name: é\nbad: \x00\n", 2, 6),
+        ("é\x00\n", 1, 2),
+        ("a: ééé \x01\n", 1, 8),
+        ("a: b\nc: \x00\n", 2, 4),
+    ],
+)
+def test_a_control_character_after_non_ascii_text_is_at_its_character_column(
+    reader: str, text: str, line: int, column: int
+) -> None:
+    # libyaml reports a byte offset into the UTF-8 text, PyYAML's Python reader a character offset.
+    loader = yaml.CSafeLoader if reader == "libyaml" else yaml.SafeLoader
+    with pytest.raises(yaml.reader.ReaderError) as caught:
+        yaml.load(text, Loader=loader)
+    assert describe_yaml_error(caught.value, text)[:2] == (line, column)

@@ -450,6 +450,20 @@ class ParseResult:
         self.count = count
 
 
+def _character_offset(text: str, offset: int, character: int) -> int:
+    """The character offset of a reader error's `offset`, whichever reader reported it."""
+    if text.isascii():
+        return offset
+    encoded = text.encode("utf-8", "surrogatepass")
+    # A byte offset points at the first byte of the character; the character offset of the first
+    # bad character never does when a multi-byte character comes before it (that byte belongs to
+    # an earlier, acceptable character).
+    starts = offset < len(encoded) and not 0x80 <= encoded[offset] < 0xC0
+    if starts and encoded[offset : offset + 4].decode("utf-8", "ignore")[:1] == chr(character):
+        return len(encoded[:offset].decode("utf-8", "ignore"))
+    return offset
+
+
 def _position(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset, counting line breaks as YAML does."""
     offset = min(max(offset, 0), len(text))
@@ -478,8 +492,9 @@ def describe_yaml_error(error: yaml.YAMLError, text: str = "") -> tuple[int, int
     column = mark.column + 1 if mark is not None else 1
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if isinstance(error, ReaderError):
-        # A control character (NUL, ...) carries a character offset, not a mark.
-        line, column = _position(text, error.position)
+        # A control character (NUL, ...) carries an offset, not a mark: a character offset from
+        # PyYAML's Python reader, a byte offset into the UTF-8 text from libyaml's.
+        line, column = _position(text, _character_offset(text, error.position, error.character))
         problem = f"unacceptable character #x{error.character:04x}: {error.reason}"
     if text:
         line, column = _clamped(text, line, column)
