@@ -565,6 +565,7 @@ _IP_FAMILIES = ("IPv4", "IPv6")
 _SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 _MAX_CLIENT_IP_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
 _ONLY_LOAD_BALANCER = "Forbidden: may only be used when `type` is 'LoadBalancer'"
+_SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")  # core.ServiceType
 
 
 class _Service:
@@ -578,11 +579,15 @@ class _Service:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         written_type = spec.get("type")
-        # SetDefaults_Service: an empty type is ClusterIP. A type of the wrong JSON type is the
-        # schema's finding, and no type-dependent rule runs (None).
-        self.type: str | None = (
+        # SetDefaults_Service: an empty type is ClusterIP. A type of the wrong JSON type, or
+        # outside the four, is the schema's finding (schema.enum), and no type-dependent rule runs
+        # (None): Go would add "only for LoadBalancer" errors to a resource already refused, and
+        # on a page `type: <LoadBalancer-or-NodePort>` is the reader's to choose, explained away
+        # as a placeholder, so those errors would be false.
+        default = (
             (written_type or "ClusterIP") if written_type is None or isinstance(written_type, str) else None
         )
+        self.type: str | None = default if default in _SERVICE_TYPES else None
         cluster_ip = spec.get("clusterIP")
         self.cluster_ip = cluster_ip if isinstance(cluster_ip, str) else ""
         cluster_ips = spec.get("clusterIPs")
