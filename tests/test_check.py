@@ -490,6 +490,8 @@ def test_check_pages_off_leaves_pages_alone(tmp_path: Path) -> None:
         ({"policies": {"backup": True}}, "policies: unknown option 'backup'"),
         ({"kubernetes_version": "1.99"}, "kubernetes_version"),
         ({"kubernetes_version": 1.3}, "kubernetes_version"),
+        # The release meant by an unquoted 1.30 is '1.30', not the '1.3' YAML made of it.
+        ({"kubernetes_version": 1.3}, "'1.30'"),
         ({"cel_unchecked": "error"}, "cel_unchecked"),
         ({"proposals": "off"}, "proposals"),
         ({"prose": "yes"}, "prose"),

@@ -210,6 +210,7 @@ def test_a_directive_error_names_the_page_and_its_line_below_front_matter(projec
         ({"validaton": False}, "unknown option `validaton`"),
         ({"crds": "x.yaml"}, "'crds' must be list"),
         ({"kubernetes_version": 1.3}, "write the version as a string"),
+        ({"kubernetes_version": 1.3}, "'1.30'"),
         ({"templates_dir": "../elsewhere"}, "resolves outside the project"),
         ({"standalone": "maybe"}, "must be true, false or auto"),
         ({"fail_on": "info"}, "'fail_on' must be 'error' or 'warning'"),

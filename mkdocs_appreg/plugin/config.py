@@ -20,7 +20,7 @@ from mkdocs_appreg.common.errors import ConfigError
 from mkdocs_appreg.common.findings import FAIL_ON_LEVELS
 from mkdocs_appreg.common.utf8 import undecodable
 from mkdocs_appreg.pages.directives import DEFAULT_COMMAND_LABEL, DEFAULT_YAML_LABEL
-from mkdocs_appreg.site.options import cache_dir_path
+from mkdocs_appreg.site.options import cache_dir_path, unquoted_version
 from mkdocs_appreg.site.project import ProjectSettings
 
 if TYPE_CHECKING:
@@ -36,9 +36,7 @@ class _KubernetesVersion(base.BaseConfigOption["str | None"]):
         if value is None:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            raise base.ValidationError(
-                f"write the version as a string, e.g. '{value}' in quotes (YAML reads 1.30 as 1.3)"
-            )
+            raise base.ValidationError(unquoted_version(value))
         if not isinstance(value, str) or not value.strip():
             raise base.ValidationError("expected a Kubernetes release such as '1.31'")
         return value.strip()

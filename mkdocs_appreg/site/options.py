@@ -89,9 +89,7 @@ def project_options(raw: Mapping[str, Any], *, source: str, ignore: tuple[str, .
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             if key == "kubernetes_version" and isinstance(value, (int, float)):
                 raise ConfigError(
-                    f"appreg option 'kubernetes_version': write the version as a string, e.g. '{value}' "
-                    "in quotes (YAML reads 1.30 as 1.3)",
-                    file=source,
+                    f"appreg option 'kubernetes_version': {unquoted_version(value)}", file=source
                 )
             names = " or ".join("null" if t is type(None) else t.__name__ for t in types)
             raise ConfigError(f"appreg option '{key}' must be {names}, not {value!r}", file=source)
@@ -389,3 +387,14 @@ __all__ = [
     "project_options",
     "settings_from_options",
 ]
+
+
+def unquoted_version(value: float) -> str:
+    """What to say of a `kubernetes_version` YAML read as a number (`1.30` unquoted is 1.3).
+
+    The release meant is the one the user typed, so it is suggested with the trailing zero YAML
+    dropped: `'1.30'`, not the `'1.3'` the number prints as (no 1.3 schemas exist).
+    """
+    text = repr(value)
+    meant = f"{text}0" if isinstance(value, float) and len(text.partition(".")[2]) == 1 else text
+    return f"write the version as a string, e.g. '{meant}' in quotes (YAML reads 1.30 as 1.3)"
