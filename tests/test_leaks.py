@@ -122,8 +122,9 @@ def test_decoded_data_and_string_data_leaks_are_errors_at_their_key() -> None:
     assert first.severity == "error"
     assert first.message == (
         "data.token looks like a real credential (GitHub Token); docs are public: use a placeholder, "
-        "or add the value (or its sha256) to secrets_allowlist"
+        "or list the value (or its sha256) in the site's secrets_allowlist option"
     )
+    # The site's: `appreg validate` has no allowlist of its own, no flag to name.
 
 
 def test_allowlist_takes_exact_values_and_sha256_digests() -> None:

@@ -495,7 +495,7 @@ def find_leaks(document: Document, allowlist: Allowlist | None = None) -> list[F
             if kind is not None:
                 message = (
                     f"{field}.{key} looks like a real credential ({kind}); docs are public: use a "
-                    "placeholder, or add the value (or its sha256) to secrets_allowlist"
+                    "placeholder, or list the value (or its sha256) in the site's secrets_allowlist option"
                 )
                 findings.append(document.finding(join_pointer(f"/{field}", key), RULE, message))
     return findings
