@@ -8,6 +8,7 @@ only with `allow_remote_crds: true`).
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -243,3 +244,28 @@ def test_the_engine_budget_leaves_small_objects_checked() -> None:
         )
 
     assert bounded(run) == (True, False)
+
+
+def test_a_file_of_40k_repeated_keys_is_read_in_bounded_time(tmp_path: Path) -> None:
+    # Each duplicate's path was found by its own walk of the document: quadratic, 4,000 repeats
+    # took 4 s, 40,000 (a 240 KB file) would take minutes. One walk finds them all.
+    repeats = 40_000
+    manifest = tmp_path / "keys.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n" + "  a: '1'\n" * repeats,
+        encoding="utf-8",
+    )
+    env = no_network_env(tmp_path)
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "validate", "--format", "json", str(manifest)],
+        cwd=tmp_path,
+        env=env,
+        seconds=60,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    duplicates = [f for f in report["findings"] if f["rule"] == "yaml.duplicate-key"]
+    assert len(duplicates) == repeats - 1
+    assert {f["path"] for f in duplicates} == {"/data/a"}
+    assert duplicates[-1]["line"] == 5 + repeats
