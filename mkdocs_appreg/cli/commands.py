@@ -52,7 +52,7 @@ from mkdocs_appreg.site.project import (
 if TYPE_CHECKING:
     # Annotations only: `appreg validate` must not import Jinja (tests/test_layout.py).
     from mkdocs_appreg.plugin.config import LoadedSite
-    from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.rendering.rendered import Rendered
     from mkdocs_appreg.site.options import StandaloneSite
 
 EXIT_CLEAN = 0

@@ -41,7 +41,7 @@ from mkdocs_appreg.site.options import (
 from mkdocs_appreg.site.project import ProjectSettings, leaks_in, scrub_cache
 
 if TYPE_CHECKING:
-    from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.rendering.rendered import Rendered
     from mkdocs_appreg.site.check import CheckOptions, ValidationMemo
 
 # Without handlers configured (Zensical's CLI configures none), Python prints warnings of this

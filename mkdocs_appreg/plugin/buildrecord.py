@@ -36,7 +36,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,7 @@ from mkdocs_appreg.common.digests import digest, reads_unchanged, text_digest
 from mkdocs_appreg.common.findings import FIELDS, Finding
 
 if TYPE_CHECKING:
-    from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.rendering.rendered import Rendered
     from mkdocs_appreg.site.project import ProjectSettings
 
 RECORD_FILE = "build-record.json"
@@ -201,7 +201,7 @@ class BuildRecord:
         Raises:
             OSError: a symlink in a directory's place below the cache root.
         """
-        from mkdocs_appreg.rendering.render import Rendered
+        from mkdocs_appreg.rendering.rendered import Rendered
         from mkdocs_appreg.site.project import rendered_in_cache
 
         files: list[Rendered] = []
@@ -218,12 +218,19 @@ class BuildRecord:
         return files if rendered_in_cache(settings, files) else None
 
     def check_findings(
-        self, crds: Digests, pages: Digests, resolve: Callable[[str], Path | None]
+        self,
+        crds: Digests,
+        pages: Digests,
+        resolve: Callable[[str], Path | None],
+        verified: Mapping[str, str] | None = None,
     ) -> list[Finding] | None:
-        """The recorded findings, if the check's inputs are unchanged; else None."""
+        """The recorded findings, if the check's inputs are unchanged; else None.
+
+        `verified`: digests of files this build compared with texts it holds (`reads_unchanged`).
+        """
         if self.crds is None or self.crds != crds or self.pages != pages:
             return None
-        if list(self.pages) != list(pages) or not reads_unchanged(self.reads, resolve):
+        if list(self.pages) != list(pages) or not reads_unchanged(self.reads, resolve, verified):
             return None
         return [Finding(**item) for item in self.findings]
 

@@ -82,7 +82,7 @@ from mkdocs_appreg.site.references import (
 
 if TYPE_CHECKING:
     # Annotations only: `appreg validate` must not import Jinja (tests/test_layout.py).
-    from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.rendering.rendered import Rendered
 
 PLACEHOLDER_RULE = "placeholder"
 SCHEMA_MISSING_RULE = "schema.missing"

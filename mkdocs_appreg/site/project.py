@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mkdocs_appreg.common.cachefs import CacheRoot
     from mkdocs_appreg.engine.crdcache import CrdCache
     from mkdocs_appreg.engine.schemas import SchemaRegistry
-    from mkdocs_appreg.rendering.render import Rendered, RenderResult
+    from mkdocs_appreg.rendering.rendered import Rendered, RenderResult
 
 # The renderer, the CRD registry and the validator are imported by the functions that use
 # them: a build that reuses its previous results (buildrecord.py) needs none of them.
