@@ -10,7 +10,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from mkdocs_appreg.common.limits import MAX_FILE_BYTES
@@ -53,17 +53,24 @@ def text_digest(text: str) -> str:
 
 
 def reads_unchanged(
-    reads: Iterable[tuple[str, Path | str | None, str | None]], resolve: Callable[[str], Path | None]
+    reads: Iterable[tuple[str, Path | str | None, str | None]],
+    resolve: Callable[[str], Path | None],
+    verified: Mapping[str, str] | None = None,
 ) -> bool:
     """Whether every include still resolves to the same file, with the same content.
 
     A read is `(path as written, file it resolved to, that file's digest)`; the file is a `Path`
-    in the serve memo and a string in a record loaded from JSON.
+    in the serve memo and a string in a record loaded from JSON. `verified` maps files whose
+    bytes this build already compared with a text it holds (the rendered files in the cache) to
+    that text's digest: they are not read a second time.
     """
     for path, resolved, known in reads:
         now = resolve(path)
         if (None if now is None else str(now)) != (None if resolved is None else str(resolved)):
             return False
-        if resolved is not None and digest(Path(resolved)) != known:
+        if resolved is None:
+            continue
+        current = verified.get(str(resolved)) if verified is not None else None
+        if (current if current is not None else digest(Path(resolved))) != known:
             return False
     return True

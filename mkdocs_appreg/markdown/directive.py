@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -419,7 +420,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 searched=self.base_path if searched is None else searched,
             )
         check_snippet_lines(expanded, resolve, on_error=on_error)
-        guard_snippets(self.md, on_error)
+        guard_snippets(self.md, on_error, _guard_memo(self.resolver))
         reset_include_budget(self.md)
         return expanded
 
@@ -445,7 +446,40 @@ def _front_matter_lines(page: Path, lines: Sequence[str]) -> int:
 _GUARDED = "_appreg_guarded"
 
 
-def guard_snippets(md: Markdown, on_error: OnError | None) -> None:
+# What the guard decided for each include, per build: `(path, found, bases)` -> None when it
+# passed, else the refusal. Keyed by the build's resolver (the plugin gives one per build, which
+# makes this one build's memo, gone with it); an include named on every page (a site's 400
+# directives each include their file twice) is then checked once, not 800 times (a few lstat
+# calls each). Without a resolver (the extension on its own) each page checks its own.
+GuardMemo = dict[tuple[str, str, tuple[str, ...]], "str | None"]
+_GUARD_MEMOS: weakref.WeakKeyDictionary[Resolver, GuardMemo] = weakref.WeakKeyDictionary()
+
+
+def _guard_memo(resolver: Resolver | None) -> GuardMemo | None:
+    if resolver is None:
+        return None
+    memo = _GUARD_MEMOS.get(resolver)
+    if memo is None:
+        memo = _GUARD_MEMOS[resolver] = {}
+    return memo
+
+
+def _refusal(path: str, found: str, bases: list[str], memo: GuardMemo | None) -> str | None:
+    """Why `refuse_found` refuses the include, or None; answered once per build with a memo."""
+    key = (path, found, tuple(bases))
+    if memo is not None and key in memo:
+        return memo[key]
+    try:
+        refuse_found(path, found, bases)
+        refusal = None
+    except ValueError as error:
+        refusal = str(error)
+    if memo is not None:
+        memo[key] = refusal
+    return refusal
+
+
+def guard_snippets(md: Markdown, on_error: OnError | None, memo: GuardMemo | None = None) -> None:
     """Make pymdownx.snippets refuse, for every include it follows, what the page check refuses.
 
     The page's own `--8<--` lines are checked before snippets runs (`check_snippet_lines`), but
@@ -467,8 +501,9 @@ def guard_snippets(md: Markdown, on_error: OnError | None) -> None:
         if found is None:
             return None
         try:
-            bases = _snippet_bases(snippets)
-            refuse_found(path, found, bases)
+            refusal = _refusal(path, found, _snippet_bases(snippets), memo)
+            if refusal is not None:
+                raise ValueError(refusal)
             _count_include(snippets, found)
         except ValueError as error:
             problem = DirectiveError(f"snippet {error}", line=None)

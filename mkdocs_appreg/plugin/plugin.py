@@ -19,6 +19,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from mkdocs_appreg.common.cachefs import UnsafeCachePath, machine_key
+from mkdocs_appreg.common.collector import collector_paused
+from mkdocs_appreg.common.digests import text_digest
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
 from mkdocs_appreg.common.findings import Finding, failing, printable
 from mkdocs_appreg.markdown.directive import ResourceExtension
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
     from mkdocs_appreg.engine.schemas import SchemaRegistry
-    from mkdocs_appreg.rendering.render import Rendered
+    from mkdocs_appreg.rendering.rendered import Rendered
     from mkdocs_appreg.site.check import CheckOptions, ValidationMemo
 
 # The renderer, the registry and the checker (check, project's pipeline, render, schemas) are
@@ -108,6 +110,10 @@ class AppregPlugin(BasePlugin[AppregConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
+        with collector_paused():  # see collector.py: the build's data holds no cycles
+            return self._on_config(config)
+
+    def _on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         try:
             settings = settings_from(self.config, config)
             settings.check()
@@ -285,6 +291,10 @@ class AppregPlugin(BasePlugin[AppregConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
+        with collector_paused():
+            return self._on_files(files, config)
+
+    def _on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         settings = self.settings
         if settings is not None:
             self._refuse_published_links(files, config, settings.root)
@@ -405,7 +415,12 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         crds = self._crd_digests
         if self._previous is not None and crds is not None:
             assert self._snippets is not None  # set with the settings, in on_config
-            reused = self._previous.check_findings(crds, digests, unrefused(self._snippets))
+            # The rendered files were compared byte for byte with the record's texts in
+            # on_config (`rendered_files`): their digests come from those texts, not a re-read
+            # (and not through text_digest's small cache, which holds the pages').
+            sha = text_digest.__wrapped__
+            verified = {str(settings.cache_path(item)): sha(item.text) for item in self.rendered}
+            reused = self._previous.check_findings(crds, digests, unrefused(self._snippets), verified)
             if reused is not None:
                 log.info(
                     f"no template, CRD or page changed since the last build; reusing its {len(reused)} finding(s)"
