@@ -191,6 +191,67 @@ class _CrdLoader(_FastLoader):
 
 _CrdLoader.add_constructor("tag:yaml.org,2002:timestamp", _CrdLoader.keep_timestamp_text)
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+# Past this depth the plain tree is left to PyYAML's constructor, which is not recursive.
+_FAST_DEPTH = 100
+
+
+class _NotPlain(Exception):
+    """The node tree holds something only PyYAML's constructor handles as PyYAML does."""
+
+
+def _plain_value(loader: _CrdLoader, node: yaml.Node, depth: int = 0) -> Any:
+    """The value of a node tree of plain mappings, sequences and scalars, built directly.
+
+    What PyYAML's `construct_document` returns for such a tree, at a fraction of its cost: it
+    makes each mapping through a generator, a per-node memo and a pass over the keys for merge
+    keys, which is most of loading 199 CRDs (2.8 MB). Scalars other than strings go through the
+    loader's own constructors (ints, floats, booleans, nulls, timestamps kept as text). Anything
+    else (a merge key `<<` or a `=` value key, which PyYAML rewrites in the node tree; a
+    collection as a key; a tag with no constructor; deeper than `_FAST_DEPTH`) raises
+    `_NotPlain`, and the document is constructed by PyYAML instead. Only used on documents
+    without aliases (an alias is one shared object in PyYAML's result).
+    """
+    cls = node.__class__
+    tag = node.tag
+    if cls is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag not in _PLAIN_SCALARS:
+            raise _NotPlain  # e.g. `!!map` on a scalar: a generator constructor, or none
+        return _CrdLoader.yaml_constructors[tag](loader, node)
+    if depth > _FAST_DEPTH:
+        raise _NotPlain
+    if cls is yaml.MappingNode and tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag in _REWRITTEN_KEYS:
+                raise _NotPlain
+            mapping[_plain_value(loader, key_node)] = _plain_value(loader, value_node, depth + 1)
+        return mapping
+    if cls is yaml.SequenceNode and tag == _SEQ:
+        return [_plain_value(loader, child, depth + 1) for child in node.value]
+    raise _NotPlain
+
+
+# Scalar tags whose constructor returns the value itself (timestamps: `keep_timestamp_text`).
+_PLAIN_SCALARS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("null", "bool", "int", "float", "binary", "timestamp")
+)
+# Keys SafeConstructor.flatten_mapping acts on (and changes the node tree for).
+_REWRITTEN_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+
+
+def _construct(loader: _CrdLoader, node: yaml.Node, aliases: bool) -> Any:
+    if not aliases:
+        try:
+            return _plain_value(loader, node)
+        except Exception:  # _NotPlain, or an error: PyYAML reports it its own way
+            pass  # PyYAML's constructor decides, and words any error, as it always did
+    return loader.construct_document(node)
+
 
 def _crd_documents(text: str, shown: str) -> list[Document]:
     """The non-empty documents of a CRD file, with their node trees for `locate`.
@@ -211,7 +272,7 @@ def _crd_documents(text: str, shown: str) -> list[Document]:
             if aliasing is not None:
                 # Compiling the schema walks it as a tree: an alias bomb there would never end.
                 raise CrdError(aliasing[1], file=shown, line=node.start_mark.line + 1)
-            value = loader.construct_document(node)
+            value = _construct(loader, node, aliases)
             if value is not None:
                 documents.append(Document(shown, index, value, node))
             index += 1
