@@ -229,3 +229,29 @@ def test_a_reused_build_leaves_the_record_untouched(site: Path) -> None:
     result, reused = build(site, "--strict")
     assert result.returncode == 0 and reused
     assert (record.stat().st_mtime_ns, record.stat().st_ino, record.read_bytes()) == before
+
+
+def test_rendered_files_come_back_equal_with_or_without_an_include(tmp_path: Path) -> None:
+    # The record leaves out origins that only repeat the template's own lines; an included
+    # partial's lines keep theirs. Either way the reused Rendered equals the one rendered.
+    from mkdocs_appreg.rendering.render import TemplateRenderer
+    from mkdocs_appreg.site.project import ProjectSettings, cache_root, write_cache
+
+    templates = tmp_path / "templates"
+    (templates / "r").mkdir(parents=True)
+    (templates / "_part.j2").write_text("b: 2\nc: 3\n")
+    (templates / "r" / "own.yaml.j2").write_text("a: {{ x }}\nb: 2\n")
+    (templates / "r" / "incl.yaml.j2").write_text("a: 1\n{% include '_part.j2' %}d: 4\n")
+    (tmp_path / "docs").mkdir()
+    settings = ProjectSettings(tmp_path, tmp_path / "docs", templates, tmp_path / ".cache" / "appreg")
+    rendered = TemplateRenderer(templates, {"x": 1}, display_root=tmp_path).render_all().rendered
+    write_cache(settings, rendered)
+    record = BuildRecord("environment", {}).with_rendered(rendered)
+    stored = {item["docs_path"]: item["origins"] for item in record.rendered}
+    assert stored["r/own.yaml"] == []
+    assert ["templates/_part.j2", 1] in stored["r/incl.yaml"]
+    key = machine_key(tmp_path)
+    record.save(cache_root(settings), key)
+    loaded = BuildRecord.load(cache_root(settings), key)
+    assert loaded is not None
+    assert loaded.rendered_files(settings) == rendered
