@@ -611,3 +611,25 @@ def test_a_memo_revalidates_only_the_file_whose_text_changed(
         base_path=loaded.base_path,
     )
     assert changed == without_memo
+
+
+def test_an_excerpt_may_leave_out_what_the_native_rules_look_for(tmp_path: Path) -> None:
+    # A YAML block on a page is an excerpt: a container's volumeMounts shown without the pod's
+    # volumes, an Ingress shown for its class alone, say nothing about what they leave out (the
+    # volume may well exist; the rules are elsewhere). Applied as written, in a heredoc, the same
+    # Deployment is complete, and its mount of a volume it does not have is the Go error.
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: repo\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: repo\n        volumeMounts:\n"
+        "        - mountPath: /tmp\n          name: tmp\n"
+    )
+    ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\nspec:\n  ingressClassName: nginx\n"
+    page = f"# x\n\n```yaml\n{deployment}```\n\n```yaml\n{ingress}```\n"
+    site = make_site(tmp_path / "s", {"index.md": page})
+    assert [f for f in check(site).findings if f.severity == "error"] == []
+    heredoc = deployment.replace("name: repo\nspec", "name: applied\nspec")
+    (site / "docs" / "index.md").write_text(
+        page + f"\n```bash\nkubectl apply -f - <<'EOF'\n{heredoc}EOF\n```\n"
+    )
+    errors = [(f.rule, f.name) for f in check(site).findings if f.severity == "error"]
+    assert ("core.not-found", "applied") in errors and all(name == "applied" for _, name in errors), errors

@@ -763,6 +763,10 @@ def _left_out(finding: Finding) -> bool:
         finding.rule in ("schema.required", "meta.missing")
         or finding.message.startswith("Required value")
         or (finding.rule == "meta.name" and finding.message.endswith("is required"))
+        # A name that points at what the excerpt leaves out: a container's volumeMounts shown
+        # without the pod's volumes ("Not found"); an Ingress shown without its rules.
+        or finding.rule == "core.not-found"
+        or finding.message.endswith("either `defaultBackend` or `rules` must be specified")
     )
 
 
