@@ -633,3 +633,20 @@ def test_an_excerpt_may_leave_out_what_the_native_rules_look_for(tmp_path: Path)
     )
     errors = [(f.rule, f.name) for f in check(site).findings if f.severity == "error"]
     assert ("core.not-found", "applied") in errors and all(name == "applied" for _, name in errors), errors
+
+
+def test_a_shell_variable_in_an_unquoted_heredoc_causes_no_error(tmp_path: Path) -> None:
+    # `cat <<EOF | kubectl apply -f -` after `export DOMAIN=...`: the shell puts the reader's value
+    # into `hello.$DOMAIN` and `app-$ENV`, so the text as written (not a DNS name) is not what the
+    # API server gets. In a yaml fence, which nothing expands, it is.
+    ingress = (
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: app-$ENV\nspec:\n  rules:\n"
+        "  - host: hello.$DOMAIN\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
+        "        backend:\n          service:\n            name: hello\n            port:\n              number: 80\n"
+    )
+    page = f"# x\n\n```bash\ncat <<EOF | kubectl apply -f -\n{ingress}EOF\n```\n"
+    site = make_site(tmp_path / "s", {"index.md": page})
+    assert check(site).findings == []
+    (site / "docs" / "index.md").write_text(f"# x\n\n```yaml\n{ingress}```\n")
+    paths = {(f.rule, f.path) for f in check(site).findings if f.severity == "error"}
+    assert paths == {("meta.name", "/metadata/name"), ("core.invalid", "/spec/rules/0/host")}, paths

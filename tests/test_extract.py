@@ -582,3 +582,26 @@ def _pieces_of_lines(draw: st.DrawFn) -> tuple[list[_Line], int | None]:
 def test_piece_text_matches_its_reference(case: tuple[list[_Line], int | None]) -> None:
     piece, strip = case
     assert _piece_text(piece, strip) == _piece_text_reference(piece, strip)
+
+
+@pytest.mark.parametrize(
+    ("line", "reported"),
+    [
+        # The reader's variables where a name part starts: a host under their domain, a name
+        # with their environment as suffix (a tutorial exports DOMAIN or ENV two lines above).
+        ("  - host: hello.$DOMAIN", None),
+        ("  name: app-$ENV", None),
+        ("  url: https://$HOST/api", None),
+        # Accidents the shell rewrites: inside a word, a special parameter, a lower-case name.
+        ("  password: pa$sWORD", "$sWORD"),
+        ("  password: pa$$word", "$$"),
+        ("  hash: $2a$10$abc", "$2"),
+        ("  secret: $oidc.clientSecret", "$oidc"),
+        ("  host: hello.$domain", "$domain"),
+    ],
+)
+def test_which_heredoc_expansions_are_unintended(line: str, reported: str | None) -> None:
+    from mkdocs_appreg.pages.extract import _unintended_expansion
+
+    found = _unintended_expansion(line)
+    assert (found[1] if found else None) == reported

@@ -817,9 +817,33 @@ class _ShellScanner:
             return
 
 
-# Where a `$NAME` starts a value or a word, it is a variable the page asks the reader to set.
-_WORD_START = frozenset(" \t\"'=:/@([{,")
+# Where a `$NAME` starts a value, a word or a part of a name (`hello.$DOMAIN`, `app-$ENV`), it is
+# a variable the page asks the reader to set.
+_WORD_START = frozenset(" \t\"'=:/@([{,.-")
 _SPECIAL_PARAMETERS = frozenset("$?!#@*-0123456789")
+
+
+def fills_in_variable(text: str) -> bool:
+    """Whether an unquoted heredoc's shell puts a reader's variable into `text`.
+
+    A `${NAME}` anywhere, or an upper-case `$NAME` where a word or a name part starts
+    (`hello.$DOMAIN`): what `_unintended_expansion` takes as meant. The value the API server gets
+    is then not the text written, so what the text breaks says nothing about it.
+    """
+    index = text.find("$")
+    while index != -1:
+        following = text[index + 1 : index + 2]
+        if following == "{":
+            return True
+        if following.isalpha() or following == "_":
+            end = index + 1
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            name = text[index + 1 : end]
+            if (index == 0 or text[index - 1] in _WORD_START) and name == name.upper():
+                return True
+        index = text.find("$", index + 1)
+    return False
 
 
 def _unintended_expansion(text: str) -> tuple[int, str, str] | None:

@@ -60,7 +60,7 @@ from mkdocs_appreg.engine.schemas import SchemaRegistry
 from mkdocs_appreg.engine.validate import validate_document
 from mkdocs_appreg.pages.directives import ResourceOptions, iter_directives
 from mkdocs_appreg.pages.excerpts import declared_form, find_elisions
-from mkdocs_appreg.pages.extract import Example, extract_examples
+from mkdocs_appreg.pages.extract import Example, extract_examples, fills_in_variable
 from mkdocs_appreg.pages.frontmatter import read_front_matter
 from mkdocs_appreg.pages.snippets import snippet_resolver, unrefused
 from mkdocs_appreg.site.placeholders import ENV, find_placeholders, placeholder_kind, shown, substituted
@@ -550,6 +550,18 @@ def _named_placeholder(document: Document, finding: Finding) -> str | None:
     return None
 
 
+def _fills_in(value: Any, pointer: str) -> bool:
+    """Whether the string at `pointer` gets a reader's variable from the shell (`fills_in_variable`)."""
+    for token in split_pointer(pointer):
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return False
+    return isinstance(value, str) and fills_in_variable(value)
+
+
 def with_placeholders(
     document: Document, findings: Sequence[Finding], schema: Any, *, expands: bool = False
 ) -> list[Finding]:
@@ -577,9 +589,16 @@ def with_placeholders(
         for f in findings
         if f.rule != PLACEHOLDER_RULE and (text := _named_placeholder(document, f)) is not None
     }
-    if not placeholders and not named:
+    # In an unquoted heredoc, `host: hello.$DOMAIN`: the shell fills the reader's value in, so an
+    # error about the text written is about nothing the API server gets (no warning either).
+    shell = (
+        [f.path for f in findings if f.is_error and f.path and _fills_in(document.value, f.path)]
+        if expands
+        else []
+    )
+    if not placeholders and not named and not shell:
         return list(findings)
-    pointers = [pointer for pointer, _, _ in placeholders] + list(named)
+    pointers = [pointer for pointer, _, _ in placeholders] + list(named) + shell
 
     def covered(finding: Finding) -> bool:
         return any(finding.path == p or finding.path.startswith(p + "/") for p in pointers)
