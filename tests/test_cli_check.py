@@ -111,6 +111,27 @@ def test_check_skip_counts_no_skipped_rendered_resource(tmp_path: Path) -> None:
     assert (documents(), documents("--skip", "Secret"), documents("--skip", "Secret,ConfigMap")) == (2, 1, 0)
 
 
+def test_check_prints_a_pages_findings_in_line_order(tmp_path: Path) -> None:
+    # Document indices restart with each example: the first fence's second document (index 1)
+    # must still print before the second fence's only document (index 0), which is further down.
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - appreg\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata: [1]\n"
+    page = (
+        "# x\n\n```yaml\n"
+        + "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n---\n"
+        + bad.format(name="first")
+        + "```\n\ntext\n\n```yaml\n"
+        + bad.format(name="second")
+        + "```\n"
+    )
+    (tmp_path / "docs" / "index.md").write_text(page, encoding="utf-8")
+    result = appreg("check", cwd=tmp_path)
+    lines = [int(m) for m in re.findall(r"^docs/index\.md:(\d+):", result.stdout, re.MULTILINE)]
+    assert len(lines) == 2, result.stdout
+    assert lines == sorted(lines), result.stdout
+
+
 def test_status_quo_check_and_strict_build_agree(status_quo: Path) -> None:
     check = appreg("check", "-f", "mkdocs.yml", cwd=status_quo)
     build = run_mkdocs(status_quo, "--strict")

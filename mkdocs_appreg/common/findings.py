@@ -163,4 +163,10 @@ def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:
 
 
 def sort_key(finding: Finding) -> tuple[str, int, int, int, str, str]:
-    return (finding.file, finding.document, finding.line, finding.column, finding.rule, finding.path)
+    """The order findings are printed in: by file, line and column, as a reader scans the file.
+
+    The document index comes after the position, only to break ties: it restarts with each example
+    on a page, so sorting by it first printed a finding of the second fence (document 0) before one
+    of the first fence's second document (document 1), higher up the page.
+    """
+    return (finding.file, finding.line, finding.column, finding.document, finding.rule, finding.path)
