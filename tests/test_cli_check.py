@@ -250,6 +250,16 @@ def test_render_writes_the_rendered_files_at_their_docs_paths(site_copy: Path, t
     assert sorted(result.stdout.splitlines()) == sorted(str(out / item.docs_path) for item in rendered)
 
 
+def test_render_with_no_templates_says_so_and_exits_zero(tmp_path: Path) -> None:
+    # Nothing to render is no error, but silence would leave the user guessing what happened.
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - appreg\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n", encoding="utf-8")
+    result = appreg("render", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["no templates in templates/"], result.stdout
+
+
 def test_render_defaults_to_the_cache(site_copy: Path) -> None:
     shutil.rmtree(site_copy / ".cache", ignore_errors=True)
     result = appreg("render", cwd=site_copy)

@@ -474,6 +474,11 @@ def run_render(config_file: str, out: str | None, stdout: TextIO) -> int:
     if findings:
         REPORTERS["text"](findings, 0, stdout)
         return EXIT_FINDINGS
+    if not rendered:
+        # Nothing to render is no error (a site may only check its pages), but an empty output
+        # left the user guessing whether the command ran at all.
+        print(f"no templates in {settings.display(settings.templates_dir)}/", file=stdout)
+        return EXIT_CLEAN
     try:
         if out is None:
             written = write_cache(settings, rendered)
