@@ -185,6 +185,33 @@ def test_check_reads_the_allowlist_from_mkdocs_yml(
     assert "secret.leak" not in capsys.readouterr().out
 
 
+def test_validate_honours_an_ignore_comment_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `appreg validate` has no allowlist: a known fake credential in a manifest is allowed the way
+    # a page example allows it, with `# appreg: ignore=secret.leak` in the YAML (the whole file).
+    leaked = secret(string_data={"token": GITHUB})
+    (tmp_path / "allowed.yaml").write_text("# appreg: ignore=secret.leak\n" + leaked)
+    (tmp_path / "other-rule.yaml").write_text("# appreg: ignore=schema.type\n" + leaked)
+    (tmp_path / "plain.yaml").write_text(leaked)
+    (tmp_path / "all.yaml").write_text(leaked + "data: [1]  # appreg: ignore\n")
+    assert main(["validate", str(tmp_path / "allowed.yaml"), str(tmp_path / "all.yaml")]) == 0
+    assert "secret.leak" not in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "validate",
+                "--format",
+                "json",
+                *(str(tmp_path / n) for n in ("allowed.yaml", "other-rule.yaml", "plain.yaml")),
+            ]
+        )
+        == 1
+    )
+    found = {(Path(f["file"]).name, f["rule"]) for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert found == {("other-rule.yaml", RULE), ("plain.yaml", RULE)}
+
+
 # --- the detector's own cases (it replaced detect-secrets) -------------------------------------
 
 

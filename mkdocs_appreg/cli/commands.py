@@ -30,6 +30,7 @@ from mkdocs_appreg.common.utf8 import check_utf8, undecodable
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdcache import CrdCache
 from mkdocs_appreg.engine.schemas import SchemaRegistry
+from mkdocs_appreg.pages.extract import comment_ignore
 from mkdocs_appreg.site.check import (
     SCHEMA_MISSING_RULE,
     check_site,
@@ -236,6 +237,29 @@ def _kept(findings: list[Finding], options: ValidateOptions) -> list[Finding]:
     return findings
 
 
+def _not_ignored(findings: list[Finding], texts: Sequence[tuple[str, bytes]]) -> list[Finding]:
+    """The findings a file's `# appreg: ignore[=rule,...]` comment leaves, read as on a page.
+
+    A page example opts out with that comment anywhere in its YAML, for the whole example; a file
+    is the example of `appreg validate`. It is how a known fake credential (`secret.leak`) in a
+    manifest is allowed: validate has no secrets_allowlist.
+    """
+    ignored: dict[str, frozenset[str]] = {}
+    for name, data in texts:
+        if b"appreg" in data:  # the comment names us: most files are not decoded at all
+            rules = comment_ignore(data.decode("utf-8"))
+            if rules is not None:
+                ignored[name] = rules
+    if not ignored:
+        return findings
+    kept = []
+    for finding in findings:
+        rules = ignored.get(finding.file)
+        if rules is None or (rules and finding.rule not in rules):
+            kept.append(finding)
+    return kept
+
+
 def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextIO) -> int:
     """Validate every input against the CRDs and report; the exit code of `appreg validate`."""
     # Read every input before any output, so an unreadable one stops the run without a half report.
@@ -255,6 +279,7 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     # One schema.missing per kind for the whole run, naming this command's knob.
     # What `appreg check` checks across a site's resources, across the files given.
     findings.extend(validate_relations(texts))
+    findings = _not_ignored(findings, texts)
     findings = once_per_kind(_kept(findings, options), fix="pass its CRD with --crd PATH")
     REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
     if options.summary and options.format == "text":

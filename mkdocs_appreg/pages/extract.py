@@ -575,7 +575,12 @@ def _piece_text(piece: Sequence[_Line], strip: int | None) -> tuple[str, int, in
     return "\n".join(texts), first - 1 + start, strip
 
 
-def _comment_ignore(text: str) -> frozenset[str] | None:
+def comment_ignore(text: str) -> frozenset[str] | None:
+    """The rules a `# appreg: ignore[=rule,...]` comment in YAML text opts out of.
+
+    None: no such comment; an empty set: every rule. A page example and a file given to
+    `appreg validate` read it the same way, for the whole text.
+    """
     found: frozenset[str] | None = None
     if "appreg" not in text:
         return found  # the opt-out comment names us: no line of this text can hold one
@@ -621,7 +626,7 @@ def _examples_from(
                 origin=kind,
                 page=page,
                 page_line=anchor.page_line if written_here or origin == "heredoc" else first.page_line,
-                ignore=_merge(ignore, _comment_ignore(text)),
+                ignore=_merge(ignore, comment_ignore(text)),
                 whole=not written_here and first.file in whole,
                 form=form,
                 expands=expands,
