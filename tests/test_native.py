@@ -105,3 +105,21 @@ def test_quantity_is_positive(value: object, positive: bool | None) -> None:
 )
 def test_env_var_name_is_the_relaxed_rule(name: str, valid: bool) -> None:
     assert (env_var_name_problems(name) == []) is valid
+
+
+@pytest.mark.parametrize(
+    ("storage", "shown"),
+    [("0", '"0"'), ('"0"', '"0"'), ("0Gi", '"0"'), ("0.0", '"0"'), ("-1", '"-1"'), ("-1Gi", '"-1Gi"')],
+)
+def test_a_storage_request_that_is_not_positive_shows_the_quantity_as_go_does(
+    storage: str, shown: str
+) -> None:
+    # ValidatePositiveQuantityValue passes value.String(), a string, to field.Invalid: quoted, and
+    # in the canonical form, in which any zero is "0".
+    text = (
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c\n"
+        f"spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: {storage}\n"
+    )
+    (found,) = validate_native(parse_documents(text, "pvc.yaml").documents[0])
+    assert (found.rule, found.path) == ("core.invalid", "/spec/resources/requests/storage")
+    assert found.message == f"Invalid value: {shown}: must be greater than zero"

@@ -1324,6 +1324,21 @@ def _quantity_is_positive(value: Any) -> bool | None:
     return match.group(1) != "-" and any(digit in "123456789" for digit in match.group(2))
 
 
+def _quantity_text(value: Any) -> str:
+    """How Go shows a quantity that is not positive: `value.String()`, a string, so quoted.
+
+    String() is the canonical form (apimachinery resource/quantity.go CanonicalizeBytes), in
+    which any zero (`0`, `0Gi`, `0.0`) is "0". A negative one is shown as written (`-1Gi`): Go
+    would also rewrite e.g. `-1024Mi` as `-1Gi` and `-0.5` as `-500m`, which is not modelled.
+    """
+    if isinstance(value, str):
+        match = _QUANTITY.fullmatch(value)
+        zero = match is not None and not any(digit in "123456789" for digit in match.group(2))
+    else:
+        zero = value == 0
+    return '"0"' if zero else f'"{value}"'
+
+
 def _persistent_volume_claim(document: Document) -> Iterator[Finding]:
     spec = _at(document.value, "/spec")
     spec = spec if isinstance(spec, dict) else {}
@@ -1410,7 +1425,7 @@ def _storage_request(document: Document, spec: dict[str, Any]) -> Iterator[Findi
     storage = requests["storage"]
     if _quantity_is_positive(storage) is False:
         # ValidatePositiveQuantityValue.
-        message = f"Invalid value: {_go_value(storage)}: must be greater than zero"
+        message = f"Invalid value: {_quantity_text(storage)}: must be greater than zero"
         yield _finding(document, "/spec/resources/requests/storage", INVALID_RULE, message)
 
 
