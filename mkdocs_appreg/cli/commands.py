@@ -237,8 +237,8 @@ def _kept(findings: list[Finding], options: ValidateOptions) -> list[Finding]:
     return findings
 
 
-def _not_ignored(findings: list[Finding], texts: Sequence[tuple[str, bytes]]) -> list[Finding]:
-    """The findings a file's `# appreg: ignore[=rule,...]` comment leaves, read as on a page.
+def _ignore_comments(texts: Sequence[tuple[str, bytes]]) -> dict[str, frozenset[str]]:
+    """Each file's `# appreg: ignore[=rule,...]` comment, read as on a page (empty: every rule).
 
     A page example opts out with that comment anywhere in its YAML, for the whole example; a file
     is the example of `appreg validate`. It is how a known fake credential (`secret.leak`) in a
@@ -250,14 +250,7 @@ def _not_ignored(findings: list[Finding], texts: Sequence[tuple[str, bytes]]) ->
             rules = comment_ignore(data.decode("utf-8"))
             if rules is not None:
                 ignored[name] = rules
-    if not ignored:
-        return findings
-    kept = []
-    for finding in findings:
-        rules = ignored.get(finding.file)
-        if rules is None or (rules and finding.rule not in rules):
-            kept.append(finding)
-    return kept
+    return ignored
 
 
 def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextIO) -> int:
@@ -266,12 +259,18 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     sources = [read_source(file, stdin) for file in expand_inputs(options.files)]
     registry, findings = load_registry(options.crds, allow_remote=options.allow_remote_crds)
     core = _core_schemas(options.kubernetes_version)
-    texts = [(source.name, source.data) for source in sources if source.finding is None]
+    readable = [(source.name, source.data) for source in sources if source.finding is None]
+    ignored = _ignore_comments(readable)
+    # A bare `# appreg: ignore` opts the whole file out, as it does a page example: it is neither
+    # validated nor counted, nor a reference target for the others.
+    texts = [(name, data) for name, data in readable if ignored.get(name) != frozenset()]
     results = iter(validate_texts(texts, registry, core, jobs=options.jobs, skip=options.skip))
     documents = 0
     for source in sources:
         if source.finding is not None:
             findings.append(source.finding)
+            continue
+        if ignored.get(source.name) == frozenset():
             continue
         found, count = next(results)
         findings.extend(found)
@@ -279,7 +278,8 @@ def run_validate(options: ValidateOptions, stdin: BinaryIO | None, stdout: TextI
     # One schema.missing per kind for the whole run, naming this command's knob.
     # What `appreg check` checks across a site's resources, across the files given.
     findings.extend(validate_relations(texts))
-    findings = _not_ignored(findings, texts)
+    if ignored:
+        findings = [f for f in findings if f.file not in ignored or f.rule not in ignored[f.file]]
     findings = once_per_kind(_kept(findings, options), fix="pass its CRD with --crd PATH")
     REPORTERS[options.format](findings, documents, stdout, files=[s.name for s in sources])
     if options.summary and options.format == "text":
