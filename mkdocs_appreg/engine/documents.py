@@ -65,6 +65,19 @@ def split_pointer(pointer: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
 
 
+def value_at_pointer(value: Any, pointer: str) -> tuple[bool, Any]:
+    """`(True, the value)` at a JSON Pointer into a constructed document, `(False, None)` when
+    the pointer leads nowhere (a missing key, an index past the end, a step into a scalar)."""
+    for token in split_pointer(pointer):
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return False, None
+    return True, value
+
+
 class NotJson(Exception):
     """A document kubectl cannot convert to JSON, or a scalar go-yaml refuses, at `node`."""
 

@@ -27,7 +27,7 @@ from typing import Any
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from mkdocs_appreg.common.findings import Finding
-from mkdocs_appreg.engine.documents import Document, escape_pointer_token, split_pointer
+from mkdocs_appreg.engine.documents import Document, escape_pointer_token, split_pointer, value_at_pointer
 from mkdocs_appreg.engine.kinds import parse_group_version
 
 # --- string rules (k8s.io/apimachinery/pkg/util/validation/validation.go) ---------------------
@@ -321,7 +321,7 @@ def validate_object_meta(
         `meta.finalizers` and `meta.owner-references`: decoding problems first, then the
         validation ones, in the order the API server checks.
     """
-    found, meta = _resolve(document.value, pointer)
+    found, meta = value_at_pointer(document.value, pointer)
     if not found or meta is None:
         if embedded:
             return []
@@ -650,18 +650,6 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return "an object"
-
-
-def _resolve(value: Any, pointer: str) -> tuple[bool, Any]:
-    current = value
-    for token in split_pointer(pointer):
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            return False, None
-    return True, current
 
 
 def _field_path(value: Any, pointer: str) -> str:

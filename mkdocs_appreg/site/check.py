@@ -50,7 +50,13 @@ from mkdocs_appreg.common.spelling import close_names
 from mkdocs_appreg.engine import metadata, secret
 from mkdocs_appreg.engine.corekinds import CoreSchemas
 from mkdocs_appreg.engine.crdload import crd_document_findings
-from mkdocs_appreg.engine.documents import Document, iter_documents, parse_documents, split_pointer
+from mkdocs_appreg.engine.documents import (
+    Document,
+    iter_documents,
+    parse_documents,
+    split_pointer,
+    value_at_pointer,
+)
 from mkdocs_appreg.engine.kinds import CRD_API_VERSION, CRD_KIND, parse_api_version
 from mkdocs_appreg.engine.leaks import RULE as LEAK_RULE
 from mkdocs_appreg.engine.leaks import Allowlist, find_leaks
@@ -537,14 +543,7 @@ def _named_placeholder(document: Document, finding: Finding) -> str | None:
     # A key rule of the API server (metadata keys, ConfigMap keys) on a key the reader completes.
     if angle is not None and finding.rule.startswith(("meta.", "core.")):
         return f"{angle.group(0)} in the key {tokens[-1]}"
-    current: Any = document.value
-    for token in tokens:
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            return None
+    _, current = value_at_pointer(document.value, finding.path)
     if isinstance(current, str) and _screaming_snake().match(current):
         return current
     return None
@@ -552,13 +551,7 @@ def _named_placeholder(document: Document, finding: Finding) -> str | None:
 
 def _fills_in(value: Any, pointer: str) -> bool:
     """Whether the string at `pointer` gets a reader's variable from the shell (`fills_in_variable`)."""
-    for token in split_pointer(pointer):
-        if isinstance(value, dict) and token in value:
-            value = value[token]
-        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
-            value = value[int(token)]
-        else:
-            return False
+    _, value = value_at_pointer(value, pointer)
     return isinstance(value, str) and fills_in_variable(value)
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.common.spelling import close_names
-from mkdocs_appreg.engine.documents import Document, split_pointer
+from mkdocs_appreg.engine.documents import Document, split_pointer, value_at_pointer
 
 PROPOSAL_STATUSES = frozenset(
     {
@@ -106,18 +106,6 @@ def _known(word: str, known: frozenset[str]) -> bool:
     return word in known or bool(close_names(word, known))
 
 
-def _value_at(document: Document, pointer: str) -> Any:
-    current: Any = document.value
-    for token in split_pointer(pointer):
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            return None
-    return current
-
-
 def proposed(finding: Finding, document: Document, vocabulary: Vocabulary) -> bool:
     """Whether a finding on a design proposal is about what the proposal proposes.
 
@@ -130,7 +118,7 @@ def proposed(finding: Finding, document: Document, vocabulary: Vocabulary) -> bo
         return False
     if finding.rule == "schema.unknown-field":
         return not _known(split_pointer(finding.path)[-1], vocabulary.names)
-    value = _value_at(document, finding.path)
+    _, value = value_at_pointer(document.value, finding.path)
     return isinstance(value, str) and not _known(value, vocabulary.values)
 
 
