@@ -59,6 +59,7 @@ def site_copy(tmp_path: Path) -> Path:
     shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(REPO / "docs", target / "docs")
     shutil.copytree(REPO / "templates", target / "templates")
+    shutil.copytree(REPO / "hooks", target / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 

@@ -69,6 +69,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(DOCS, target / "docs")
     shutil.copytree(ROOT / "templates", target / "templates")
+    shutil.copytree(ROOT / "hooks", target / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     before = tree_digest(target / "docs")
     result = run_mkdocs(target, "--strict")
     assert result.returncode == 0, result.stderr

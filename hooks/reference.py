@@ -3,8 +3,10 @@
 `mkdocs.yml` lists it under `hooks:`. It replaces marker comments in pages with Markdown made from
 the plugin's typed config class (`AppregConfig`) and the `appreg` argument parser, so the
 configuration and CLI reference pages list every option and flag the installed code has. It only
-changes the Markdown MkDocs hands it; nothing is written into docs/. (Its folder starts with a dot,
-so MkDocs does not publish it.)
+changes the Markdown MkDocs hands it; nothing is written into docs/. It lives outside docs/ on
+purpose: MkDocs imports a hook from its file, and Python then writes the file's bytecode beside it
+(`__pycache__/`), which under docs/ would be a write into docs/ on every machine that writes
+bytecode (most do; this project's CI image sets PYTHONDONTWRITEBYTECODE, which hid it).
 """
 
 from __future__ import annotations
