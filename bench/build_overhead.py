@@ -22,16 +22,16 @@ from mkdocs_appreg.markdown.directive import expand_directives, resolve_snippet_
 from mkdocs_appreg.plugin.config import load_settings
 from mkdocs_appreg.site.project import render_project
 
-SITE_PARTS = ("mkdocs.yml", "docs", "templates")
+SITE_PARTS = ("mkdocs.yml", "docs", "templates", "hooks")
 
 
 def copy_site(source: Path, target: Path) -> Path:
-    """Copy mkdocs.yml, docs/ and templates/ of `source` into `target`."""
+    """Copy mkdocs.yml, docs/, templates/ and hooks/ (the site's MkDocs hooks) of `source` into `target`."""
     target.mkdir(parents=True)
     for part in SITE_PARTS:
         path = source / part
         if path.is_dir():
-            shutil.copytree(path, target / part)
+            shutil.copytree(path, target / part, ignore=shutil.ignore_patterns("__pycache__"))
         elif path.is_file():
             shutil.copy2(path, target / part)
     return target
