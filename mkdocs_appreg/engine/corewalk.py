@@ -33,10 +33,9 @@ from typing import Any
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.describe import pointer_of
 from mkdocs_appreg.engine.documents import Document, join_pointer
+from mkdocs_appreg.engine.listtypes import list_duplicates
 
 QUANTITY_RULE = "core.quantity"
-LIST_DUPLICATE_RULE = "list.duplicate"
-LIST_DUPLICATE_KEY_RULE = "list.duplicate-key"
 
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _DEFS = "$defs/"
@@ -246,41 +245,8 @@ class CoreWalk:
 def _list_type(
     document: Document, value: list[Any], schema: Mapping[str, Any], pointer: str
 ) -> Iterator[Finding]:
-    list_type = schema.get("x-kubernetes-list-type")
-    if list_type == "set":
-        seen: set[str] = set()
-        for index, item in enumerate(value):
-            shown = _show(item)
-            if shown in seen:
-                yield _duplicate(document, join_pointer(pointer, index), LIST_DUPLICATE_RULE, shown)
-            seen.add(shown)
-    elif list_type == "map":
-        keys = schema.get("x-kubernetes-list-map-keys")
-        if not isinstance(keys, list) or not keys:
-            return
-        seen_keys: set[tuple[tuple[str, Any], ...]] = set()
-        for index, item in enumerate(value):
-            if not isinstance(item, dict):
-                continue
-            values = {k: item.get(k, _KEY_DEFAULTS.get(k)) for k in keys}
-            if any(v is None for v in values.values()):
-                continue  # a key missing: server-side apply refuses that, not as a duplicate
-            # Typed, so that 1, 1.0 and true stay different keys, as in Go's unstructured values.
-            identity = tuple(
-                (v.__class__.__name__, v if v.__class__ in _SCALARS else _show(v)) for v in values.values()
-            )
-            if identity in seen_keys:
-                yield _duplicate(
-                    document, join_pointer(pointer, index), LIST_DUPLICATE_KEY_RULE, _show(values)
-                )
-            seen_keys.add(identity)
-
-
-_SCALARS = (str, int, float, bool)
-
-
-def _show(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    for index, rule, shown in list_duplicates(value, schema, _KEY_DEFAULTS):
+        yield _duplicate(document, join_pointer(pointer, index), rule, shown)
 
 
 def _duplicate(document: Document, pointer: str, rule: str, shown: str) -> Finding:

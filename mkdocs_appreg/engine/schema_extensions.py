@@ -17,7 +17,6 @@ can turn them into setup errors. CEL evaluation itself lives in `cel.py`.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
@@ -27,6 +26,7 @@ from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, join_pointer
 from mkdocs_appreg.engine.goregexp import pattern_problem
 from mkdocs_appreg.engine.kinds import parse_group_version
+from mkdocs_appreg.engine.listtypes import list_duplicates
 
 if TYPE_CHECKING:
     from mkdocs_appreg.engine import cel
@@ -705,47 +705,11 @@ def _walk(
 
 
 def _list_type(run: _Run, schema: Mapping[str, Any], value: list[Any], pointer: str) -> None:
-    # listtype/validation.go: validateListSetsAndMaps, one pass with a hash of what was seen.
-    list_type = schema.get("x-kubernetes-list-type")
-    if list_type == "set":
-        seen: set[Any] = set()
-        for index, item in enumerate(value):
-            key = _hashable(item)
-            if key in seen:
-                run.findings.append(
-                    run.document.finding(
-                        join_pointer(pointer, index), "list.duplicate", f"Duplicate value: {_show(item)}"
-                    )
-                )
-            seen.add(key)
-    elif list_type == "map":
-        keys = schema.get("x-kubernetes-list-map-keys")
-        if not isinstance(keys, list) or not keys:
-            return
-        seen_keys: set[Any] = set()
-        for index, item in enumerate(value):
-            if not isinstance(item, dict):
-                continue
-            key = tuple(_hashable(item.get(name)) for name in keys)
-            if key in seen_keys:
-                shown = {name: item[name] for name in keys if name in item}
-                run.findings.append(
-                    run.document.finding(
-                        join_pointer(pointer, index), "list.duplicate-key", f"Duplicate value: {_show(shown)}"
-                    )
-                )
-            seen_keys.add(key)
-
-
-def _hashable(value: Any) -> Any:
-    # Unstructured equality: 1, 1.0 and true are different values (reflect.DeepEqual).
-    if isinstance(value, (dict, list)):
-        return ("json", json.dumps(value, sort_keys=True, default=str))
-    return (type(value).__name__, value)
-
-
-def _show(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    # listtype/validation.go: validateListSetsAndMaps (engine/listtypes.py).
+    for index, rule, shown in list_duplicates(value, schema):
+        run.findings.append(
+            run.document.finding(join_pointer(pointer, index), rule, f"Duplicate value: {shown}")
+        )
 
 
 def _embedded(document: Document, value: dict[str, Any], pointer: str) -> list[Finding]:
