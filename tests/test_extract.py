@@ -20,7 +20,14 @@ from hypothesis import strategies as st
 
 from mkdocs_appreg.common.findings import Finding
 from mkdocs_appreg.engine.documents import Document, parse_documents
-from mkdocs_appreg.pages.extract import MAX_INCLUDE_DEPTH, Example, _Line, _piece_text, extract_examples
+from mkdocs_appreg.pages.extract import (
+    MAX_INCLUDE_DEPTH,
+    Example,
+    _Line,
+    _piece_text,
+    comment_ignore,
+    extract_examples,
+)
 
 BASE = Path(__file__).parent / "fixtures" / "extract"
 
@@ -605,3 +612,27 @@ def test_which_heredoc_expansions_are_unintended(line: str, reported: str | None
 
     found = _unintended_expansion(line)
     assert (found[1] if found else None) == reported
+
+
+@pytest.mark.parametrize(
+    ("text", "ignore"),
+    [
+        ("# appreg: ignore\na: b\n", frozenset()),
+        ("a: b  # appreg: ignore=schema.type\n", frozenset({"schema.type"})),
+        ("a: plain # appreg: ignore\n", frozenset()),
+        ("a: b\n---\n# appreg: ignore=meta.name\n", frozenset({"meta.name"})),
+        # The words inside a value are the value's text, not a comment.
+        ('a: "see # appreg: ignore"\n', None),
+        ("a: 'see # appreg: ignore=secret.leak'\n", None),
+        ('a: "two\n  lines # appreg: ignore"\n', None),
+        ("a: |\n  # appreg: ignore\n  b\n", None),
+        (
+            "a: |\n  # appreg: ignore=schema.type\nb: c  # appreg: ignore=meta.name\n",
+            frozenset({"meta.name"}),
+        ),
+        # After a scanner error the text is read as before: the comment counts.
+        ('a: "unterminated\n# appreg: ignore\n', frozenset()),
+    ],
+)
+def test_an_ignore_comment_is_a_comment_not_a_value(text: str, ignore: frozenset[str] | None) -> None:
+    assert comment_ignore(text) == ignore

@@ -584,11 +584,41 @@ def comment_ignore(text: str) -> frozenset[str] | None:
     found: frozenset[str] | None = None
     if "appreg" not in text:
         return found  # the opt-out comment names us: no line of this text can hold one
-    for line in text.splitlines():
+    hits: list[tuple[int, int, frozenset[str]]] = []
+    for number, line in enumerate(text.splitlines()):
         match = _RE_COMMENT_IGNORE.search(line) if "appreg" in line else None
         if match is not None:
-            found = _merge(found, _rules(match.group("rules")))
+            hits.append((number, match.start(), _rules(match.group("rules"))))
+    inside = _inside_scalars(text, [(row, column) for row, column, _ in hits]) if hits else set()
+    for row, column, rules in hits:
+        if (row, column) not in inside:
+            found = _merge(found, rules)
     return found
+
+
+def _inside_scalars(text: str, positions: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (line, column) positions, 0-based, that lie inside a YAML scalar of `text`.
+
+    A `#` inside a quoted string (`note: "see # appreg: ignore"`) or on a line of a block scalar
+    is the value's text, not a comment: it must not opt the example out. libyaml's scanner gives
+    every scalar's span (its marks count characters); comments are no tokens. What follows a
+    scanner error is unknown and read as before, as a comment. Only run on a text that holds the
+    opt-out comment's words, so a clean example pays nothing.
+    """
+    import yaml  # the C scanner; PyYAML is a dependency of every layer that reads YAML
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    inside: set[tuple[int, int]] = set()
+    try:
+        for token in yaml.scan(text, Loader=loader):
+            if not isinstance(token, yaml.ScalarToken):
+                continue
+            start = (token.start_mark.line, token.start_mark.column)
+            end = (token.end_mark.line, token.end_mark.column)
+            inside.update(position for position in positions if start <= position < end)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass
+    return inside
 
 
 def _examples_from(
