@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench import (
     build_overhead,
+    cold_floor,
     crd_loading,
     large_site,
     parallel,
@@ -28,6 +29,7 @@ from bench.common import Row, format_table, machine
 BENCHMARKS: dict[str, Callable[..., list[Row]]] = {
     "build": build_overhead.run,
     "large-site": large_site.run,
+    "cold-floor": cold_floor.run,
     "throughput": throughput.run,
     "startup": startup.run,
     "crd-load": crd_loading.run,

@@ -24,7 +24,17 @@ REPO = Path(__file__).resolve().parent.parent
 GOOD_CRDS = Path(__file__).resolve().parent / "fixtures" / "crds" / "good"
 sys.path.insert(0, str(REPO))
 
-from bench import build_overhead, corpus, crd_loading, parallel, scaling, serve_rebuild, startup, throughput  # noqa: E402
+from bench import (  # noqa: E402
+    build_overhead,
+    cold_floor,
+    corpus,
+    crd_loading,
+    parallel,
+    scaling,
+    serve_rebuild,
+    startup,
+    throughput,
+)
 from bench.common import Row, format_table  # noqa: E402
 from bench.run import BENCHMARKS  # noqa: E402
 
@@ -99,6 +109,15 @@ def test_serve_rebuild_bench() -> None:
 def test_parallel_bench() -> None:
     rows = measured(parallel.run(quick=True, count=40, repeats=1, eda=False))
     assert any("forked workers" in row.case for row in rows)
+
+
+@pytest.mark.bench
+@pytest.mark.skipif(not corpus.EDA_CRDS.is_dir(), reason="the EDA CRDs (../shared/crds/eda) are absent")
+def test_cold_floor_bench() -> None:
+    rows = measured(cold_floor.run(quick=True, pages=3, repeats=1))
+    assert [row.case.rsplit(", share", 1)[0] for row in rows[1:]] == [
+        label for _, label in cold_floor._FLOORS
+    ] + ["the two floors together (events + Jinja)"]
 
 
 @pytest.mark.bench
