@@ -30,6 +30,9 @@ from mkdocs_appreg.markdown.directive import (
     PRIORITY,
     ResourceExtension,
     ResourceOptions,
+    _expand_page,
+    check_snippet_lines,
+    code_fence,
     content_lines,
     expand_directives,
     heredoc_delimiter,
@@ -449,6 +452,110 @@ def test_skipping_unmarked_lines_changes_nothing(lines: list[str]) -> None:
     )
     assert [error.line for error in errors] == [error.line for error in reference_errors]
     assert directive_paths(lines) == _paths_line_by_line(lines)
+
+
+# Lines for the snippet-line check: block markers, a page's own includes (kept, escaping,
+# absolute, with a selector), and directives whose path, labels or command look like includes.
+SNIPPET_PIECES = [
+    *PAGE_PIECES,
+    "--8<--",
+    '--8<-- "secret.yaml"',
+    '--8<-- "../escape.yaml"',
+    '--8<-- "/etc/passwd"',
+    '  --8<-- "secret.yaml:1:2"',
+    "../escape.yaml",
+    "/etc/passwd",
+    "/// resource | secret.yaml:1:2",
+    "/// resource | ./eof.yaml",
+    "    yaml: --8<-- '../escape.yaml'",
+    '    kubectl: --8<-- "/etc/passwd"',
+    "    command: --8<--",
+]
+
+
+@given(st.lists(st.sampled_from(SNIPPET_PIECES), max_size=25))
+def test_the_check_leaves_out_only_the_includes_a_directive_resolved(lines: list[str]) -> None:
+    """Skipping the includes a directive wrote (their path just resolved) refuses exactly what
+    parsing every line refuses: a page's own lines, and whatever an open block reads."""
+    resolve = snippet_resolver([FILES])
+    expanded, resolved = _expand_page(
+        lines,
+        resolve,
+        check_paths=True,
+        defaults=ResourceOptions(),
+        on_error=lambda error: None,
+        tab_length=4,
+        encoding="utf-8",
+        searched=(),
+    )
+    everything: list[DirectiveError] = []
+    skipping: list[DirectiveError] = []
+    check_snippet_lines(expanded, resolve, on_error=everything.append)
+    check_snippet_lines(expanded, resolve, on_error=skipping.append, resolved=frozenset(resolved))
+    assert [(e.line, e.reason) for e in skipping] == [(e.line, e.reason) for e in everything]
+    # Only include lines are left out, and only ones naming the directive's own path.
+    assert all("--8<--" in expanded[index] for index in resolved)
+
+
+def test_a_pages_own_escaping_include_is_refused_beside_directives() -> None:
+    page = '/// resource | secret.yaml\n///\n\n--8<-- "../escape.yaml"\n\n/// resource | eof.yaml\n///'
+    with pytest.raises(DirectiveError, match="leaves every"):
+        expand(make_markdown(), page)
+    errors: list[DirectiveError] = []
+    lines = expand(make_markdown(on_error=errors.append), page)
+    assert [lines[error.line - 1] for error in errors if error.line is not None] == [
+        '--8<-- "../escape.yaml"'
+    ]
+
+
+def test_a_block_open_before_a_directive_reads_its_lines_as_paths() -> None:
+    """Inside an open `--8<--` block, snippets reads each line of the expansion as a path to
+    include: `/// tab | ...` is then an absolute path, refused as the page's own line would be."""
+    with pytest.raises(DirectiveError, match="absolute path"):
+        expand(make_markdown(), "--8<--\n/// resource | secret.yaml\n///\n--8<--")
+
+
+def test_an_include_line_read_with_a_selector_is_checked_again(tmp_path: Path) -> None:
+    """`/// resource | r.yaml:part` resolves the file named `r.yaml:part`, but snippets reads the
+    `--8<--` line it becomes as section `part` of `r.yaml`: that file is checked too, and here
+    it is a symlink out of the base."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("# --8<-- [start:part]\nTOKEN=x\n# --8<-- [end:part]\n")
+    base = tmp_path / "docs"
+    base.mkdir()
+    (base / "r.yaml:part").write_text("a: 1\n")
+    (base / "r.yaml").symlink_to(outside)
+    page = "/// resource | r.yaml:part\n///"
+    with pytest.raises(DirectiveError, match="symlink to a file outside"):
+        expand(make_markdown([str(base)]), page)
+    resolve = snippet_resolver([base])
+    expanded, resolved = _expand_page(
+        page.split("\n"),
+        resolve,
+        check_paths=True,
+        defaults=ResourceOptions(),
+        on_error=lambda error: None,
+        tab_length=4,
+        encoding="utf-8",
+        searched=(),
+    )
+    assert resolved == []
+    assert '--8<-- "r.yaml:part"' in expanded
+
+
+@given(st.text(alphabet="EOF_12\r\n`ab", max_size=40))
+def test_the_expansion_details_match_their_definitions(text: str) -> None:
+    """The shortcuts (no `EOF`, no `\\r`, no ```` ``` ````) agree with the full computation."""
+    lines = set(re.split(r"\r\n|\r|\n", text))
+    delimiter, suffix = "EOF", 0
+    while delimiter in lines:
+        suffix += 1
+        delimiter = f"EOF_{suffix}"
+    assert heredoc_delimiter(text) == delimiter
+    parts = re.split(r"\r\n|\r|\n", text)
+    assert content_lines(text) == (None if len(parts) < 2 or parts[-1] != "" else len(parts) - 1)
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    assert code_fence(text) == "`" * max(3, longest + 1)
 
 
 def test_crlf_page_expands() -> None:

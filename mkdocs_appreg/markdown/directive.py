@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,8 @@ def heredoc_delimiter(text: str) -> str:
     Returns:
         `EOF`, or the first `EOF_<n>` that is not a line of `text`.
     """
+    if DEFAULT_DELIMITER not in text:
+        return DEFAULT_DELIMITER  # no line can be `EOF` or `EOF_<n>`: the common case, no split
     # Split like Python's universal newlines, because that is how pymdownx.snippets reads the file:
     # a lone "\r" starts a new line in what ends up inside the heredoc.
     lines = set(_LINE_BREAK.split(text))
@@ -117,6 +119,9 @@ def content_lines(text: str) -> int | None:
     under every snippets release. None when the file does not end in a line break (or is empty):
     the plain path then includes exactly its lines.
     """
+    if "\r" not in text:
+        # Only `\n` breaks lines: the split below, counted without making the list of lines.
+        return text.count("\n") if text.endswith("\n") else None
     parts = _LINE_BREAK.split(text)
     if len(parts) < 2 or parts[-1] != "":
         return None
@@ -135,6 +140,8 @@ def code_fence(text: str) -> str:
     the file (`<img onerror=...>`) render as Markdown and HTML. CommonMark allows fences of any
     length, and so does superfences.
     """
+    if "```" not in text:
+        return "```"  # no run of three to outdo: the common case, no pattern
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     return "`" * max(3, longest + 1)
 
@@ -190,7 +197,13 @@ def tab_markup(
     return [prefix + line if line else line for line in lines]
 
 
-def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: OnError | None = None) -> None:
+def check_snippet_lines(
+    lines: Sequence[str],
+    resolve: Resolver,
+    *,
+    on_error: OnError | None = None,
+    resolved: Container[int] = (),
+) -> None:
     """Refuse every `--8<--` path of a page that leaves the snippet base paths.
 
     pymdownx.snippets' `restrict_base_path` compares paths as written, so a symlink inside a base
@@ -198,10 +211,13 @@ def check_snippet_lines(lines: Sequence[str], resolve: Resolver, *, on_error: On
     `resolve` (see `resolve_snippet_path`) follows symlinks and raises ValueError for those, for
     absolute paths and for `..` escapes.
 
+    `resolved`: 0-based lines that are includes of a path `resolve` already answered without
+    refusing it (the ones a directive expanded into, see `included_paths`' `skip`).
+
     Raises:
         DirectiveError: For the first refused path, with its 1-based line, unless `on_error` is given.
     """
-    for index, _column, path in included_paths(lines):
+    for index, _column, path in included_paths(lines, skip=resolved):
         try:
             resolve(path)
         except ValueError as error:
@@ -249,19 +265,44 @@ def expand_directives(
         DirectiveError: For a malformed directive, with `line` the 1-based page line, unless
             `on_error` is given.
     """
-    defaults = ResourceOptions(yaml_label=yaml_label, command_label=command_label)
+    return _expand_page(
+        lines,
+        resolve,
+        check_paths=check_paths,
+        defaults=ResourceOptions(yaml_label=yaml_label, command_label=command_label),
+        on_error=on_error,
+        tab_length=tab_length,
+        encoding=encoding,
+        searched=searched,
+    )[0]
+
+
+def _expand_page(
+    lines: list[str],
+    resolve: Resolver,
+    *,
+    check_paths: bool,
+    defaults: ResourceOptions,
+    on_error: OnError | None,
+    tab_length: int,
+    encoding: str,
+    searched: Sequence[str],
+) -> tuple[list[str], list[int]]:
+    """`expand_directives`, and the 0-based lines of the result that are an include of a path
+    `resolve` answered for a directive (`check_snippet_lines`' `resolved`)."""
     out: list[str] = []
+    resolved: list[int] = []
     done = 0  # the lines before it are in `out`
     for index, end, found in iter_directives(lines, tab_length):  # the others are copied as they are
         out.extend(lines[done:index])
         try:
             if isinstance(found, DirectiveError):
                 raise found
-            out.extend(
-                _expand(
-                    found, resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched
-                )
+            markup = _expand(
+                found, resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched
             )
+            _resolved_includes(found.path, markup, len(out), resolved)
+            out.extend(markup)
         except DirectiveError as error:
             if on_error is None:
                 raise
@@ -269,7 +310,28 @@ def expand_directives(
             out.extend(lines[index : end + 1])
         done = end + 1
     out.extend(lines[done:])
-    return out
+    return out, resolved
+
+
+def _resolved_includes(path: str, markup: Sequence[str], start: int, into: list[int]) -> None:
+    """Add to `into` the lines of `markup` (placed at `start`) that include `path` itself.
+
+    `tab_markup` writes `--8<-- "<path>"` and `--8<-- "<path>:1:<n>"`; snippets (and
+    `included_paths`) read both as an include of `path` exactly when `path` holds no `:` (which a
+    line or section selector would start; `"` and a leading `;` the directive refuses), and the
+    directive has just resolved `path` without a refusal. Any other line, a label or command
+    that holds `8<-` included, is left to the check.
+    """
+    if ":" in path:
+        return
+    quoted = f'--8<-- "{path}'
+    ranged = quoted + ":1:"
+    for offset, line in enumerate(markup):
+        if "8<-" in line:
+            text = line.lstrip(" ")
+            count = text[len(ranged) : -1] if text.startswith(ranged) and text.endswith('"') else ""
+            if text == quoted + '"' or (count.isascii() and count.isdigit()):
+                into.append(start + offset)
 
 
 def _expand(
@@ -408,18 +470,21 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         # Directives act only on lines holding `///`, which most pages lack: such a page is not
         # scanned for fences at all. (The snippet check skips lines without `8<-` by itself.)
         expanded = lines
+        resolved: list[int] = []
         if any("///" in line for line in lines):
-            expanded = expand_directives(
+            expanded, resolved = _expand_page(
                 lines,
                 resolve,
                 check_paths=self.check_paths,
-                yaml_label=self.yaml_label,
-                command_label=self.command_label,
+                defaults=ResourceOptions(yaml_label=self.yaml_label, command_label=self.command_label),
                 on_error=on_error,
                 tab_length=self.md.tab_length,
+                encoding="utf-8",
                 searched=self.base_path if searched is None else searched,
             )
-        check_snippet_lines(expanded, resolve, on_error=on_error)
+        # The includes a directive just wrote name a path it resolved (through this same,
+        # remembering `resolve`): only the page's other `--8<--` lines are parsed again.
+        check_snippet_lines(expanded, resolve, on_error=on_error, resolved=frozenset(resolved))
         guard_snippets(self.md, on_error, _guard_memo(self.resolver))
         reset_include_budget(self.md)
         return expanded

@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from pathlib import Path
 
 from mkdocs_appreg.pages.fences import TAB_LENGTH
@@ -268,16 +268,22 @@ def is_url(path: str) -> bool:
     return path.lower().startswith(("https://", "http://"))
 
 
-def included_paths(lines: Sequence[str], *, tab_length: int = TAB_LENGTH) -> list[tuple[int, int, str]]:
+def included_paths(
+    lines: Sequence[str], *, tab_length: int = TAB_LENGTH, skip: Container[int] = ()
+) -> list[tuple[int, int, str]]:
     """(0-based line, column, file path) of every include in `lines` itself, URLs left out.
 
     The path is the file snippets reads: the path as written without its line or section
     selector. Includes inside the included files are not followed.
+
+    `skip`: 0-based lines the caller knows to be inline includes it has answered already; left
+    out when snippets reads them as such, outside a block of paths (inside one, a line is read
+    as the block reads it, like any other).
     """
     found: list[tuple[int, int, str]] = []
     block = False
     for index, raw in enumerate(lines):
-        if not block and "8<-" not in raw:
+        if not block and ("8<-" not in raw or index in skip):
             continue  # no snippets pattern can match: the common case, decided without one
         read = snippet_line(raw.rstrip("\r"), block, tab_length=tab_length)
         if read.kind == BLOCK:
