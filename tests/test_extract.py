@@ -624,7 +624,7 @@ def test_which_heredoc_expansions_are_unintended(line: str, reported: str | None
         # The words inside a value are the value's text, not a comment.
         ('a: "see # appreg: ignore"\n', None),
         ("a: 'see # appreg: ignore=secret.leak'\n", None),
-        ('a: "two\n  lines # appreg: ignore"\n', None),
+        ('a: "two # appreg: ignore\n  lines"\n', None),
         ("a: |\n  # appreg: ignore\n  b\n", None),
         (
             "a: |\n  # appreg: ignore=schema.type\nb: c  # appreg: ignore=meta.name\n",

@@ -269,3 +269,27 @@ def test_a_file_of_40k_repeated_keys_is_read_in_bounded_time(tmp_path: Path) -> 
     assert len(duplicates) == repeats - 1
     assert {f["path"] for f in duplicates} == {"/data/a"}
     assert duplicates[-1]["line"] == 5 + repeats
+
+
+def test_a_file_of_50k_ignore_comments_in_values_is_read_in_bounded_time(tmp_path: Path) -> None:
+    # Whether each `# appreg: ignore` is a comment or a value's text is decided from libyaml's
+    # scalar spans; compared pairwise (every comment with every scalar) 50,000 of each would
+    # take minutes. None of these is a comment, so the ConfigMap is still checked.
+    repeats = 50_000
+    manifest = tmp_path / "ignores.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n"
+        + "".join(f"  k{i}: |\n    # appreg: ignore\n" for i in range(repeats))
+        + "binaryData: 1\n",
+        encoding="utf-8",
+    )
+    result = run_bounded(
+        ["-m", "mkdocs_appreg", "validate", "--format", "json", str(manifest)],
+        cwd=tmp_path,
+        env=no_network_env(tmp_path),
+        seconds=60,
+    )
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert "schema.type" in rules
