@@ -3,7 +3,9 @@
 Checked on every built-in-kind document of the case files and fixtures, and on mutations of
 them (each leaf retyped, nulled, each mapping given an unknown key, each required member
 removed), against `jsonschema` with the same partial definitions `corekinds` gives it. The gate
-must also say "valid" for the valid documents, or it would save nothing.
+must also say "valid" for the valid documents, or it would save nothing. Over the mutations,
+jsonschema remembers which keywords passed on the parts a mutation leaves unchanged
+(`_remembering`; its errors are checked equal to plain jsonschema's).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from jsonschema.protocols import Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -62,14 +65,15 @@ def _mutations(value: Any) -> Iterator[Any]:
             yield other
 
 
+DEFINITIONS = "https://kubernetes.io/api/_definitions.json"
+
+
 def _checkers(instance: dict[str, Any]) -> tuple[Any, jsonschema.Draft202012Validator]:
     core = CoreSchemas(VERSION)
     compiled = core._validator(instance["apiVersion"], instance["kind"])
     assert compiled is not None
     resource = DRAFT202012.create_resource(compiled.definitions)
-    registry: Registry[Any] = Registry().with_resource(
-        "https://kubernetes.io/api/_definitions.json", resource
-    )
+    registry: Registry[Any] = Registry().with_resource(DEFINITIONS, resource)
     gate = corekinds._gate(VERSION).compile(compiled.schema)
     return gate, jsonschema.Draft202012Validator(compiled.schema, registry=registry)
 
@@ -78,18 +82,93 @@ def test_there_are_documents_of_many_kinds() -> None:
     assert len({instance["kind"] for _, instance in INSTANCES}) >= 10
 
 
+def _remembering(detail: jsonschema.Draft202012Validator, instance: Any) -> Validator:
+    """`detail`, with each keyword's "no error" remembered for the parts of `instance`.
+
+    A mutation shares every part it does not change with `instance` (the same objects), and
+    jsonschema checks those parts again under the same subschemas for each mutation: the oracle
+    cost grows with the document's size times its number of mutations. A keyword function's errors
+    depend only on its arguments (the subschema that holds it, the instance part) and on the
+    resolver's base URI, which `$ref` resolves against; the dynamic scope matters only to
+    `$dynamicRef`/`$recursiveRef`, which the schemas do not use (checked). So when a keyword gave no
+    error for a part of `instance` once, it gives none again, and is not run: the verdicts and the
+    errors are jsonschema's own (test_the_remembering_oracle_is_jsonschema checks it on every
+    mutation, invalid ones included). Only parts of `instance` are remembered: they stay alive
+    while `instance` does, so their `id` cannot be reused by a mutation's new objects.
+    """
+    registry = detail._registry  # what `_checkers` gave it
+    schemas = repr((detail.schema, registry.contents(DEFINITIONS)))
+    assert "$dynamicRef" not in schemas and "$recursiveRef" not in schemas
+    parts: dict[int, Any] = {}
+    stack = [instance]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (dict, list)):
+            parts[id(value)] = value
+            stack.extend(value.values() if isinstance(value, dict) else value)
+    clean: dict[tuple[str, int, int, str], Any] = {}  # holds the subschema: its `id` stays its own
+
+    def remembered(keyword: str, function: Any) -> Any:
+        def check(validator: Any, value: Any, part: Any, schema: Any) -> Iterator[Any]:
+            if id(part) not in parts:
+                yield from function(validator, value, part, schema) or ()
+                return
+            key = (keyword, id(schema), id(part), validator._resolver._base_uri)
+            if key in clean:
+                return
+            failed = False
+            for error in function(validator, value, part, schema) or ():
+                failed = True
+                yield error
+            if not failed:
+                clean[key] = schema
+
+        return check
+
+    base = jsonschema.Draft202012Validator
+    validators = {keyword: remembered(keyword, f) for keyword, f in base.VALIDATORS.items()}
+    cls = jsonschema.validators.extend(base, validators)
+    return cls(detail.schema, registry=registry)
+
+
 @pytest.mark.parametrize(("name", "instance"), INSTANCES, ids=[name for name, _ in INSTANCES])
 def test_the_gate_agrees_with_jsonschema(name: str, instance: dict[str, Any]) -> None:
     gate, detail = _checkers(instance)
     valid = detail.is_valid(instance)
     # Exact on the documents themselves: valid ones pass the gate (or it saves nothing).
     assert gate(instance) == valid, name
+    oracle = _remembering(detail, instance)
     for mutated in _mutations(instance.get("spec", instance)):
         candidate = {**instance, "spec": mutated} if "spec" in instance else mutated
         if not isinstance(candidate, dict):
             continue
         if gate(candidate):
-            assert detail.is_valid(candidate), (name, candidate)
+            assert oracle.is_valid(candidate), (name, candidate)
+
+
+@pytest.mark.parametrize(
+    "name", ["cases/core/pod/valid/pod-spec-rules.yaml#1", "cases/core/crd/valid/gauges.yaml#0"]
+)
+def test_the_remembering_oracle_is_jsonschema(name: str) -> None:
+    # Every mutation, valid or not: the same errors (message, place in the instance and in the
+    # schema), in the same order, as jsonschema without the memory.
+    instance = dict(INSTANCES)[name]
+    _, detail = _checkers(instance)
+    oracle = _remembering(detail, instance)
+    verdicts = set()
+    for mutated in _mutations(instance.get("spec", instance)):
+        candidate = {**instance, "spec": mutated} if "spec" in instance else mutated
+        expected = [
+            (e.message, list(e.absolute_path), list(e.absolute_schema_path))
+            for e in detail.iter_errors(candidate)
+        ]
+        got = [
+            (e.message, list(e.absolute_path), list(e.absolute_schema_path))
+            for e in oracle.iter_errors(candidate)
+        ]
+        assert got == expected, candidate
+        verdicts.add(not expected)
+    assert verdicts == {True, False}
 
 
 def test_null_in_an_int_or_string_is_left_to_jsonschema() -> None:
