@@ -13,6 +13,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from hypothesis import settings
@@ -51,16 +52,42 @@ def _private_user_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
-@pytest.fixture
-def site_copy(tmp_path: Path) -> Path:
-    """A copy of the project's own site (mkdocs.yml, docs/, templates/) in a temp dir."""
-    target = tmp_path / "site-src"
+def copy_project_site(parent: Path) -> Path:
+    """A copy of the project's own site (mkdocs.yml, docs/, templates/, hooks/) in `parent`."""
+    target = parent / "site-src"
     target.mkdir()
     shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(REPO / "docs", target / "docs")
     shutil.copytree(REPO / "templates", target / "templates")
     shutil.copytree(REPO / "hooks", target / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A copy of the project's own site in a temp dir, the test's own to change."""
+    return copy_project_site(tmp_path)
+
+
+class ProjectBuild(NamedTuple):
+    """`mkdocs build --strict` of a copy of the project's site: what `project_build` gives."""
+
+    source: Path  # the copy; its `site/` is the build's output
+    result: subprocess.CompletedProcess[str]
+    docs_before: dict[str, str]  # `tree_digest` of the copy's docs/ before the build
+
+
+@pytest.fixture(scope="session")
+def project_build(tmp_path_factory: pytest.TempPathFactory) -> ProjectBuild:
+    """One strict build of the project's site for the tests that only read what it gave.
+
+    The same copy and the same command as `site_copy` plus `run_mkdocs(..., "--strict")`, built
+    once for the session (a build of this site costs ~1 s); tests that change the site or its
+    output build their own copy.
+    """
+    source = copy_project_site(tmp_path_factory.mktemp("project-build"))
+    docs_before = tree_digest(source / "docs")
+    return ProjectBuild(source, run_mkdocs(source, "--strict"), docs_before)
 
 
 # --- the `appreg` command in this process ------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from conftest import run_mkdocs
+from conftest import ProjectBuild
 
 CHROMIUM = os.environ.get("APPREG_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("APPREG_BROWSER_REQUIRED") == "1"
@@ -89,11 +89,16 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def served_site(site_copy: Path) -> Iterator[tuple[str, Path]]:
+def sync_playwright() -> Any:
+    """Playwright's entry point; the test skips (or fails, see above) before any build without it."""
+    return _playwright()
+
+
+@pytest.fixture
+def served_site(sync_playwright: Any, project_build: ProjectBuild) -> Iterator[tuple[str, Path]]:
     """The project's site, built strict and served on 127.0.0.1: (base URL, site directory)."""
-    built = run_mkdocs(site_copy, "--strict")
-    assert built.returncode == 0, built.stderr
-    site = site_copy / "site"
+    assert project_build.result.returncode == 0, project_build.result.stderr
+    site = project_build.source / "site"
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -111,8 +116,9 @@ def _artifacts(tmp_path: Path) -> Path:
     return folder
 
 
-def test_registry_page_in_chromium(served_site: tuple[str, Path], tmp_path: Path) -> None:
-    sync_playwright = _playwright()
+def test_registry_page_in_chromium(
+    sync_playwright: Any, served_site: tuple[str, Path], tmp_path: Path
+) -> None:
     base, site = served_site
     secret = (site / "development" / "resources" / "authSecretRef.yaml").read_bytes()
     registry = (site / "development" / "resources" / "registry.yaml").read_bytes()

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_mkdocs, tree_digest
+from conftest import ProjectBuild, run_mkdocs, tree_digest
 from mkdocs_appreg.cli.commands import build_parser
 from mkdocs_appreg.plugin.config import AppregConfig
 
@@ -60,21 +60,13 @@ def fences(text: str) -> list[tuple[str, str | None, str]]:
 
 
 @pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(project_build: ProjectBuild) -> Path:
     """The project's site, built strict from a copy (its docs/ must not change)."""
-    import shutil
-
-    target = tmp_path_factory.mktemp("docs-site") / "site-src"
-    target.mkdir()
-    shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
-    shutil.copytree(DOCS, target / "docs")
-    shutil.copytree(ROOT / "templates", target / "templates")
-    shutil.copytree(ROOT / "hooks", target / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
-    before = tree_digest(target / "docs")
-    result = run_mkdocs(target, "--strict")
-    assert result.returncode == 0, result.stderr
-    assert tree_digest(target / "docs") == before, "the build wrote into docs/"
-    return target / "site"
+    assert project_build.result.returncode == 0, project_build.result.stderr
+    assert tree_digest(project_build.source / "docs") == project_build.docs_before, (
+        "the build wrote into docs/"
+    )
+    return project_build.source / "site"
 
 
 # --- Getting started ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from mkdocs.livereload import LiveReloadServer
 
-from conftest import run_mkdocs, run_mkdocs_process, tree_digest
+from conftest import ProjectBuild, run_mkdocs, run_mkdocs_process, tree_digest
 from mkdocs_appreg.plugin.plugin import AppregPlugin
 
 SECRET = """\
@@ -259,9 +259,8 @@ def test_serve_watches_templates_vars_and_crds(tmp_path: Path) -> None:
     assert not any(p.startswith(str(site / "docs")) or ".cache" in p for p in watched)
 
 
-def test_project_site_builds_strict_with_the_seed_tabs(site_copy: Path) -> None:
-    before = tree_digest(site_copy / "docs")
-    result = run_mkdocs(site_copy, "--strict")
+def test_project_site_builds_strict_with_the_seed_tabs(project_build: ProjectBuild) -> None:
+    site_copy, result, before = project_build
     assert result.returncode == 0, result.stderr
     html = (site_copy / "site" / "development" / "custom-registry" / "index.html").read_text()
     assert html.count('class="tabbed-set') == 2
