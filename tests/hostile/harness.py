@@ -178,7 +178,7 @@ def _warm_up() -> None:
     _warm.append(True)
     import tempfile
 
-    from conftest import run_appreg, run_mkdocs
+    from conftest import freeze_long_lived_objects, run_appreg, run_mkdocs
 
     with tempfile.TemporaryDirectory() as directory:
         site = write_site(
@@ -188,6 +188,8 @@ def _warm_up() -> None:
         )
         assert run_mkdocs(site).returncode == 0
         assert run_appreg("check", "--config-file", "mkdocs.yml", cwd=site).returncode == 0
+    # What the warm-up loaded, the forks share: frozen, a child's collector leaves it alone.
+    freeze_long_lived_objects()
 
 
 def _forked_command(
