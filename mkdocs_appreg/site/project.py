@@ -315,12 +315,14 @@ def rendered_in_cache(settings: ProjectSettings, rendered: Iterable[Rendered]) -
     """
     root = cache_root(settings)
     keep: set[str] = set()
-    for item in rendered:
-        name = _snippet_name(settings, item)
-        data = item.text.encode("utf-8")
-        if root.read(name, len(data)) != data:
-            return False
-        keep.add(name)
+    prefix = f"{SNIPPETS}/{settings.docs_prefix}/"  # `_snippet_name`, its start made once
+    with root.reading() as read:
+        for item in rendered:
+            name = prefix + item.docs_path
+            data = item.text.encode("utf-8")
+            if read(name, len(data)) != data:
+                return False
+            keep.add(name)
     _sweep(root, keep)
     return True
 

@@ -15,9 +15,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from harness import REPO, no_network_env, run_bounded, write_site
 
-from mkdocs_appreg.common.cachefs import seal, unseal
+from mkdocs_appreg.common.cachefs import CacheRoot, UnsafeCachePath, seal, unseal
 from mkdocs_appreg.engine.crdcache import content_key
 from mkdocs_appreg.plugin.buildrecord import RECORD_FILE
 
@@ -213,3 +214,31 @@ def test_a_forged_build_record_cannot_hide_an_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "skipTLSVerify" in result.stderr
     assert "reusing" not in result.stderr
+
+
+def test_reading_many_cache_files_answers_as_reading_each(tmp_path: Path) -> None:
+    """`CacheRoot.reading` keeps directories open between files: every answer is still `read`'s
+    (a symlinked file or directory never read through, missing and oversized files None), past
+    the number of directories it keeps open at once too."""
+    project = tmp_path / "project"
+    root = project / ".cache" / "appreg"
+    outside = outside_with_sentinel(tmp_path)
+    names: list[str] = []
+    for index in range(40):
+        directory = root / "snippets" / f"d{index:02d}"
+        directory.mkdir(parents=True)
+        (directory / "a.yaml").write_text(f"a: {index}\n")
+        names += [f"snippets/d{index:02d}/a.yaml", f"snippets/d{index:02d}/missing.yaml"]
+    (root / "snippets" / "d00" / "link.yaml").symlink_to(outside / "sentinel.txt")
+    (root / "snippets" / "d01" / "big.yaml").write_text("x" * 100)
+    (root / "snippets" / "linked").symlink_to(outside, target_is_directory=True)
+    names += ["snippets/d00/link.yaml", "snippets/d01/big.yaml", "snippets/d00/a.yaml"]
+    cache = CacheRoot(root, anchor=project)
+    with cache.reading() as read:
+        assert [read(name, 50) for name in names] == [cache.read(name, 50) for name in names]
+        assert read("snippets/d05/a.yaml", 50) == b"a: 5\n"
+        assert read("snippets/d00/link.yaml", 50) is None
+        with pytest.raises(UnsafeCachePath):
+            read("snippets/linked/sentinel.txt", 50)
+    with pytest.raises(UnsafeCachePath):
+        cache.read("snippets/linked/sentinel.txt", 50)
