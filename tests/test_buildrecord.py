@@ -6,6 +6,7 @@ Real `mkdocs build` runs through the entry point; "reused" is read from the plug
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -168,6 +169,24 @@ def test_record_with_tampered_findings_is_refused(site: Path) -> None:
     data["findings"] = [{"file": "x", "line": 1, "column": 1, "rule": "r", "message": "m", "evil": 1}]
     write_sealed(path, json.dumps(data))
     assert load_record(site / ".cache" / "appreg") is None
+
+
+def test_a_reused_check_takes_the_rendered_files_digests_from_the_record(site: Path) -> None:
+    # The includes of rendered files are compared with the digest the record keeps for each
+    # (not a second hash of 400 texts): one that does not match means checking again.
+    assert build(site, "--strict")[0].returncode == 0
+    path = site / ".cache" / "appreg" / RECORD_FILE
+    data = json.loads(read_sealed(path))
+    assert all(
+        item["digest"] == hashlib.sha256(item["text"].encode()).hexdigest() for item in data["rendered"]
+    )
+    assert build(site, "--strict")[1]
+    for item in data["rendered"]:
+        item["digest"] = "0" * 64
+    write_sealed(path, json.dumps(data))
+    result, reused = build(site, "--strict")
+    assert result.returncode == 0 and not reused, result.stderr
+    assert build(site, "--strict")[1]
 
 
 REUSED_BUILD = """

@@ -46,7 +46,7 @@ SENSITIVE_NAMES = frozenset(
 
 def sensitive_component(path: str) -> str | None:
     """The first component of `path` (either separator) that names a VCS or credential store."""
-    for part in re.split(r"[\\/]", path):
+    for part in path.replace("\\", "/").split("/"):
         if part in SENSITIVE_NAMES or (part.startswith(".env.") and part[5:] not in _ENV_TEMPLATES):
             return part
     return None

@@ -37,6 +37,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
 
 RECORD_FILE = "build-record.json"
 # Bumped whenever the record's layout or the meaning of its parts changes.
-FORMAT = 1
+# 2: each rendered file carries its text's digest.
+FORMAT = 2
 # A record holds a site's rendered files and findings: megabytes at most. A bigger file was not
 # written by us, and is not read into memory to find that out.
 MAX_RECORD_BYTES = 64 * 1024 * 1024
@@ -217,10 +219,20 @@ class BuildRecord:
                 line_map=line_map,
                 origins=tuple((file, line) for file, line in origins)
                 if origins or not line_map
-                else tuple((display, line) for line in line_map),
+                else tuple(zip(repeat(display), line_map)),
             )
             files.append(rendered)
         return files if rendered_in_cache(settings, files) else None
+
+    def rendered_digests(self, settings: ProjectSettings) -> dict[str, str]:
+        """Each rendered file's path in the cache and the digest of its recorded text.
+
+        For a build whose `rendered_files` found every one of them in the cache with that text:
+        the digests of those files, without reading or hashing them again (`reads_unchanged`'s
+        `verified`). A sealed record holds the digests this code computed from the same texts.
+        """
+        prefix = settings.snippet_root / settings.docs_prefix  # `cache_path`, its start made once
+        return {str(prefix / item["docs_path"]): item["digest"] for item in self.rendered}
 
     def check_findings(
         self,
@@ -242,6 +254,7 @@ class BuildRecord:
     # -- writing
 
     def with_rendered(self, rendered: Sequence[Rendered]) -> BuildRecord:
+        sha = text_digest.__wrapped__  # not through its small cache: these texts are not looked up
         self.rendered = [
             {
                 "docs_path": item.docs_path,
@@ -252,6 +265,9 @@ class BuildRecord:
                 # Empty when every line comes from the template itself (no include): what a
                 # Rendered's empty `origins` means; `rendered_files` spells them out again.
                 "origins": [] if _own_lines(item) else [list(origin) for origin in item.origins],
+                # What a reused build's check compares its includes of the file with
+                # (`rendered_digests`), instead of hashing the 400 texts of a large site again.
+                "digest": sha(item.text),
             }
             for item in rendered
         ]
@@ -304,7 +320,10 @@ def _own_lines(item: Rendered) -> bool:
 # -- validation of a loaded record: anything unexpected raises TypeError / KeyError / ValueError
 
 _FINDING_FIELDS = frozenset(FIELDS)
-_RENDERED_FIELDS = ("docs_path", "template", "display", "text", "line_map", "origins")
+_STR = frozenset([str])
+_STR_OR_NONE = frozenset([str, type(None)])
+_INT = frozenset([int])
+_RENDERED_FIELDS = ("docs_path", "template", "display", "text", "line_map", "origins", "digest")
 
 
 def _string(value: Any) -> str:
@@ -326,7 +345,10 @@ def _optional_string(value: Any) -> str | None:
 def _digests(value: Any) -> Digests:
     if not isinstance(value, dict):
         raise TypeError("not a mapping")
-    return {_string(key): _optional_string(item) for key, item in value.items()}
+    # JSON makes exact types: the type of every key and value, looked at without a call each.
+    if not set(map(type, value)) <= _STR or not set(map(type, value.values())) <= _STR_OR_NONE:
+        raise TypeError("not a string")
+    return value
 
 
 def _read(value: Any) -> Read:
@@ -337,9 +359,9 @@ def _read(value: Any) -> Read:
 def _rendered_fields(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or set(value) != set(_RENDERED_FIELDS):
         raise ValueError("not a rendered file")
-    for name in ("docs_path", "template", "display", "text"):
+    for name in ("docs_path", "template", "display", "text", "digest"):
         _string(value[name])
-    if not all(type(line) is int for line in _list(value["line_map"])):
+    if not set(map(type, _list(value["line_map"]))) <= _INT:
         raise TypeError("line map")
     for origin in _list(value["origins"]):
         file, line = _list(origin)

@@ -20,7 +20,6 @@ from mkdocs.structure.pages import Page
 
 from mkdocs_appreg.common.cachefs import UnsafeCachePath, machine_key
 from mkdocs_appreg.common.collector import collector_paused
-from mkdocs_appreg.common.digests import text_digest
 from mkdocs_appreg.common.errors import AppregError, DirectiveError
 from mkdocs_appreg.common.findings import Finding, failing, printable
 from mkdocs_appreg.markdown.directive import ResourceExtension
@@ -151,7 +150,11 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         if rendered is None:
             rendered = self._render(settings)
         self.rendered = rendered
-        self._record = BuildRecord(environment, templates).with_rendered(rendered)
+        self._record = BuildRecord(environment, templates)
+        if self._previous is None:
+            self._record.with_rendered(rendered)
+        # Else the record is only written when the check is not reused (on_files): its entries
+        # for the rendered files are made then, not by every build that reuses them.
         # Digested before the CRDs are loaded (now or in on_files): a CRD edited in between is
         # then a difference next time, never a stale reuse. Remote CRDs are fetched by every
         # build, so what they hold is unknown until then: such a check is never reused.
@@ -313,6 +316,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
                 self._apply_fail_on()
             if not self.reused_check:
                 # A reused build's record would be the previous one, byte for byte: not rewritten.
+                if self._previous is not None:
+                    self._record.with_rendered(self.rendered)
                 self._record.save(cache_root(settings), machine_key(settings.root))
         if not self.config.publish:
             return files
@@ -331,14 +336,19 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         credential file: MkDocs would copy its target into the site (a pull request controls
         every committed file, links included)."""
         docs_dir = os.path.abspath(config.docs_dir)
+        top = str(root)
         for file in files:
             source = file.abs_src_path
             if source is None:
                 continue
             try:
-                refuse_published(os.path.relpath(source, root), source, docs_dir, str(root))
-            except ValueError as error:
-                raise PluginError(f"appreg: {error}") from None
+                # The path is only shown: worked out when there is something to show.
+                refuse_published("", source, docs_dir, top)
+            except ValueError:
+                try:
+                    refuse_published(os.path.relpath(source, root), source, docs_dir, top)
+                except ValueError as error:
+                    raise PluginError(f"appreg: {error}") from None
 
     def _stop_on_directive_errors(self) -> None:
         """Stop the build on the directives no page could expand, each named once.
@@ -416,10 +426,9 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         if self._previous is not None and crds is not None:
             assert self._snippets is not None  # set with the settings, in on_config
             # The rendered files were compared byte for byte with the record's texts in
-            # on_config (`rendered_files`): their digests come from those texts, not a re-read
-            # (and not through text_digest's small cache, which holds the pages').
-            sha = text_digest.__wrapped__
-            verified = {str(settings.cache_path(item)): sha(item.text) for item in self.rendered}
+            # on_config (`rendered_files`): their digests are the record's, made from those
+            # texts, not a re-read or a second hash of them.
+            verified = self._previous.rendered_digests(settings)
             reused = self._previous.check_findings(crds, digests, unrefused(self._snippets), verified)
             if reused is not None:
                 log.info(
