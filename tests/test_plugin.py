@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import markdown
 import pytest
 import yaml
 from mkdocs.livereload import LiveReloadServer
@@ -324,6 +325,53 @@ def test_a_build_resolves_each_snippet_path_once(site_copy: Path) -> None:
     calls = json.loads(done.stdout.strip().splitlines()[-1])
     assert "docs/development/resources/registry.yaml" in calls
     assert {path: n for path, n in calls.items() if n > 1} == {}
+
+
+READ_COUNTED_BUILD = """
+import json
+import mkdocs_appreg.markdown.directive as directive
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+reads = []
+real = directive._read
+def counted(found, resolved, encoding):
+    reads.append(str(resolved))
+    return real(found, resolved, encoding)
+directive._read = counted
+for _ in range(2):  # the first build renders, the second reuses the record
+    config = load_config("mkdocs.yml", strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+print(json.dumps(reads))
+"""
+
+
+def test_the_directive_takes_rendered_texts_from_the_plugin_and_reads_other_files(tmp_path: Path) -> None:
+    # The plugin hands the directive the texts it rendered (or compared with the cache): a
+    # rendered file is never read again to choose its delimiter and fence; a docs file is.
+    site = make_site(tmp_path / "site", pages={"index.md": PAGE + "\n/// resource | docs/static.yaml\n///\n"})
+    (site / "docs" / "static.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\n  namespace: ns\ndata:\n  a: b\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", READ_COUNTED_BUILD], cwd=site, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    reads = json.loads(done.stdout.strip().splitlines()[-1])
+    assert reads == [str((site / "docs" / "static.yaml").resolve())] * 2
+
+
+def test_directive_texts_stand_in_for_the_files(tmp_path: Path) -> None:
+    from mkdocs_appreg.common.errors import ConfigError
+    from mkdocs_appreg.markdown.directive import ResourceExtension
+
+    (tmp_path / "r.yaml").write_text("a: 1\n")
+    texts = {str(tmp_path / "r.yaml"): "EOF\n```\n"}
+    md = markdown.Markdown(extensions=[ResourceExtension(base_path=[str(tmp_path)], texts=texts)])
+    lines = md.preprocessors["appreg_resource"].run(["/// resource | r.yaml", "///"])
+    assert "kubectl apply -f - <<'EOF_1'" in lines and "````yaml" in lines
+    with pytest.raises(ConfigError, match="`texts` must be a mapping"):
+        ResourceExtension(texts=["r.yaml"])
 
 
 def test_every_bad_directive_of_the_site_stops_the_build_once(tmp_path: Path) -> None:

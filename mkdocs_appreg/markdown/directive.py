@@ -287,9 +287,13 @@ def _expand_page(
     tab_length: int,
     encoding: str,
     searched: Sequence[str],
+    texts: Mapping[str, str] | None = None,
 ) -> tuple[list[str], list[int]]:
     """`expand_directives`, and the 0-based lines of the result that are an include of a path
-    `resolve` answered for a directive (`check_snippet_lines`' `resolved`)."""
+    `resolve` answered for a directive (`check_snippet_lines`' `resolved`).
+
+    `texts`: the extension's `texts` option (files' texts by the path `resolve` answers).
+    """
     out: list[str] = []
     resolved: list[int] = []
     done = 0  # the lines before it are in `out`
@@ -299,7 +303,13 @@ def _expand_page(
             if isinstance(found, DirectiveError):
                 raise found
             markup = _expand(
-                found, resolve, defaults, check_paths=check_paths, encoding=encoding, searched=searched
+                found,
+                resolve,
+                defaults,
+                check_paths=check_paths,
+                encoding=encoding,
+                searched=searched,
+                texts=texts,
             )
             _resolved_includes(found.path, markup, len(out), resolved)
             out.extend(markup)
@@ -342,6 +352,7 @@ def _expand(
     check_paths: bool,
     encoding: str,
     searched: Sequence[str],
+    texts: Mapping[str, str] | None = None,
 ) -> list[str]:
     options, path = directive.checked(defaults)
     try:
@@ -352,7 +363,9 @@ def _expand(
     line_count = None
     fence = "```"
     if resolved is not None:
-        text = _read(directive, resolved, encoding)
+        text = texts.get(str(resolved)) if texts else None
+        if text is None:
+            text = _read(directive, resolved, encoding)
         delimiter = heredoc_delimiter(text)
         line_count = content_lines(text)
         fence = code_fence(text)
@@ -405,6 +418,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
         self.command_label: str = config["command_label"]
         self.on_error: OnError | None = config["on_error"]
         self.resolver: Resolver | None = config["resolver"]
+        self.texts: Mapping[str, str] | None = config["texts"]
         self.standalone: str = config["standalone"]
         self.project_options: Mapping[str, Any] = project or {}
 
@@ -481,6 +495,7 @@ class ResourcePreprocessor(Preprocessor):  # type: ignore[misc]  # markdown ship
                 tab_length=self.md.tab_length,
                 encoding="utf-8",
                 searched=self.base_path if searched is None else searched,
+                texts=self.texts,
             )
         # The includes a directive just wrote name a path it resolved (through this same,
         # remembering `resolve`): only the page's other `--8<--` lines are parsed again.
@@ -639,6 +654,11 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
     - `resolver` (callable or None, default None): resolves a path as snippets would: the file, None
       when no base path has it, ValueError to refuse it. The MkDocs plugin passes one
       `snippets.snippet_resolver(base_path)` per build, so each path is resolved once per site.
+    - `texts` (mapping or None, default None): the text of files the host holds, by the path
+      `resolver` answers for them, read from there instead of the disk to choose a directive's
+      heredoc delimiter, line count and fence. Only for texts known to be the files' content:
+      the MkDocs plugin passes the files it has just rendered into the cache, or compared with
+      it byte for byte (a fence chosen from another text could be closed by a line of the file).
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -655,6 +675,11 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
                 None,
                 "Callable resolving a path as snippets would, e.g. snippets.snippet_resolver(base_path) "
                 "(None if not found, ValueError to refuse) - Default: None (resolve over base_path)",
+            ],
+            "texts": [
+                None,
+                "Mapping of a file's path (as the resolver answers it) to its text, known to be its "
+                "content - Default: None (read the file)",
             ],
             "standalone": [
                 "auto",
@@ -689,6 +714,11 @@ class ResourceExtension(Extension):  # type: ignore[misc]  # markdown ships no t
             # turn the callable into True.
             if value is not None and not callable(value):
                 raise ConfigError(f"appreg: `{key}` must be a callable or None, not {value!r}")
+            self.config[key][0] = value
+            return
+        if key == "texts":
+            if value is not None and not isinstance(value, Mapping):
+                raise ConfigError(f"appreg: `texts` must be a mapping or None, not {type(value).__name__}")
             self.config[key][0] = value
             return
         if key == "base_path":

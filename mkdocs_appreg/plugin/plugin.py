@@ -88,6 +88,7 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         self._page_markdown = ""
         # Snippet paths as this build resolves them (set in on_config, one per build).
         self._snippets: Callable[[str], Path | None] | None = None
+        self._texts: dict[str, str] = {}
         self._serving = False
         # What mkdocs.yml lacks for the directive (prerequisites.py), and whether it was said.
         self._prerequisites: list[str] = []
@@ -150,6 +151,11 @@ class AppregPlugin(BasePlugin[AppregConfig]):
         if rendered is None:
             rendered = self._render(settings)
         self.rendered = rendered
+        # The directive reads these instead of the files: they were just written to the cache,
+        # or compared with it byte for byte (`rendered_files`). Keyed as the resolver answers.
+        prefix = os.path.abspath(settings.snippet_root / settings.docs_prefix) + os.sep
+        self._texts.clear()
+        self._texts.update((prefix + item.docs_path, item.text) for item in rendered)
         self._record = BuildRecord(environment, templates)
         if self._previous is None:
             self._record.with_rendered(rendered)
@@ -269,6 +275,8 @@ class AppregPlugin(BasePlugin[AppregConfig]):
             dict.fromkeys([settings.snippet_root, *snippet_base_path(config, relative_to=Path.cwd())])
         )
         user_options["resolver"] = self._snippets
+        self._texts = {}  # this build's rendered files, once on_config has them
+        user_options["texts"] = self._texts
         config.markdown_extensions.append(ResourceExtension(**user_options))
 
     def _directive_error(self, error: DirectiveError) -> None:
