@@ -66,19 +66,49 @@ def build(site: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], boo
     return result, REUSED in result.stderr
 
 
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # pages carry the build date otherwise
+def make_registry_site(root: Path) -> Path:
     crd = "appstore.eda.nokia.com_registries.yaml"
     root = make_site(
-        tmp_path / "p",
-        pages={"index.md": PAGE, "extra.md": EXTRA_PAGE},
-        options={"crds": [f"crds/{crd}"]},
+        root, pages={"index.md": PAGE, "extra.md": EXTRA_PAGE}, options={"crds": [f"crds/{crd}"]}
     )
     (root / "crds").mkdir()
     shutil.copy2(REPO / "mkdocs_appreg" / "crds" / crd, root / "crds" / crd)
     (root / "examples").mkdir()
     (root / "examples" / "registry.yaml").write_text(EXAMPLE.format(skip="false"))
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # pages carry the build date otherwise
+    return make_registry_site(tmp_path / "p")
+
+
+@pytest.fixture(scope="module")
+def _built_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """`site` after its first `build(site, "--strict")`, and a copy of the whole tree as it left it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        root = make_registry_site(tmp_path_factory.mktemp("built-once") / "p")
+        first, reused = build(root, "--strict")
+    assert first.returncode == 0 and not reused, first.stderr
+    shutil.copytree(root, root.parent / "as-built", symlinks=True)
+    return root, root.parent / "as-built"
+
+
+@pytest.fixture
+def built_site(_built_once: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`site` after `assert build(site, "--strict")[0].returncode == 0`, for tests that start so.
+
+    That first build is the same for each of them (same pages, templates, CRD, command); it runs
+    once per module (~0.3 s each), and each test gets the tree it left, restored at the path it
+    was built at: the record's environment names the project's directory, so a copy elsewhere
+    would not be reused. Every file keeps its bytes and mtime (the record holds SHA-256 digests).
+    """
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root, as_built = _built_once
+    shutil.rmtree(root)
+    shutil.copytree(as_built, root, symlinks=True)
     return root
 
 
@@ -122,36 +152,34 @@ def test_unchanged_inputs_reuse_and_every_kind_of_change_redoes_the_work(site: P
     assert "examples/registry.yaml:8:" in narrowed.stderr and "[schema.type]" in narrowed.stderr
 
 
-def test_template_and_cache_changes_render_again(site: Path) -> None:
-    assert build(site, "--strict")[0].returncode == 0
-    template = site / "templates" / "resources" / "registry.yaml.j2"
+def test_template_and_cache_changes_render_again(built_site: Path) -> None:
+    template = built_site / "templates" / "resources" / "registry.yaml.j2"
     template.write_text(template.read_text().replace("your-registry", "renamed-registry"))
-    result, reused = build(site, "--strict")
+    result, reused = build(built_site, "--strict")
     assert result.returncode == 0 and not reused
-    assert "renamed-registry" in (site / "site" / "resources" / "registry.yaml").read_text()
+    assert "renamed-registry" in (built_site / "site" / "resources" / "registry.yaml").read_text()
 
     # Someone deletes (or edits) a rendered file in the cache: rendered again, not trusted.
-    cached = site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "registry.yaml"
+    cached = built_site / ".cache" / "appreg" / "snippets" / "docs" / "resources" / "registry.yaml"
     cached.unlink()
-    result, reused = build(site, "--strict")
+    result, reused = build(built_site, "--strict")
     assert result.returncode == 0 and not reused
     assert "renamed-registry" in cached.read_text()
 
     # A new partial in templates/ counts, even unused: the template tree is the input.
-    (site / "templates" / "_unused.yaml.j2").write_text("# nothing\n")
-    assert build(site, "--strict")[1] is False
+    (built_site / "templates" / "_unused.yaml.j2").write_text("# nothing\n")
+    assert build(built_site, "--strict")[1] is False
 
 
 @pytest.mark.parametrize(
     "content",
     ["{", "[]", '{"format": 1}', '{"format": 99}', "\x00\xff", '{"format": 1, "environment": 5}'],
 )
-def test_a_corrupt_record_is_ignored_and_replaced(site: Path, content: str) -> None:
-    assert build(site, "--strict")[0].returncode == 0
-    write_sealed(site / ".cache" / "appreg" / RECORD_FILE, content)
-    result, reused = build(site, "--strict")
+def test_a_corrupt_record_is_ignored_and_replaced(built_site: Path, content: str) -> None:
+    write_sealed(built_site / ".cache" / "appreg" / RECORD_FILE, content)
+    result, reused = build(built_site, "--strict")
     assert result.returncode == 0 and not reused, result.stderr
-    assert load_record(site / ".cache" / "appreg") is not None
+    assert load_record(built_site / ".cache" / "appreg") is not None
 
 
 def test_reuse_can_be_turned_off(tmp_path: Path) -> None:
@@ -161,14 +189,13 @@ def test_reuse_can_be_turned_off(tmp_path: Path) -> None:
         assert result.returncode == 0 and not reused, result.stderr
 
 
-def test_record_with_tampered_findings_is_refused(site: Path) -> None:
+def test_record_with_tampered_findings_is_refused(built_site: Path) -> None:
     # A finding with an unknown field (or a wrong type) makes the whole record untrusted.
-    assert build(site, "--strict")[0].returncode == 0
-    path = site / ".cache" / "appreg" / RECORD_FILE
+    path = built_site / ".cache" / "appreg" / RECORD_FILE
     data = json.loads(read_sealed(path))
     data["findings"] = [{"file": "x", "line": 1, "column": 1, "rule": "r", "message": "m", "evil": 1}]
     write_sealed(path, json.dumps(data))
-    assert load_record(site / ".cache" / "appreg") is None
+    assert load_record(built_site / ".cache" / "appreg") is None
 
 
 def test_a_reused_check_takes_the_rendered_files_digests_from_the_record(site: Path) -> None:
@@ -201,11 +228,10 @@ print(json.dumps({"reused": config.plugins["appreg"].reused_check,
 """
 
 
-def test_a_reused_build_imports_neither_the_checker_nor_the_validator(site: Path) -> None:
+def test_a_reused_build_imports_neither_the_checker_nor_the_validator(built_site: Path) -> None:
     # What makes reuse cheap: the pipeline's modules are never imported. No timing measured.
-    assert build(site, "--strict")[0].returncode == 0
     done = subprocess.run(
-        [sys.executable, "-c", REUSED_BUILD], cwd=site, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", REUSED_BUILD], cwd=built_site, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -241,11 +267,10 @@ def test_a_fifo_or_device_among_the_inputs_neither_blocks_nor_is_read(site: Path
     )
 
 
-def test_a_reused_build_leaves_the_record_untouched(site: Path) -> None:
-    assert build(site, "--strict")[0].returncode == 0
-    record = site / ".cache" / "appreg" / RECORD_FILE
+def test_a_reused_build_leaves_the_record_untouched(built_site: Path) -> None:
+    record = built_site / ".cache" / "appreg" / RECORD_FILE
     before = (record.stat().st_mtime_ns, record.stat().st_ino, record.read_bytes())
-    result, reused = build(site, "--strict")
+    result, reused = build(built_site, "--strict")
     assert result.returncode == 0 and reused
     assert (record.stat().st_mtime_ns, record.stat().st_ino, record.read_bytes()) == before
 
