@@ -34,8 +34,14 @@ EXPECTED = {
 }
 
 
-def test_argo_cd_findings_per_rule(tmp_path: Path) -> None:
-    status, findings = check(prepare(tmp_path))
+@pytest.fixture(scope="module")
+def default_check(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[dict[str, object]]]:
+    """`check(prepare(directory))` with the default options: two tests read the same run."""
+    return check(prepare(tmp_path_factory.mktemp("argo-cd")))
+
+
+def test_argo_cd_findings_per_rule(default_check: tuple[int, list[dict[str, object]]]) -> None:
+    status, findings = default_check
     assert dict(per_rule(findings)) == EXPECTED
     assert status == 1
     # Nothing an excerpt leaves out is reported: every page block there is shown in part.
@@ -68,7 +74,9 @@ PROPOSED = [
 ]
 
 
-def test_argo_cd_proposals_may_name_fields_never_built(tmp_path: Path) -> None:
+def test_argo_cd_proposals_may_name_fields_never_built(
+    tmp_path: Path, default_check: tuple[int, list[dict[str, object]]]
+) -> None:
     def unknown(findings: list[dict[str, object]]) -> list[tuple[str, int, str]]:
         return [
             (str(f["file"]), int(str(f["line"])), str(f["message"]))
@@ -76,7 +84,7 @@ def test_argo_cd_proposals_may_name_fields_never_built(tmp_path: Path) -> None:
             if f["rule"] == "schema.unknown-field" and str(f["file"]).startswith("docs/proposals/")
         ]
 
-    _, relaxed = check(prepare(tmp_path / "relaxed"))
+    _, relaxed = default_check  # proposals: relaxed, the default
     _, strict = check(prepare(tmp_path / "strict", strict_proposals=True))
     # A field of the kind written one level too shallow is a mistake about the existing API.
     kept = (
