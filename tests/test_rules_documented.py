@@ -10,6 +10,7 @@ checked against the engine: a function the page says is evaluated must be, and t
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -76,8 +77,24 @@ def _modules() -> list[Path]:
     return sorted(SOURCE.rglob("*.py"))
 
 
-def _constants(tree: ast.AST) -> Iterator[str]:
-    for node in ast.walk(tree):
+@functools.cache
+def _nodes(path: Path) -> tuple[ast.AST, ...]:
+    """Every node of the module's syntax tree (`ast.walk` order), read and parsed once.
+
+    Six scans below read every module of the package; parsing them costs ~0.3 s a pass.
+    """
+    return tuple(ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _forget_the_trees() -> Iterator[None]:
+    """The trees are this module's only: not kept for the rest of the session."""
+    yield
+    _nodes.cache_clear()
+
+
+def _constants(path: Path) -> Iterator[str]:
+    for node in _nodes(path):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.value
 
@@ -86,7 +103,7 @@ def source_rule_ids() -> dict[str, set[str]]:
     """Rule id -> the modules whose string constants hold it."""
     found: dict[str, set[str]] = {}
     for path in _modules():
-        for text in _constants(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        for text in _constants(path):
             if _is_rule_id(text) and text not in NOT_RULE_IDS:
                 found.setdefault(text, set()).add(path.name)
     return found
@@ -96,8 +113,7 @@ def dynamic_builders() -> set[tuple[str, str]]:
     """(module, prefix) of every f-string whose literal start is a rule family and a dot."""
     builders: set[tuple[str, str]] = set()
     for path in _modules():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
+        for node in _nodes(path):
             if not isinstance(node, ast.JoinedStr) or not node.values:
                 continue
             first = node.values[0]
@@ -119,7 +135,7 @@ def strings_in_rule_positions() -> dict[str, set[str]]:
     """String constants passed where a rule id goes -> the modules that pass them."""
     found: dict[str, set[str]] = {}
     for path in _modules():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        for node in _nodes(path):
             candidates: list[ast.expr] = []
             if isinstance(node, ast.Call):
                 function = node.func
@@ -225,7 +241,7 @@ def test_every_documented_rule_has_a_severity_and_is_shaped_like_an_id() -> None
 
 
 def test_exclusions_are_still_needed() -> None:
-    everywhere = {text for path in _modules() for text in _constants(ast.parse(path.read_text("utf-8")))}
+    everywhere = {text for path in _modules() for text in _constants(path)}
     assert set(NOT_RULE_IDS) <= everywhere
 
 
