@@ -88,9 +88,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sync_playwright() -> Any:
-    """Playwright's entry point; the test skips (or fails, see above) before any build without it."""
+    """Playwright's entry point; the test skips (or fails, see above) before any build without it.
+
+    Session-scoped, so pytest sets it up before the session's `project_build` (higher scopes first).
+    """
     return _playwright()
 
 
